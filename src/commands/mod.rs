@@ -1,0 +1,66 @@
+//! One file per command; `run` dispatches.
+
+mod parse;
+
+use crate::cli::{Cli, Command};
+use std::path::Path;
+
+/// How a command ended (errors are `Err`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Nothing to report.
+    Success,
+    /// Findings, or a budget exceeded.
+    Failure,
+}
+
+impl From<ExitStatus> for std::process::ExitCode {
+    fn from(s: ExitStatus) -> Self {
+        match s {
+            ExitStatus::Success => std::process::ExitCode::SUCCESS,
+            ExitStatus::Failure => std::process::ExitCode::from(1),
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+    match cli.command {
+        Command::Parse(args) => parse::run(args),
+    }
+}
+
+/// Read a file, or standard input for `-`.
+pub fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
+    use anyhow::Context;
+    if path == Path::new("-") {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+            .context("reading standard input")?;
+        return Ok(buf);
+    }
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// A parse error as `file:line:col: message`.
+pub fn located(path: &Path, e: &imgslim::dockerfile::ParseError) -> anyhow::Error {
+    let name = if path == Path::new("-") {
+        "<stdin>".into()
+    } else {
+        path.display().to_string()
+    };
+    anyhow::anyhow!("{name}:{}:{}: {}", e.line, e.column, e.message)
+}
+
+/// Parse a Dockerfile (syntax errors are `Err`) and build its model (instruction errors are the
+/// inner `Err`).
+pub fn load_dockerfile(
+    path: &Path,
+) -> anyhow::Result<(
+    imgslim::dockerfile::Dockerfile,
+    Result<imgslim::dockerfile::model::Model, imgslim::dockerfile::ParseError>,
+)> {
+    let bytes = read_input(path)?;
+    let df = imgslim::dockerfile::parse(&bytes).map_err(|e| located(path, &e))?;
+    let model = imgslim::dockerfile::model::build(&df);
+    Ok((df, model))
+}

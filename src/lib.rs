@@ -1,0 +1,7 @@
+//! imgslim: make container images small and keep them small.
+//!
+//! Data flows one way: source (Dockerfile text, image archives, registries) -> model (syntax tree
+//! and typed instructions, layers and the merged file tree) -> analysis (lint rules, waste,
+//! leftovers, rewrite plans) -> output (diagnostics, reports, rewritten Dockerfiles, pushes).
+
+pub mod dockerfile;

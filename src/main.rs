@@ -1,0 +1,24 @@
+//! The `imgslim` command line: parse flags, run one command, map the outcome to an exit code
+//! (0 clean, 1 findings or a budget exceeded, 2 error; a closed pipe is not an error).
+
+mod cli;
+mod commands;
+mod printer;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    printer::init_color(args.color);
+    match commands::run(args) {
+        Ok(status) => status.into(),
+        Err(err) => {
+            if printer::is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            printer::error(&err);
+            ExitCode::from(2)
+        }
+    }
+}
