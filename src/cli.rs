@@ -26,6 +26,40 @@ pub struct Cli {
 pub enum Command {
     /// Parse a Dockerfile as BuildKit does and print its instructions.
     Parse(ParseArgs),
+    /// Say where an image's bytes are: layers, waste, build-time leftovers and the Dockerfile
+    /// lines behind them.
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// An image: docker-archive (`docker save`), OCI archive, OCI layout directory, or `-` for
+    /// standard input.
+    pub target: PathBuf,
+    /// The Dockerfile the image was built from: map layers and leftovers to its lines.
+    #[arg(long)]
+    pub dockerfile: Option<PathBuf>,
+    /// The stage that was built (with --dockerfile); default the last.
+    #[arg(long)]
+    pub target_stage: Option<String>,
+    /// Platform to pick from a multi-platform image (os/arch[/variant]); default the host's.
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// Read every layer in full and check every digest.
+    #[arg(long)]
+    pub verify: bool,
+    #[arg(long, short, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Rows to show in the leftover and wasted-path tables.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

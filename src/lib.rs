@@ -4,4 +4,8 @@
 //! and typed instructions, layers and the merged file tree) -> analysis (lint rules, waste,
 //! leftovers, rewrite plans) -> output (diagnostics, reports, rewritten Dockerfiles, pushes).
 
+pub mod analyze;
 pub mod dockerfile;
+pub mod image;
+pub mod layer;
+pub mod report;

@@ -1,5 +1,6 @@
 //! One file per command; `run` dispatches.
 
+mod analyze;
 mod parse;
 
 use crate::cli::{Cli, Command};
@@ -26,6 +27,7 @@ impl From<ExitStatus> for std::process::ExitCode {
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Parse(args) => parse::run(args),
+        Command::Analyze(args) => analyze::run(args),
     }
 }
 

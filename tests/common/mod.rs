@@ -37,3 +37,5 @@ pub fn tool_missing<T>(what: &str) -> Option<T> {
     eprintln!("SKIPPED: this test needs {what}, which is not installed");
     None
 }
+
+pub mod imagegen;

@@ -1,0 +1,482 @@
+//! Image analysis: read every layer (in parallel, headers only where the source allows), stack them
+//! into the final tree, account for every byte, find build-time leftovers and the packages and
+//! Dockerfile lines behind them.
+
+pub mod catalog;
+pub mod history;
+pub mod packages;
+
+use crate::dockerfile::model::expand::{Platform, Scope};
+use crate::dockerfile::model::Model;
+use crate::dockerfile::Dockerfile;
+use crate::image::{Image, ImageError};
+use crate::layer::merge::{merge, MergeError, Merged, WastedPath};
+use crate::layer::read::{read_layer, LayerIndex, ReadOptions};
+use crate::layer::tar::{Entry, Kind};
+use catalog::Catalog;
+use packages::{Manager, Packages};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyzeError {
+    #[error(transparent)]
+    Image(#[from] ImageError),
+    #[error(transparent)]
+    Merge(#[from] MergeError),
+    #[error("Dockerfile: {0}")]
+    Dockerfile(String),
+}
+
+/// Progress of layer reading: layers done, layers in all, stored bytes done, stored bytes in all.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub layers_done: usize,
+    pub layers: usize,
+    pub bytes_done: u64,
+    pub bytes: u64,
+}
+
+#[derive(Default, Clone, Copy)]
+pub struct AnalyzeOptions<'a> {
+    /// Read every byte and check every digest.
+    pub verify: bool,
+    /// The Dockerfile the image was built from, to map layers to lines.
+    pub dockerfile: Option<(&'a Dockerfile, &'a Model)>,
+    /// The stage that was built (name or index); default the last.
+    pub target: Option<&'a str>,
+    pub progress: Option<&'a (dyn Fn(Progress) + Sync)>,
+    /// Worker threads (0: one per core).
+    pub threads: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageInfo {
+    pub source: String,
+    pub name: Option<String>,
+    pub platform: String,
+    pub config_digest: String,
+    pub manifest_digest: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerReport {
+    pub index: usize,
+    pub digest: String,
+    pub diff_id: Option<String>,
+    pub media_type: String,
+    pub compressed_bytes: u64,
+    pub size_bytes: u64,
+    pub entries: u64,
+    pub whiteouts: u64,
+    pub created_by: Option<String>,
+    pub wasted_bytes: u64,
+    /// The Dockerfile line of the instruction that made the layer (with `--dockerfile`).
+    pub line: Option<usize>,
+    pub instruction: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Leftover {
+    pub category: String,
+    pub bytes: u64,
+    pub files: u64,
+    /// Index in `layers` (base first, from 0).
+    pub layer: usize,
+    pub created_by: Option<String>,
+    /// Packages owning the files, most bytes first.
+    pub packages: Vec<String>,
+    /// Largest files first.
+    pub sample_paths: Vec<String>,
+    pub line: Option<usize>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LineReport {
+    pub line: usize,
+    pub end_line: usize,
+    pub instruction: String,
+    pub layer: usize,
+    pub bytes_added: u64,
+    pub bytes_wasted: u64,
+    pub leftover_bytes: u64,
+    pub leftovers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ConfigFacts {
+    pub platform: String,
+    pub user: Option<String>,
+    pub entrypoint: Option<Vec<String>>,
+    pub cmd: Option<Vec<String>>,
+    pub env: Vec<String>,
+    pub exposed_ports: Vec<String>,
+    pub workdir: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub volumes: Vec<String>,
+    pub stop_signal: Option<String>,
+    pub healthcheck: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PackageCounts {
+    pub dpkg: usize,
+    pub apk: usize,
+    pub pip: usize,
+    pub npm: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub image: ImageInfo,
+    /// Regular-file bytes stored by all layers.
+    pub size_bytes: u64,
+    /// Regular-file bytes visible in the final file system.
+    pub final_bytes: u64,
+    /// `size_bytes - final_bytes`: copies overwritten or deleted by later layers.
+    pub wasted_bytes: u64,
+    pub wasted_percent: f64,
+    /// Layer blobs as stored (what a pull of this encoding moves).
+    pub compressed_bytes: u64,
+    /// dive's efficiency score, with deletions done right.
+    pub efficiency: f64,
+    /// Waste stored by layers the Dockerfile made (with `--dockerfile`).
+    pub user_wasted_bytes: Option<u64>,
+    pub layers: Vec<LayerReport>,
+    pub config: ConfigFacts,
+    pub leftover_bytes: u64,
+    pub leftovers: Vec<Leftover>,
+    pub wasted_paths: Vec<WastedPath>,
+    pub packages: PackageCounts,
+    pub lines: Vec<LineReport>,
+    pub warnings: Vec<String>,
+}
+
+/// Read every layer, largest first, on `threads` workers.
+pub fn read_layers(image: &Image, opts: &AnalyzeOptions) -> Result<Vec<LayerIndex>, ImageError> {
+    let n = image.layers.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(image.layers[i].size));
+    let threads = match opts.threads {
+        0 => std::thread::available_parallelism().map_or(2, |p| p.get()),
+        t => t,
+    }
+    .min(n.max(1));
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let done = Mutex::new((0usize, 0u64));
+    let total_bytes: u64 = image.layers.iter().map(|l| l.size).sum();
+    let results: Vec<Mutex<Option<Result<LayerIndex, ImageError>>>> =
+        (0..n).map(|_| Mutex::new(None)).collect();
+    let capture = |e: &Entry| packages::capture(e);
+    let read_opts = ReadOptions {
+        verify: opts.verify,
+        capture: &capture,
+    };
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                if k >= n || failed.load(Ordering::Relaxed) {
+                    break;
+                }
+                let li = order[k];
+                let r = read_layer(&image.layers[li], read_opts);
+                if r.is_err() {
+                    failed.store(true, Ordering::Relaxed);
+                }
+                *results[li].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+                let mut d = done.lock().unwrap_or_else(|e| e.into_inner());
+                d.0 += 1;
+                d.1 += image.layers[li].size;
+                if let Some(p) = opts.progress {
+                    p(Progress {
+                        layers_done: d.0,
+                        layers: n,
+                        bytes_done: d.1,
+                        bytes: total_bytes,
+                    });
+                }
+            });
+        }
+    });
+    let mut out = Vec::with_capacity(n);
+    let mut first_err = None;
+    for r in results {
+        match r.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            Some(Ok(idx)) => out.push(idx),
+            Some(Err(e)) => {
+                first_err.get_or_insert(e);
+            }
+            None => {}
+        }
+    }
+    match first_err {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
+}
+
+fn config_facts(image: &Image) -> ConfigFacts {
+    let mut f = ConfigFacts {
+        platform: image.platform(),
+        ..Default::default()
+    };
+    if let Some(c) = image.config.config() {
+        f.user = c.user().clone().filter(|u| !u.is_empty());
+        f.entrypoint = c.entrypoint().clone();
+        f.cmd = c.cmd().clone();
+        f.env = c.env().clone().unwrap_or_default();
+        f.exposed_ports = c.exposed_ports().clone().unwrap_or_default();
+        f.workdir = c.working_dir().clone().filter(|w| !w.is_empty());
+        f.labels = c.labels().clone().unwrap_or_default().into_iter().collect();
+        f.volumes = c.volumes().clone().unwrap_or_default();
+        f.stop_signal = c.stop_signal().clone();
+    }
+    f.healthcheck = image
+        .config_extra
+        .get("Healthcheck")
+        .cloned()
+        .filter(|v| !v.is_null());
+    f
+}
+
+/// History entries in order, and for each layer the index of the history entry that made it.
+fn history(image: &Image) -> (Vec<history::Step>, Vec<Option<usize>>) {
+    let hist = image.config.history().clone().unwrap_or_default();
+    let steps = hist
+        .iter()
+        .map(|h| history::history_step(h.created_by().as_deref().unwrap_or("")))
+        .collect();
+    let mut layer_hist: Vec<Option<usize>> = hist
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| !h.empty_layer().unwrap_or(false))
+        .map(|(i, _)| Some(i))
+        .collect();
+    let n = image.layers.len();
+    if layer_hist.len() > n {
+        layer_hist.drain(..layer_hist.len() - n);
+    }
+    while layer_hist.len() < n {
+        layer_hist.insert(0, None);
+    }
+    (steps, layer_hist)
+}
+
+/// For each layer, the instruction (index among the file's instructions) that made it.
+fn layer_instructions(
+    image: &Image,
+    opts: &AnalyzeOptions,
+) -> Result<Vec<Option<usize>>, AnalyzeError> {
+    let Some((df, model)) = opts.dockerfile else {
+        return Ok(vec![None; image.layers.len()]);
+    };
+    if model.stages.is_empty() {
+        return Err(AnalyzeError::Dockerfile("no stages".into()));
+    }
+    let stage = match opts.target {
+        None => model.stages.len() - 1,
+        Some(t) => model
+            .stage_ref(t, model.stages.len())
+            .ok_or_else(|| AnalyzeError::Dockerfile(format!("no stage named {t:?}")))?,
+    };
+    let platform = Platform::parse(&image.platform()).unwrap_or_else(Platform::host);
+    let scope = Scope::new(model, df.escape, &Default::default(), &platform)
+        .map_err(|e| AnalyzeError::Dockerfile(e.0))?;
+    let (steps, layer_hist) = history(image);
+    let aligned = history::align(df, model, &scope, stage, &steps);
+    Ok(layer_hist
+        .into_iter()
+        .map(|h| h.and_then(|h| aligned[h]))
+        .collect())
+}
+
+struct Group {
+    bytes: u64,
+    files: u64,
+    packages: HashMap<String, u64>,
+    samples: Vec<(u64, String)>,
+}
+
+fn leftovers(
+    layers: &[LayerIndex],
+    merged: &Merged,
+    pkgs: &mut Packages,
+) -> BTreeMap<(usize, usize), Group> {
+    let catalog = Catalog::builtin();
+    let mut groups: BTreeMap<(usize, usize), Group> = BTreeMap::new();
+    for (path, node) in &merged.tree {
+        let e = merged.entry(layers, node);
+        if e.kind != Kind::File {
+            continue;
+        }
+        let owner = pkgs.owner(path).cloned();
+        let os_pkg = owner
+            .as_ref()
+            .filter(|p| matches!(p.manager, Manager::Dpkg | Manager::Apk))
+            .map(|p| p.name.as_str());
+        let Some(cat) = catalog.classify(path, os_pkg) else {
+            continue;
+        };
+        let g = groups
+            .entry((cat, node.layer as usize))
+            .or_insert_with(|| Group {
+                bytes: 0,
+                files: 0,
+                packages: HashMap::new(),
+                samples: Vec::new(),
+            });
+        g.bytes += e.size;
+        g.files += 1;
+        if let Some(p) = owner {
+            *g.packages.entry(p.label()).or_default() += e.size;
+        }
+        g.samples.push((e.size, format!("/{path}")));
+        if g.samples.len() > 32 {
+            g.samples
+                .sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            g.samples.truncate(5);
+        }
+    }
+    groups
+}
+
+pub fn analyze(image: &Image, opts: &AnalyzeOptions) -> Result<Report, AnalyzeError> {
+    let layers = read_layers(image, opts)?;
+    let merged = merge(&layers)?;
+    let mut pkgs = Packages::collect(&layers, &merged);
+    let groups = leftovers(&layers, &merged, &mut pkgs);
+    let made_by = layer_instructions(image, opts)?;
+    let created: Vec<Option<String>> = image.layer_history();
+    let instructions: Vec<&crate::dockerfile::Instruction> = opts
+        .dockerfile
+        .map(|(df, _)| df.instructions().collect())
+        .unwrap_or_default();
+    let line_of = |layer: usize| made_by[layer].map(|i| instructions[i].start_line);
+    let catalog = Catalog::builtin();
+
+    let layer_reports: Vec<LayerReport> = image
+        .layers
+        .iter()
+        .zip(&layers)
+        .enumerate()
+        .map(|(i, (l, idx))| LayerReport {
+            index: i,
+            digest: if l.digest.is_empty() {
+                idx.blob_digest.clone().unwrap_or_default()
+            } else {
+                l.digest.clone()
+            },
+            diff_id: l.diff_id.clone(),
+            media_type: l.media_type.clone(),
+            compressed_bytes: l.size,
+            size_bytes: merged.layers[i].size_bytes,
+            entries: merged.layers[i].entries,
+            whiteouts: merged.layers[i].whiteouts,
+            created_by: created[i].clone(),
+            wasted_bytes: merged.layers[i].wasted_bytes,
+            line: line_of(i),
+            instruction: made_by[i].map(|k| first_line(&instructions[k].original)),
+        })
+        .collect();
+
+    let mut left: Vec<Leftover> = groups
+        .into_iter()
+        .map(|((cat, layer), mut g)| {
+            g.samples
+                .sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            let mut pk: Vec<(String, u64)> = g.packages.into_iter().collect();
+            pk.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            Leftover {
+                category: catalog.names[cat].clone(),
+                bytes: g.bytes,
+                files: g.files,
+                layer,
+                created_by: created[layer].clone(),
+                packages: pk.into_iter().map(|(p, _)| p).take(20).collect(),
+                sample_paths: g.samples.into_iter().take(5).map(|(_, p)| p).collect(),
+                line: line_of(layer),
+            }
+        })
+        .collect();
+    left.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.layer.cmp(&b.layer)));
+
+    let lines: Vec<LineReport> = layer_reports
+        .iter()
+        .filter_map(|l| {
+            let k = made_by[l.index]?;
+            let ins = instructions[k];
+            let mine: Vec<&Leftover> = left.iter().filter(|x| x.layer == l.index).collect();
+            Some(LineReport {
+                line: ins.start_line,
+                end_line: ins.end_line,
+                instruction: first_line(&ins.original),
+                layer: l.index,
+                bytes_added: l.size_bytes,
+                bytes_wasted: l.wasted_bytes,
+                leftover_bytes: mine.iter().map(|x| x.bytes).sum(),
+                leftovers: mine.iter().map(|x| x.category.clone()).collect(),
+            })
+        })
+        .collect();
+
+    let user_wasted_bytes = opts.dockerfile.map(|_| {
+        layer_reports
+            .iter()
+            .filter(|l| made_by[l.index].is_some())
+            .map(|l| l.wasted_bytes)
+            .sum()
+    });
+    let mut warnings = merged.warnings.clone();
+    if opts.dockerfile.is_some() && lines.is_empty() {
+        warnings.push(
+            "no layer matched an instruction of the Dockerfile; was the image built from it?"
+                .into(),
+        );
+    }
+    Ok(Report {
+        image: ImageInfo {
+            source: image.source.to_string(),
+            name: image.name.clone(),
+            platform: image.platform(),
+            config_digest: image.config_digest.clone(),
+            manifest_digest: image.manifest_digest.clone(),
+        },
+        size_bytes: merged.size_bytes,
+        final_bytes: merged.final_bytes,
+        wasted_bytes: merged.wasted_bytes,
+        wasted_percent: if merged.size_bytes == 0 {
+            0.0
+        } else {
+            100.0 * merged.wasted_bytes as f64 / merged.size_bytes as f64
+        },
+        compressed_bytes: image.layers.iter().map(|l| l.size).sum(),
+        efficiency: merged.efficiency,
+        user_wasted_bytes,
+        layers: layer_reports,
+        config: config_facts(image),
+        leftover_bytes: left.iter().map(|l| l.bytes).sum(),
+        leftovers: left,
+        wasted_paths: merged.wasted_paths.iter().take(20).cloned().collect(),
+        packages: PackageCounts {
+            dpkg: pkgs.count(Manager::Dpkg),
+            apk: pkgs.count(Manager::Apk),
+            pip: pkgs.count(Manager::Pip),
+            npm: pkgs.count(Manager::Npm),
+        },
+        lines,
+        warnings,
+    })
+}
+
+fn first_line(s: &str) -> String {
+    let s = s.trim();
+    if s.chars().count() > 100 {
+        format!("{}...", s.chars().take(97).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}

@@ -1,0 +1,197 @@
+//! Layer compression, chosen by media type (sniffed from magic bytes only where the format gives
+//! none), with decoders that stream, digests computed while reading, and a bound on expansion.
+
+use sha2::{Digest, Sha256};
+use std::io::{self, BufReader, Read};
+use std::sync::{Arc, Mutex};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    /// The compression a media type names; `None` (the Option) when it names none we know.
+    pub fn from_media_type(mt: &str) -> Option<Compression> {
+        let mt = mt.trim();
+        if mt.ends_with("+gzip") || mt.ends_with(".tar.gzip") || mt.ends_with("tar.gz") {
+            Some(Compression::Gzip)
+        } else if mt.ends_with("+zstd") || mt.ends_with(".tar.zstd") {
+            Some(Compression::Zstd)
+        } else if mt.ends_with("layer.v1.tar")
+            || mt.ends_with("nondistributable.v1.tar")
+            || mt.ends_with("diff.tar")
+        {
+            Some(Compression::None)
+        } else {
+            None
+        }
+    }
+
+    /// Sniff from the first bytes of a blob.
+    pub fn sniff(head: &[u8]) -> Compression {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Compression::Gzip
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+
+    /// The media type a docker-archive layer would have in a registry.
+    pub fn docker_media_type(self) -> &'static str {
+        match self {
+            Compression::None => "application/vnd.docker.image.rootfs.diff.tar",
+            Compression::Gzip => "application/vnd.docker.image.rootfs.diff.tar.gzip",
+            Compression::Zstd => "application/vnd.oci.image.layer.v1.tar+zstd",
+        }
+    }
+}
+
+/// Wrap a compressed stream in its decoder.
+pub fn decoder<'a>(
+    c: Compression,
+    r: impl Read + Send + 'a,
+) -> io::Result<Box<dyn Read + Send + 'a>> {
+    let buffered = BufReader::with_capacity(256 << 10, r);
+    Ok(match c {
+        Compression::None => Box::new(buffered),
+        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buffered)),
+        Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(buffered)?),
+    })
+}
+
+/// Fails once more than `limit` bytes have come out: a bound on decompression bombs.
+pub struct Limited<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+}
+
+impl<R> Limited<R> {
+    pub fn new(inner: R, limit: u64) -> Self {
+        Limited {
+            inner,
+            left: limit,
+            limit,
+        }
+    }
+}
+
+impl<R: Read> Read for Limited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n as u64 > self.left {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("expands beyond {} bytes (decompression bomb?)", self.limit),
+            ));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+/// The SHA-256 of everything read through a [`Hashing`] reader.
+#[derive(Clone, Default)]
+pub struct HashHandle(Arc<Mutex<(Sha256, u64)>>);
+
+impl HashHandle {
+    /// `sha256:<hex>` and the byte count.
+    pub fn finish(&self) -> (String, u64) {
+        let g = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let hex: String =
+            g.0.clone()
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+        (format!("sha256:{hex}"), g.1)
+    }
+}
+
+pub struct Hashing<R> {
+    inner: R,
+    handle: HashHandle,
+}
+
+impl<R> Hashing<R> {
+    pub fn new(inner: R) -> (Self, HashHandle) {
+        let handle = HashHandle::default();
+        (
+            Hashing {
+                inner,
+                handle: handle.clone(),
+            },
+            handle,
+        )
+    }
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut g = self.handle.0.lock().unwrap_or_else(|e| e.into_inner());
+        g.0.update(&buf[..n]);
+        g.1 += n as u64;
+        Ok(n)
+    }
+}
+
+/// `sha256:<hex>` of a byte string.
+pub fn sha256(bytes: &[u8]) -> String {
+    let hex: String = Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("sha256:{hex}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_types() {
+        assert_eq!(
+            Compression::from_media_type("application/vnd.oci.image.layer.v1.tar+gzip"),
+            Some(Compression::Gzip)
+        );
+        assert_eq!(
+            Compression::from_media_type("application/vnd.oci.image.layer.v1.tar+zstd"),
+            Some(Compression::Zstd)
+        );
+        assert_eq!(
+            Compression::from_media_type("application/vnd.oci.image.layer.v1.tar"),
+            Some(Compression::None)
+        );
+        assert_eq!(
+            Compression::from_media_type("application/vnd.docker.image.rootfs.diff.tar.gzip"),
+            Some(Compression::Gzip)
+        );
+        assert_eq!(
+            Compression::from_media_type("application/octet-stream"),
+            None
+        );
+        assert_eq!(
+            Compression::sniff(&[0x28, 0xb5, 0x2f, 0xfd, 0]),
+            Compression::Zstd
+        );
+    }
+
+    #[test]
+    fn limits_and_hashes() {
+        let data = vec![7u8; 1000];
+        let (h, handle) = Hashing::new(&data[..]);
+        let mut out = Vec::new();
+        assert!(Limited::new(h, 999).read_to_end(&mut out).is_err());
+        let (mut h, handle2) = Hashing::new(&data[..]);
+        io::copy(&mut h, &mut io::sink()).unwrap();
+        assert_eq!(handle2.finish(), (sha256(&data), 1000));
+        drop(handle);
+    }
+}

@@ -1,0 +1,304 @@
+//! Container images as a small, lazy model: an [`Image`] is its configuration and a list of
+//! [`Layer`] descriptors; layer bytes are fetched only when a layer is read, through the [`Blob`]
+//! trait. Sources (docker-archive, OCI archive, OCI layout directory; a registry later) differ only
+//! in how they fill this model.
+
+mod archive;
+pub mod compression;
+mod oci;
+pub mod section;
+
+pub use compression::Compression;
+use oci_spec::image::ImageConfiguration;
+pub use section::FileSection;
+use std::io::{self, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+    #[error("{path}: {source}")]
+    Io { path: String, source: io::Error },
+    #[error("{0}")]
+    Tar(#[from] crate::layer::tar::TarError),
+    #[error("not an image: {0}")]
+    NotAnImage(String),
+    #[error("invalid {what}: {detail}")]
+    Invalid { what: String, detail: String },
+    #[error("blob {0} is missing from the image")]
+    MissingBlob(String),
+    #[error("the image index has {} platforms ({}); choose one with --platform", .0.len(), .0.join(", "))]
+    AmbiguousPlatform(Vec<String>),
+    #[error("no image for platform {wanted} (the index has {})", .available.join(", "))]
+    NoSuchPlatform {
+        wanted: String,
+        available: Vec<String>,
+    },
+    #[error("digest mismatch for {what}: expected {expected}, found {actual}")]
+    DigestMismatch {
+        what: String,
+        expected: String,
+        actual: String,
+    },
+    #[error("layer {digest}: {detail}")]
+    Layer { digest: String, detail: String },
+}
+
+impl ImageError {
+    pub fn invalid(what: impl Into<String>, detail: impl std::fmt::Display) -> Self {
+        ImageError::Invalid {
+            what: what.into(),
+            detail: detail.to_string(),
+        }
+    }
+}
+
+/// Bytes of a blob, as a stream or (for blobs inside local files) seekable.
+pub enum BlobReader {
+    Seekable(FileSection),
+    Stream(Box<dyn Read + Send>),
+}
+
+impl Read for BlobReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            BlobReader::Seekable(s) => s.read(buf),
+            BlobReader::Stream(r) => r.read(buf),
+        }
+    }
+}
+
+/// Where a blob's bytes come from.
+pub trait Blob: Send + Sync {
+    /// Size in bytes as stored.
+    fn size(&self) -> u64;
+    fn open(&self) -> io::Result<BlobReader>;
+}
+
+/// One layer as the manifest (or docker-archive) describes it; its bytes are read on demand.
+#[derive(Clone)]
+pub struct Layer {
+    /// Digest of the blob as stored (`sha256:...`); for a docker-archive layer stored as a plain tar
+    /// this is the diff id.
+    pub digest: String,
+    /// Digest of the uncompressed tar (from the config's `rootfs.diff_ids`).
+    pub diff_id: Option<String>,
+    pub media_type: String,
+    pub compression: Compression,
+    /// Size of the blob as stored.
+    pub size: u64,
+    pub blob: Arc<dyn Blob>,
+}
+
+impl std::fmt::Debug for Layer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Layer")
+            .field("digest", &self.digest)
+            .field("diff_id", &self.diff_id)
+            .field("media_type", &self.media_type)
+            .field("size", &self.size)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    DockerArchive,
+    OciArchive,
+    OciLayout,
+}
+
+impl std::fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SourceKind::DockerArchive => "docker-archive",
+            SourceKind::OciArchive => "oci-archive",
+            SourceKind::OciLayout => "oci-layout",
+        })
+    }
+}
+
+/// An image: configuration and layers, base first.
+#[derive(Debug, Clone)]
+pub struct Image {
+    pub source: SourceKind,
+    /// Tag or reference name recorded in the source, if any.
+    pub name: Option<String>,
+    /// Digest of the manifest (OCI sources).
+    pub manifest_digest: Option<String>,
+    pub config_digest: String,
+    pub config_bytes: Vec<u8>,
+    pub config: ImageConfiguration,
+    /// Docker-only config fields (`Healthcheck`), kept as JSON.
+    pub config_extra: serde_json::Value,
+    pub layers: Vec<Layer>,
+    /// Keeps a spooled standard input alive as long as the image.
+    _spool: Option<Arc<tempfile::NamedTempFile>>,
+}
+
+impl Image {
+    /// `os/arch[/variant]` from the config.
+    pub fn platform(&self) -> String {
+        let c = &self.config;
+        match c.variant() {
+            Some(v) if !v.is_empty() => format!("{}/{}/{}", c.os(), c.architecture(), v),
+            _ => format!("{}/{}", c.os(), c.architecture()),
+        }
+    }
+
+    /// `created_by` of the history entry that made each layer (empty layers skipped).
+    pub fn layer_history(&self) -> Vec<Option<String>> {
+        let hist = self.config.history().clone().unwrap_or_default();
+        let mut out: Vec<Option<String>> = hist
+            .iter()
+            .filter(|h| !h.empty_layer().unwrap_or(false))
+            .map(|h| h.created_by().clone())
+            .collect();
+        // A history that does not match the layer count is aligned on its end (the newest
+        // layers are what a Dockerfile made) and missing entries stay unknown.
+        let n = self.layers.len();
+        if out.len() > n {
+            out.drain(..out.len() - n);
+        }
+        while out.len() < n {
+            out.insert(0, None);
+        }
+        out
+    }
+}
+
+/// Options for opening an image.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// `os/arch[/variant]` to pick from a multi-platform index; default: the host's.
+    pub platform: Option<String>,
+}
+
+/// Open an image from a docker-archive or OCI archive file, an OCI layout directory, or `-`
+/// (standard input, spooled to a temporary file).
+pub fn open(path: &Path, opts: &OpenOptions) -> Result<Image, ImageError> {
+    if path == Path::new("-") {
+        let mut tmp = tempfile::NamedTempFile::new().map_err(|e| io_err("temporary file", e))?;
+        io::copy(&mut io::stdin().lock(), tmp.as_file_mut())
+            .map_err(|e| io_err("standard input", e))?;
+        let tmp = Arc::new(tmp);
+        let mut img = archive::open_archive(tmp.path(), opts)?;
+        img._spool = Some(tmp);
+        return Ok(img);
+    }
+    let meta = std::fs::metadata(path).map_err(|e| io_err(&path.display().to_string(), e))?;
+    if meta.is_dir() {
+        return oci::open_layout_dir(path, opts);
+    }
+    archive::open_archive(path, opts)
+}
+
+/// Does this path look like an image (archive or layout directory) rather than a Dockerfile?
+pub fn looks_like_image(path: &Path) -> bool {
+    if path.is_dir() {
+        return path.join("oci-layout").is_file() || path.join("index.json").is_file();
+    }
+    let mut head = [0u8; 512];
+    let Ok(f) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut src = crate::layer::tar::Stream(f);
+    matches!(
+        crate::layer::tar::Source::fill(&mut src, &mut head),
+        Ok(512)
+    ) && &head[257..262] == b"ustar"
+}
+
+pub(crate) fn io_err(path: &str, source: io::Error) -> ImageError {
+    ImageError::Io {
+        path: path.to_string(),
+        source,
+    }
+}
+
+/// Check `alg:hex` so a digest can name a file under `blobs/` without escaping it.
+pub fn validate_digest(d: &str) -> Result<(&str, &str), ImageError> {
+    let (alg, hex) = d
+        .split_once(':')
+        .ok_or_else(|| ImageError::invalid("digest", d))?;
+    let alg_ok = !alg.is_empty()
+        && alg.bytes().all(|c| {
+            c.is_ascii_lowercase()
+                || c.is_ascii_digit()
+                || c == b'+'
+                || c == b'-'
+                || c == b'_'
+                || c == b'.'
+        });
+    let hex_ok = !hex.is_empty() && hex.len() <= 128 && hex.bytes().all(|c| c.is_ascii_hexdigit());
+    if !alg_ok || !hex_ok || (alg == "sha256" && hex.len() != 64) {
+        return Err(ImageError::invalid("digest", d));
+    }
+    Ok((alg, hex))
+}
+
+pub(crate) fn parse_config(
+    bytes: &[u8],
+) -> Result<(ImageConfiguration, serde_json::Value), ImageError> {
+    let config: ImageConfiguration =
+        serde_json::from_slice(bytes).map_err(|e| ImageError::invalid("image config", e))?;
+    let raw: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| ImageError::invalid("image config", e))?;
+    let extra = serde_json::json!({ "Healthcheck": raw.pointer("/config/Healthcheck").cloned() });
+    Ok((config, extra))
+}
+
+pub(crate) fn new_image(
+    source: SourceKind,
+    name: Option<String>,
+    manifest_digest: Option<String>,
+    config_digest: String,
+    config_bytes: Vec<u8>,
+    layers: Vec<Layer>,
+) -> Result<Image, ImageError> {
+    let (config, config_extra) = parse_config(&config_bytes)?;
+    let diff_ids = config.rootfs().diff_ids().clone();
+    if diff_ids.len() != layers.len() {
+        return Err(ImageError::invalid(
+            "image",
+            format!(
+                "{} layers but the config lists {} diff ids",
+                layers.len(),
+                diff_ids.len()
+            ),
+        ));
+    }
+    let layers = layers
+        .into_iter()
+        .zip(diff_ids)
+        .map(|(mut l, d)| {
+            l.diff_id = Some(d);
+            l
+        })
+        .collect();
+    Ok(Image {
+        source,
+        name,
+        manifest_digest,
+        config_digest,
+        config_bytes,
+        config,
+        config_extra,
+        layers,
+        _spool: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_cannot_escape() {
+        assert!(validate_digest(&format!("sha256:{}", "a".repeat(64))).is_ok());
+        assert!(validate_digest("sha256:../../etc/passwd").is_err());
+        assert!(validate_digest("sha256:abc").is_err());
+        assert!(validate_digest("../x:abc").is_err());
+    }
+}

@@ -1,0 +1,147 @@
+//! Reading one layer: decompress as its media type says, walk the tar headers, keep the entries and
+//! the few small files the analysis needs (package databases), check digests where the layer is
+//! read in full.
+
+use super::tar::{walk, Body, Entry, Seekable, Stream, TarError};
+use crate::image::compression::{decoder, Hashing, Limited};
+use crate::image::{BlobReader, Compression, ImageError, Layer};
+use std::io::{self, Read};
+
+/// Everything a layer holds, bodies excluded.
+#[derive(Debug, Default)]
+pub struct LayerIndex {
+    pub entries: Vec<Entry>,
+    /// Bodies that were asked for: (entry index, bytes).
+    pub captured: Vec<(usize, Vec<u8>)>,
+    /// Size of the uncompressed tar.
+    pub tar_bytes: u64,
+    /// Digest of the blob, when it was read in full.
+    pub blob_digest: Option<String>,
+    /// Digest of the uncompressed tar, when it was hashed (`verify`).
+    pub diff_id: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+pub struct ReadOptions<'a> {
+    /// Read every byte and check both digests.
+    pub verify: bool,
+    /// Which bodies to keep.
+    pub capture: &'a (dyn Fn(&Entry) -> Body + Sync),
+}
+
+/// A layer may not expand to more than this many times its stored size (and at least 1 GiB):
+/// a bound on decompression bombs.
+pub const MAX_EXPANSION: u64 = 1000;
+
+fn layer_err(layer: &Layer, e: impl std::fmt::Display) -> ImageError {
+    ImageError::Layer {
+        digest: if layer.digest.is_empty() {
+            "(unnamed)".into()
+        } else {
+            layer.digest.clone()
+        },
+        detail: e.to_string(),
+    }
+}
+
+fn tar_err(layer: &Layer, e: TarError) -> ImageError {
+    match e {
+        TarError::UnsafePath(..) | TarError::ExtensionTooLarge(..) => layer_err(layer, e),
+        TarError::Io(io) => layer_err(layer, describe_io(layer, io)),
+        other => layer_err(layer, other),
+    }
+}
+
+fn describe_io(layer: &Layer, e: io::Error) -> String {
+    match (layer.compression, e.kind()) {
+        (Compression::Gzip, io::ErrorKind::UnexpectedEof) => "gzip stream is truncated".into(),
+        (Compression::Gzip, _) => format!("bad gzip data: {e}"),
+        (Compression::Zstd, _) => format!("bad zstd data: {e}"),
+        _ => e.to_string(),
+    }
+}
+
+pub fn read_layer(layer: &Layer, opts: ReadOptions) -> Result<LayerIndex, ImageError> {
+    let mut index = LayerIndex::default();
+    let blob = layer.blob.open().map_err(|e| layer_err(layer, e))?;
+    let mut visit = |e: Entry, body: Option<Vec<u8>>, _| {
+        if let Some(b) = body {
+            index.captured.push((index.entries.len(), b));
+        }
+        index.entries.push(e);
+        Ok(())
+    };
+    match blob {
+        // A plain tar in a local file: seek past every body.
+        BlobReader::Seekable(section) if layer.compression == Compression::None && !opts.verify => {
+            let mut src = Seekable::new(section).map_err(|e| layer_err(layer, e))?;
+            let walked = walk(&mut src, opts.capture, &mut visit).map_err(|e| tar_err(layer, e))?;
+            index.tar_bytes = walked.bytes;
+        }
+        blob => {
+            // Read in full: hash the blob as it streams (a compressed layer is read in full anyway).
+            let (hashed, blob_hash) = Hashing::new(blob);
+            let limit = layer.size.saturating_mul(MAX_EXPANSION).max(1 << 30);
+            let decoded = Limited::new(
+                decoder(layer.compression, hashed).map_err(|e| layer_err(layer, e))?,
+                limit,
+            );
+            // hashing the uncompressed stream costs as much as decompressing: only when asked
+            let (mut tar_stream, diff_hash): (Box<dyn Read + Send>, _) = if opts.verify {
+                let (h, handle) = Hashing::new(decoded);
+                (Box::new(h), Some(handle))
+            } else {
+                (Box::new(decoded), None)
+            };
+            let walked = walk(&mut Stream(&mut tar_stream), opts.capture, &mut visit)
+                .map_err(|e| tar_err(layer, e))?;
+            // Drain what follows the end-of-archive blocks so the digests cover every byte.
+            let rest = io::copy(&mut tar_stream, &mut io::sink())
+                .map_err(|e| layer_err(layer, describe_io(layer, e)))?;
+            index.tar_bytes = walked.bytes + rest;
+            let (blob_digest, blob_len) = blob_hash.finish();
+            if blob_len != layer.size {
+                return Err(layer_err(
+                    layer,
+                    format!("blob is {blob_len} bytes, expected {}", layer.size),
+                ));
+            }
+            if !layer.digest.is_empty()
+                && layer.digest.starts_with("sha256:")
+                && layer.digest != blob_digest
+            {
+                return Err(ImageError::DigestMismatch {
+                    what: format!("layer {}", layer.digest),
+                    expected: layer.digest.clone(),
+                    actual: blob_digest,
+                });
+            }
+            index.blob_digest = Some(blob_digest);
+            if let Some(diff_hash) = diff_hash {
+                let (diff_id, _) = diff_hash.finish();
+                if let Some(want) = layer
+                    .diff_id
+                    .as_deref()
+                    .filter(|d| d.starts_with("sha256:"))
+                {
+                    if want != diff_id {
+                        return Err(ImageError::DigestMismatch {
+                            what: format!("layer {} (uncompressed)", layer.digest),
+                            expected: want.to_string(),
+                            actual: diff_id,
+                        });
+                    }
+                }
+                index.diff_id = Some(diff_id);
+            }
+        }
+    }
+    Ok(index)
+}
+
+/// Read a whole blob through its decoder, discarding the output (for timing and checks).
+pub fn drain(layer: &Layer) -> io::Result<u64> {
+    let blob = layer.blob.open()?;
+    let mut d = decoder(layer.compression, blob)?;
+    io::copy(&mut d as &mut dyn Read, &mut io::sink())
+}
