@@ -30,14 +30,7 @@ fn bench(c: &mut Criterion) {
     assert_eq!(files.len(), 1118, "corpus not found or incomplete");
     let mut g = c.benchmark_group("corpus");
     g.throughput(Throughput::Elements(files.len() as u64));
-    g.bench_function("parse", |b| {
-        b.iter(|| {
-            files
-                .iter()
-                .filter(|f| imgslim::dockerfile::parse(f).is_ok())
-                .count()
-        })
-    });
+    g.bench_function("parse", |b| b.iter(|| files.iter().filter(|f| imgslim::dockerfile::parse(f).is_ok()).count()));
     g.bench_function("parse+model", |b| {
         b.iter(|| {
             files

@@ -10,23 +10,12 @@ fn main() {
         rounds = args[1].parse().expect("-n N");
         args.drain(..2);
     }
-    let files: Vec<Vec<u8>> = args
-        .iter()
-        .map(|p| std::fs::read(p).expect("read"))
-        .collect();
+    let files: Vec<Vec<u8>> = args.iter().map(|p| std::fs::read(p).expect("read")).collect();
     let start = Instant::now();
     let mut ok = 0;
     for _ in 0..rounds {
-        ok += files
-            .iter()
-            .filter(|f| imgslim::dockerfile::parse(f).is_ok())
-            .count();
+        ok += files.iter().filter(|f| imgslim::dockerfile::parse(f).is_ok()).count();
     }
     let secs = start.elapsed().as_secs_f64();
-    println!(
-        "{:.0} files/s ({} parsed in {:.3} s)",
-        (files.len() * rounds) as f64 / secs,
-        ok,
-        secs
-    );
+    println!("{:.0} files/s ({} parsed in {:.3} s)", (files.len() * rounds) as f64 / secs, ok, secs);
 }

@@ -19,8 +19,7 @@ pub fn init_color(choice: ColorChoice) {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
         }
     };
     COLOR.store(on, Ordering::Relaxed);
@@ -40,11 +39,7 @@ pub fn paint(text: &str, code: &str) -> String {
 }
 
 pub fn error(err: &anyhow::Error) {
-    let prefix = if std::io::stderr().is_terminal() && color() {
-        "\x1b[1;31merror\x1b[0m"
-    } else {
-        "error"
-    };
+    let prefix = if std::io::stderr().is_terminal() && color() { "\x1b[1;31merror\x1b[0m" } else { "error" };
     eprintln!("{prefix}: {err}");
     for cause in err.chain().skip(1) {
         eprintln!("  caused by: {cause}");
@@ -54,10 +49,8 @@ pub fn error(err: &anyhow::Error) {
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     use std::io::ErrorKind::BrokenPipe;
     err.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == BrokenPipe)
-            || c.downcast_ref::<serde_json::Error>()
-                .is_some_and(|e| e.io_error_kind() == Some(BrokenPipe))
+        c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>().is_some_and(|e| e.io_error_kind() == Some(BrokenPipe))
     })
 }
 

@@ -37,15 +37,9 @@ fn oracle(paths: &[PathBuf]) -> Option<Vec<Value>> {
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap().unwrap();
     if out.status.code() == Some(3) {
-        return common::tool_missing(
-            "the python package dockerfile==3.4.0 (pip install dockerfile==3.4.0)",
-        );
+        return common::tool_missing("the python package dockerfile==3.4.0 (pip install dockerfile==3.4.0)");
     }
-    assert!(
-        out.status.success(),
-        "oracle failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "oracle failed: {}", String::from_utf8_lossy(&out.stderr));
     Some(serde_json::from_slice(&out.stdout).unwrap())
 }
 
@@ -82,16 +76,9 @@ fn differ(theirs: &Value, mine: &Value) -> Option<String> {
         (Some(t), Some(m)) => {
             let (t, m) = (t.as_array().unwrap(), m.as_array().unwrap());
             if t.len() != m.len() {
-                return Some(format!(
-                    "{} instructions from BuildKit, {} from imgslim",
-                    t.len(),
-                    m.len()
-                ));
+                return Some(format!("{} instructions from BuildKit, {} from imgslim", t.len(), m.len()));
             }
-            t.iter()
-                .zip(m)
-                .find(|(a, b)| a != b)
-                .map(|(a, b)| format!("BuildKit: {a}\nimgslim:  {b}"))
+            t.iter().zip(m).find(|(a, b)| a != b).map(|(a, b)| format!("BuildKit: {a}\nimgslim:  {b}"))
         }
         _ => Some(format!("BuildKit: {theirs}\nimgslim:  {mine}")),
     }
@@ -102,10 +89,7 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
         let p = e.unwrap().path();
         if p.is_dir() {
             files_under(&p, out);
-        } else if p
-            .file_name()
-            .is_some_and(|n| n == "Dockerfile" || n.to_string_lossy().ends_with(".Dockerfile"))
-        {
+        } else if p.file_name().is_some_and(|n| n == "Dockerfile" || n.to_string_lossy().ends_with(".Dockerfile")) {
             out.push(p);
         }
     }
@@ -233,11 +217,7 @@ fn generate(dir: &Path, n: usize) -> Vec<PathBuf> {
                 if g.chance(10) {
                     s.push('\n');
                 }
-                s.push_str(if backtick {
-                    g.pick(BACKTICK_BODY)
-                } else {
-                    g.pick(BODY)
-                });
+                s.push_str(if backtick { g.pick(BACKTICK_BODY) } else { g.pick(BODY) });
                 s.push('\n');
             }
         }
@@ -284,14 +264,9 @@ fn same_as_buildkit_parser() {
             None => unexpected.push(format!("{shown}\n{diff}")),
         }
     }
-    eprintln!(
-        "compared {compared} files ({conformance} conformance, {corpus} corpus, 1500 generated)"
-    );
+    eprintln!("compared {compared} files ({conformance} conformance, {corpus} corpus, 1500 generated)");
     assert!(corpus >= 1118, "corpus incomplete: {corpus}");
-    assert!(
-        compared >= conformance + corpus + 1400,
-        "too few comparable files: {compared}"
-    );
+    assert!(compared >= conformance + corpus + 1400, "too few comparable files: {compared}");
     assert!(
         unexpected.is_empty(),
         "{} files differ from BuildKit:\n{}",
@@ -301,8 +276,5 @@ fn same_as_buildkit_parser() {
     let mut known: Vec<&str> = KNOWN.iter().map(|(s, _)| *s).collect();
     known.sort();
     known_seen.sort();
-    assert_eq!(
-        known_seen, known,
-        "the known BuildKit-version differences no longer show; update KNOWN"
-    );
+    assert_eq!(known_seen, known, "the known BuildKit-version differences no longer show; update KNOWN");
 }

@@ -29,15 +29,7 @@ fn analyze_json(path: &Path, extra: &[&str]) -> Value {
 }
 
 fn analyze_err(path: &Path, extra: &[&str]) -> String {
-    let out = imgslim()
-        .arg("analyze")
-        .arg(path)
-        .args(extra)
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
+    let out = imgslim().arg("analyze").arg(path).args(extra).assert().code(2).get_output().stderr.clone();
     String::from_utf8(out).unwrap()
 }
 
@@ -85,32 +77,18 @@ fn accounting_is_exact_and_identical_in_every_encoding() {
     let spec = accounting_spec();
     let mut seen: Option<Value> = None;
     for &(format, comp) in g::ALL_ENCODINGS {
-        let path = g::write(
-            dir.path(),
-            &format!("img-{format:?}-{comp:?}"),
-            &spec,
-            format,
-            comp,
-        );
+        let path = g::write(dir.path(), &format!("img-{format:?}-{comp:?}"), &spec, format, comp);
         let r = analyze_json(&path, &[]);
         let ctx = format!("{format:?}/{comp:?}");
         assert_eq!(r["size_bytes"], 13810, "{ctx}");
         assert_eq!(r["final_bytes"], 2060, "{ctx}");
         assert_eq!(r["wasted_bytes"], 11750, "{ctx}");
         let layers = r["layers"].as_array().unwrap();
-        let col = |k: &str| {
-            layers
-                .iter()
-                .map(|l| l[k].as_u64().unwrap())
-                .collect::<Vec<_>>()
-        };
+        let col = |k: &str| layers.iter().map(|l| l[k].as_u64().unwrap()).collect::<Vec<_>>();
         assert_eq!(col("size_bytes"), [2550, 11200, 60], "{ctx}");
         assert_eq!(col("wasted_bytes"), [1750, 10000, 0], "{ctx}");
         assert_eq!(col("whiteouts"), [0, 1, 4], "{ctx}");
-        assert!(
-            (r["efficiency"].as_f64().unwrap() - 1360.0 / 13810.0).abs() < 1e-9,
-            "{ctx}"
-        );
+        assert!((r["efficiency"].as_f64().unwrap() - 1360.0 / 13810.0).abs() < 1e-9, "{ctx}");
         assert_eq!(r["wasted_paths"][0]["path"], "opt/big");
         assert_eq!(r["wasted_paths"][0]["deleted"], true);
         assert_eq!(r["config"]["user"], "1000");
@@ -118,14 +96,8 @@ fn accounting_is_exact_and_identical_in_every_encoding() {
         assert_eq!(r["config"]["workdir"], "/app");
         assert_eq!(layers[2]["created_by"], "/bin/sh -c layer 2");
         for l in layers {
-            assert!(
-                l["digest"].as_str().unwrap().starts_with("sha256:"),
-                "{ctx}: {l}"
-            );
-            assert!(
-                l["diff_id"].as_str().unwrap().starts_with("sha256:"),
-                "{ctx}"
-            );
+            assert!(l["digest"].as_str().unwrap().starts_with("sha256:"), "{ctx}: {l}");
+            assert!(l["diff_id"].as_str().unwrap().starts_with("sha256:"), "{ctx}");
         }
         // the figures that do not depend on the encoding are identical everywhere
         let mut same = r.clone();
@@ -167,31 +139,18 @@ fn compressed_layer_digests_are_always_checked() {
     let spec = Spec::new(vec![vec![file("a", 4000)]]);
     let path = g::write(dir.path(), "img", &spec, Format::OciLayout, Comp::Gzip);
     // replace the layer blob with another valid gzip of the same size is hard; swap content instead
-    let index: Value =
-        serde_json::from_slice(&std::fs::read(path.join("index.json")).unwrap()).unwrap();
-    let mdigest = index["manifests"][0]["digest"]
-        .as_str()
-        .unwrap()
-        .trim_start_matches("sha256:")
-        .to_string();
+    let index: Value = serde_json::from_slice(&std::fs::read(path.join("index.json")).unwrap()).unwrap();
+    let mdigest = index["manifests"][0]["digest"].as_str().unwrap().trim_start_matches("sha256:").to_string();
     let manifest: Value =
-        serde_json::from_slice(&std::fs::read(path.join("blobs/sha256").join(&mdigest)).unwrap())
-            .unwrap();
-    let layer = manifest["layers"][0]["digest"]
-        .as_str()
-        .unwrap()
-        .trim_start_matches("sha256:")
-        .to_string();
+        serde_json::from_slice(&std::fs::read(path.join("blobs/sha256").join(&mdigest)).unwrap()).unwrap();
+    let layer = manifest["layers"][0]["digest"].as_str().unwrap().trim_start_matches("sha256:").to_string();
     let blob_path = path.join("blobs/sha256").join(&layer);
     let mut blob = std::fs::read(&blob_path).unwrap();
     let n = blob.len();
     blob[n - 5] ^= 0x01; // inside the gzip trailer (length field): still the same size
     std::fs::write(&blob_path, &blob).unwrap();
     let err = analyze_err(&path, &[]);
-    assert!(
-        err.contains("digest mismatch") || err.contains("gzip"),
-        "{err}"
-    );
+    assert!(err.contains("digest mismatch") || err.contains("gzip"), "{err}");
 }
 
 #[test]
@@ -209,10 +168,7 @@ fn packages_and_leftovers_are_attributed() {
                 "var/lib/dpkg/status",
                 b"Package: libc6\nStatus: install ok installed\nArchitecture: amd64\n\n".to_vec(),
             ),
-            M::File(
-                "var/lib/dpkg/info/libc6:amd64.list",
-                b"/.\n/lib\n/lib/libc.so.6\n".to_vec(),
-            ),
+            M::File("var/lib/dpkg/info/libc6:amd64.list", b"/.\n/lib\n/lib/libc.so.6\n".to_vec()),
         ],
         vec![
             M::Dir("usr/bin"),
@@ -222,47 +178,27 @@ fn packages_and_leftovers_are_attributed() {
             file("var/lib/apt/lists/deb_InRelease", 700),
             file("usr/share/doc/gcc-12/changelog.gz", 80),
             M::File("var/lib/dpkg/status", status.as_bytes().to_vec()),
-            M::File(
-                "var/lib/dpkg/info/gcc-12.list",
-                b"/usr/bin/gcc-12\n/usr/share/doc/gcc-12/changelog.gz\n".to_vec(),
-            ),
+            M::File("var/lib/dpkg/info/gcc-12.list", b"/usr/bin/gcc-12\n/usr/share/doc/gcc-12/changelog.gz\n".to_vec()),
             file("app/node_modules/left-pad/test/t.js", 40),
             file("app/node_modules/left-pad/index.js", 10),
         ],
     ]);
-    spec.history = vec![
-        ("base".into(), false),
-        ("/bin/sh -c apt-get install -y gcc".into(), false),
-    ];
+    spec.history = vec![("base".into(), false), ("/bin/sh -c apt-get install -y gcc".into(), false)];
     let path = g::write(dir.path(), "img", &spec, Format::OciArchive, Comp::Zstd);
     let r = analyze_json(&path, &[]);
     assert_eq!(r["packages"]["dpkg"], 2);
     let left = r["leftovers"].as_array().unwrap();
-    let find = |cat: &str| {
-        left.iter()
-            .find(|l| l["category"] == cat)
-            .unwrap_or_else(|| panic!("{cat}: {left:?}"))
-    };
+    let find = |cat: &str| left.iter().find(|l| l["category"] == cat).unwrap_or_else(|| panic!("{cat}: {left:?}"));
     let compiler = find("compiler");
-    assert_eq!(
-        (compiler["bytes"].as_u64(), compiler["files"].as_u64()),
-        (Some(12000), Some(2))
-    );
+    assert_eq!((compiler["bytes"].as_u64(), compiler["files"].as_u64()), (Some(12000), Some(2)));
     assert_eq!(compiler["layer"], 1);
     assert_eq!(compiler["packages"], serde_json::json!(["gcc-12"]));
     assert_eq!(compiler["sample_paths"][0], "/usr/lib/gcc/cc1");
     assert_eq!(compiler["created_by"], "/bin/sh -c apt-get install -y gcc");
     assert_eq!(find("package-index")["bytes"], 700);
     assert_eq!(find("docs")["packages"], serde_json::json!(["gcc-12"]));
-    assert_eq!(
-        find("tests")["packages"],
-        serde_json::json!(["npm:left-pad"])
-    );
-    assert!(left.iter().all(|l| l["sample_paths"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|p| p != "/usr/lib/libc.so.6")));
+    assert_eq!(find("tests")["packages"], serde_json::json!(["npm:left-pad"]));
+    assert!(left.iter().all(|l| l["sample_paths"].as_array().unwrap().iter().all(|p| p != "/usr/lib/libc.so.6")));
 }
 
 #[test]
@@ -282,10 +218,7 @@ fn layers_map_to_dockerfile_lines() {
     spec.history = vec![
         ("debootstrap".into(), false),
         ("/bin/sh -c #(nop) CMD [\"bash\"]".into(), true),
-        (
-            "/bin/sh -c apt-get update &&     apt-get install -y build-essential".into(),
-            false,
-        ),
+        ("/bin/sh -c apt-get update &&     apt-get install -y build-essential".into(), false),
         ("/bin/sh -c rm -rf /var/lib/apt/lists/*".into(), false),
         ("/bin/sh -c #(nop) CMD [\"bash\"]".into(), true),
     ];
@@ -299,29 +232,12 @@ fn layers_map_to_dockerfile_lines() {
     assert_eq!(lines[0]["line"], 3);
     assert_eq!(lines[0]["end_line"], 4);
     assert_eq!(lines[0]["bytes_added"], 1300);
-    assert_eq!(
-        lines[0]["bytes_wasted"], 300,
-        "cleanup in a later RUN leaves the bytes in line 3's layer"
-    );
+    assert_eq!(lines[0]["bytes_wasted"], 300, "cleanup in a later RUN leaves the bytes in line 3's layer");
     assert_eq!(r["user_wasted_bytes"], 300);
-    let compiler = r["leftovers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["category"] == "compiler")
-        .unwrap()
-        .clone();
+    let compiler = r["leftovers"].as_array().unwrap().iter().find(|l| l["category"] == "compiler").unwrap().clone();
     assert_eq!(compiler["line"], 3);
-    let text = imgslim()
-        .arg("analyze")
-        .arg(&path)
-        .arg("--dockerfile")
-        .arg(&df)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let text =
+        imgslim().arg("analyze").arg(&path).arg("--dockerfile").arg(&df).assert().success().get_output().stdout.clone();
     let text = String::from_utf8(text).unwrap();
     assert!(text.contains("line 3: RUN apt-get update"), "{text}");
 }
@@ -335,22 +251,11 @@ fn platforms_are_chosen_from_an_index() {
     let root = dir.path().join("multi");
     g::write_dir(&root, &g::oci_files(&[&amd, &arm], Comp::Gzip));
     let r = analyze_json(&root, &["--platform", "linux/arm64"]);
-    assert_eq!(
-        (r["size_bytes"].as_u64(), r["image"]["platform"].as_str()),
-        (Some(20), Some("linux/arm64"))
-    );
+    assert_eq!((r["size_bytes"].as_u64(), r["image"]["platform"].as_str()), (Some(20), Some("linux/arm64")));
     let err = analyze_err(&root, &["--platform", "linux/s390x"]);
-    assert!(
-        err.contains("no image for platform linux/s390x")
-            && err.contains("linux/amd64, linux/arm64"),
-        "{err}"
-    );
+    assert!(err.contains("no image for platform linux/s390x") && err.contains("linux/amd64, linux/arm64"), "{err}");
     if std::env::consts::ARCH == "x86_64" {
-        assert_eq!(
-            analyze_json(&root, &[])["size_bytes"],
-            10,
-            "defaults to the host platform"
-        );
+        assert_eq!(analyze_json(&root, &[])["size_bytes"], 10, "defaults to the host platform");
     }
     // an index without the host platform is ambiguous: list the choices
     let mut s390 = Spec::new(vec![vec![file("a", 1)]]);
@@ -360,22 +265,13 @@ fn platforms_are_chosen_from_an_index() {
     let root2 = dir.path().join("multi2");
     g::write_dir(&root2, &g::oci_files(&[&s390, &ppc], Comp::Gzip));
     let err = analyze_err(&root2, &[]);
-    assert!(
-        err.contains("2 platforms (linux/s390x, linux/ppc64le)"),
-        "{err}"
-    );
+    assert!(err.contains("2 platforms (linux/s390x, linux/ppc64le)"), "{err}");
 }
 
 #[test]
 fn standard_input_is_accepted() {
     let dir = tempfile::tempdir().unwrap();
-    let path = g::write(
-        dir.path(),
-        "img",
-        &accounting_spec(),
-        Format::OciArchive,
-        Comp::Gzip,
-    );
+    let path = g::write(dir.path(), "img", &accounting_spec(), Format::OciArchive, Comp::Gzip);
     let out = imgslim()
         .args(["analyze", "-", "--format", "json"])
         .pipe_stdin(&path)
@@ -392,13 +288,7 @@ fn standard_input_is_accepted() {
 #[test]
 fn markdown_and_text_render() {
     let dir = tempfile::tempdir().unwrap();
-    let path = g::write(
-        dir.path(),
-        "img",
-        &accounting_spec(),
-        Format::DockerArchive,
-        Comp::Plain,
-    );
+    let path = g::write(dir.path(), "img", &accounting_spec(), Format::DockerArchive, Comp::Plain);
     let md = imgslim()
         .arg("analyze")
         .arg(&path)
@@ -409,93 +299,47 @@ fn markdown_and_text_render() {
         .stdout
         .clone();
     let md = String::from_utf8(md).unwrap();
-    assert!(
-        md.contains("| 13.8 kB | 2.1 kB | 11.8 kB (85.1%) |"),
-        "{md}"
-    );
-    let text = imgslim()
-        .arg("analyze")
-        .arg(&path)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    assert!(md.contains("| 13.8 kB | 2.1 kB | 11.8 kB (85.1%) |"), "{md}");
+    let text = imgslim().arg("analyze").arg(&path).assert().success().get_output().stdout.clone();
     let text = String::from_utf8(text).unwrap();
-    assert!(
-        text.contains("wasted 11.8 kB (85.1%)") && text.contains("/opt/big (deleted)"),
-        "{text}"
-    );
+    assert!(text.contains("wasted 11.8 kB (85.1%)") && text.contains("/opt/big (deleted)"), "{text}");
 }
 
 // ---- hostile and broken inputs: a clear error, exit 2, never a panic ----
 
 fn hostile(name: &str, layers: Vec<Vec<M>>) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let p = g::write(
-        dir.path(),
-        name,
-        &Spec::new(layers),
-        Format::DockerArchive,
-        Comp::Plain,
-    );
+    let p = g::write(dir.path(), name, &Spec::new(layers), Format::DockerArchive, Comp::Plain);
     (dir, p)
 }
 
 #[test]
 fn escaping_and_absolute_paths_are_rejected() {
-    let (_d, p) = hostile(
-        "esc",
-        vec![vec![M::RawName("../../etc/passwd".into(), b"x".to_vec())]],
-    );
+    let (_d, p) = hostile("esc", vec![vec![M::RawName("../../etc/passwd".into(), b"x".to_vec())]]);
     assert!(analyze_err(&p, &[]).contains("escapes the root"));
-    let (_d, p) = hostile(
-        "abs",
-        vec![vec![M::RawName("/etc/passwd".into(), b"x".to_vec())]],
-    );
+    let (_d, p) = hostile("abs", vec![vec![M::RawName("/etc/passwd".into(), b"x".to_vec())]]);
     assert!(analyze_err(&p, &[]).contains("absolute path"));
 }
 
 #[test]
 fn bare_whiteout_is_rejected() {
-    let (_d, p) = hostile(
-        "wh",
-        vec![
-            vec![file("a", 1)],
-            vec![M::RawName("d/.wh.".into(), vec![])],
-        ],
-    );
+    let (_d, p) = hostile("wh", vec![vec![file("a", 1)], vec![M::RawName("d/.wh.".into(), vec![])]]);
     assert!(analyze_err(&p, &[]).contains("invalid whiteout"));
 }
 
 #[test]
 fn truncated_archives_and_layers_are_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let path = g::write(
-        dir.path(),
-        "img",
-        &accounting_spec(),
-        Format::DockerArchive,
-        Comp::Plain,
-    );
+    let path = g::write(dir.path(), "img", &accounting_spec(), Format::DockerArchive, Comp::Plain);
     let bytes = std::fs::read(&path).unwrap();
     for cut in [bytes.len() / 3, bytes.len() / 2, bytes.len() - 2000] {
         std::fs::write(&path, &bytes[..cut]).unwrap();
         let err = analyze_err(&path, &[]);
-        assert!(
-            err.contains("truncated") || err.contains("missing"),
-            "cut {cut}: {err}"
-        );
+        assert!(err.contains("truncated") || err.contains("missing"), "cut {cut}: {err}");
     }
     for comp in [Comp::Gzip, Comp::Zstd] {
         let spec = Spec::new(vec![vec![file("big", 200_000)]]);
-        let root = g::write(
-            dir.path(),
-            &format!("c{comp:?}"),
-            &spec,
-            Format::OciLayout,
-            comp,
-        );
+        let root = g::write(dir.path(), &format!("c{comp:?}"), &spec, Format::OciLayout, comp);
         let blob = std::fs::read_dir(root.join("blobs/sha256"))
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -510,8 +354,7 @@ fn truncated_archives_and_layers_are_errors() {
         std::fs::write(&blob, &bad).unwrap();
         let err = analyze_err(&root, &[]);
         assert!(
-            err.contains(if comp == Comp::Gzip { "gzip" } else { "zstd" })
-                || err.contains("digest mismatch"),
+            err.contains(if comp == Comp::Gzip { "gzip" } else { "zstd" }) || err.contains("digest mismatch"),
             "{comp:?}: {err}"
         );
     }
@@ -559,32 +402,22 @@ fn decompression_bombs_are_bounded() {
     spec.layers = vec![layer]; // only used for the diff id
     let mut files = g::oci_files(&[&spec], Comp::Zstd);
     // swap in the bomb blob and fix the manifest's digest and size
-    let old = files
-        .iter()
-        .position(|(n, d)| n.starts_with("blobs/") && d.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]))
-        .unwrap();
+    let old =
+        files.iter().position(|(n, d)| n.starts_with("blobs/") && d.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])).unwrap();
     let old_hex = files[old].0.trim_start_matches("blobs/sha256/").to_string();
     let old_len = files[old].1.len();
     let new_hex = g::sha256_hex(&blob);
     files[old] = (format!("blobs/sha256/{new_hex}"), blob.clone());
-    let mi = files
-        .iter()
-        .position(|(_, d)| std::str::from_utf8(d).is_ok_and(|s| s.contains(&old_hex)))
-        .unwrap();
+    let mi = files.iter().position(|(_, d)| std::str::from_utf8(d).is_ok_and(|s| s.contains(&old_hex))).unwrap();
     let text = String::from_utf8(files[mi].1.clone())
         .unwrap()
         .replace(&old_hex, &new_hex)
-        .replace(
-            &format!("\"size\":{old_len}"),
-            &format!("\"size\":{}", blob.len()),
-        );
+        .replace(&format!("\"size\":{old_len}"), &format!("\"size\":{}", blob.len()));
     let new_mhex = g::sha256_hex(text.as_bytes());
     let old_mhex = files[mi].0.trim_start_matches("blobs/sha256/").to_string();
     files[mi] = (format!("blobs/sha256/{new_mhex}"), text.into_bytes());
     let ii = files.iter().position(|(n, _)| n == "index.json").unwrap();
-    let idx = String::from_utf8(files[ii].1.clone())
-        .unwrap()
-        .replace(&old_mhex, &new_mhex);
+    let idx = String::from_utf8(files[ii].1.clone()).unwrap().replace(&old_mhex, &new_mhex);
     let mlen = files[mi].1.len();
     let idx = regex_size(&idx, mlen);
     files[ii].1 = idx.into_bytes();
@@ -606,20 +439,14 @@ fn symlink_loops_and_duplicates_do_not_hang() {
     let spec = Spec::new(vec![vec![
         M::Symlink("a", "b"),
         M::Symlink("b", "a"),
-        M::File(
-            "var/lib/dpkg/status",
-            b"Package: p\nStatus: install ok installed\n\n".to_vec(),
-        ),
+        M::File("var/lib/dpkg/status", b"Package: p\nStatus: install ok installed\n\n".to_vec()),
         M::File("var/lib/dpkg/info/p.list", b"/a/x\n/a/b/c\n".to_vec()),
         file("dup", 10),
         file("dup", 4),
     ]]);
     let p = g::write(dir.path(), "img", &spec, Format::DockerArchive, Comp::Plain);
     let r = analyze_json(&p, &[]);
-    assert_eq!(
-        (r["size_bytes"].as_u64(), r["final_bytes"].as_u64()),
-        (Some(14 + 41 + 12), Some(4 + 41 + 12))
-    );
+    assert_eq!((r["size_bytes"].as_u64(), r["final_bytes"].as_u64()), (Some(14 + 41 + 12), Some(4 + 41 + 12)));
     assert!(r["warnings"][0].as_str().unwrap().contains("appears twice"));
 }
 

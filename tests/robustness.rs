@@ -23,15 +23,8 @@ fn check_invariants(df: &Dockerfile) {
             tokens.extend(node.flags.iter());
         }
         for t in tokens {
-            assert!(
-                ins.span.contains(t.span),
-                "token {:?} outside {:?}",
-                t,
-                ins.span
-            );
-            assert!(
-                df.source.is_char_boundary(t.span.start) && df.source.is_char_boundary(t.span.end)
-            );
+            assert!(ins.span.contains(t.span), "token {:?} outside {:?}", t, ins.span);
+            assert!(df.source.is_char_boundary(t.span.start) && df.source.is_char_boundary(t.span.end));
         }
         assert!(ins.start_line <= ins.end_line);
     }
@@ -135,10 +128,7 @@ fn ten_megabyte_line_is_rejected_like_buildkit() {
     let mut src = b"FROM a\nRUN echo ".to_vec();
     src.extend(std::iter::repeat_n(b'x', 10 << 20));
     let err = parse(&src).unwrap_err();
-    assert_eq!(
-        err.message,
-        "dockerfile line greater than max allowed size of 65535"
-    );
+    assert_eq!(err.message, "dockerfile line greater than max allowed size of 65535");
 }
 
 #[test]

@@ -90,22 +90,14 @@ impl Catalog {
     pub fn from_toml(text: &str) -> Result<Catalog, String> {
         let file: CatalogFile = toml::from_str(text).map_err(|e| e.to_string())?;
         let collect = |f: fn(&CategoryDef) -> &Vec<String>| -> Vec<(usize, &String)> {
-            file.category
-                .iter()
-                .enumerate()
-                .flat_map(|(i, c)| f(c).iter().map(move |g| (i, g)))
-                .collect()
+            file.category.iter().enumerate().flat_map(|(i, c)| f(c).iter().map(move |g| (i, g))).collect()
         };
         let (paths, path_owner) = set(&collect(|c| &c.paths), true)?;
         let (excludes, exclude_owner) = set(&collect(|c| &c.exclude), true)?;
         let (packages, package_owner) = set(&collect(|c| &c.packages), false)?;
         Ok(Catalog {
             names: file.category.iter().map(|c| c.name.clone()).collect(),
-            descriptions: file
-                .category
-                .iter()
-                .map(|c| c.description.clone())
-                .collect(),
+            descriptions: file.category.iter().map(|c| c.description.clone()).collect(),
             paths,
             path_owner,
             excludes,
@@ -130,29 +122,23 @@ impl Catalog {
 
     /// The category of a file: first by path, then by the OS package that owns it.
     pub fn classify(&self, path: &str, os_package: Option<&str>) -> Option<usize> {
-        let excluded: Vec<usize> = self
-            .excludes
-            .matches(path)
-            .iter()
-            .map(|i| self.exclude_owner[i])
-            .collect();
-        let by_path = self
-            .paths
-            .matches(path)
-            .iter()
-            .map(|i| self.path_owner[i])
-            .filter(|c| !excluded.contains(c))
-            .min();
-        if by_path.is_some() {
-            return by_path;
-        }
-        let pkg = os_package?;
-        self.packages
-            .matches(pkg)
-            .iter()
-            .map(|i| self.package_owner[i])
-            .filter(|c| !excluded.contains(c))
-            .min()
+        self.classify_path(path).or_else(|| self.classify_package(path, os_package?))
+    }
+
+    fn excluded(&self, path: &str) -> Vec<usize> {
+        self.excludes.matches(path).iter().map(|i| self.exclude_owner[i]).collect()
+    }
+
+    /// The category a file's path alone gives.
+    pub fn classify_path(&self, path: &str) -> Option<usize> {
+        let excluded = self.excluded(path);
+        self.paths.matches(path).iter().map(|i| self.path_owner[i]).filter(|c| !excluded.contains(c)).min()
+    }
+
+    /// The category the owning OS package gives (for a path with no category of its own).
+    pub fn classify_package(&self, path: &str, os_package: &str) -> Option<usize> {
+        let excluded = self.excluded(path);
+        self.packages.matches(os_package).iter().map(|i| self.package_owner[i]).filter(|c| !excluded.contains(c)).min()
     }
 }
 
@@ -178,73 +164,27 @@ mod tests {
 
     #[test]
     fn categories() {
+        assert_eq!(cat("usr/lib/gcc/x86_64-linux-gnu/12/cc1", None), Some("compiler"));
+        assert_eq!(cat("usr/include/stdio.h", Some("libc6-dev")), Some("headers"));
+        assert_eq!(cat("usr/lib/x86_64-linux-gnu/libz.a", Some("zlib1g-dev")), Some("static-libs"));
+        assert_eq!(cat("usr/lib/x86_64-linux-gnu/libbfd-2.40-system.so", Some("libbinutils")), Some("compiler"));
+        assert_eq!(cat("usr/lib/x86_64-linux-gnu/libpq.so", Some("libpq-dev")), Some("headers"));
         assert_eq!(
-            cat("usr/lib/gcc/x86_64-linux-gnu/12/cc1", None),
-            Some("compiler")
-        );
-        assert_eq!(
-            cat("usr/include/stdio.h", Some("libc6-dev")),
-            Some("headers")
-        );
-        assert_eq!(
-            cat("usr/lib/x86_64-linux-gnu/libz.a", Some("zlib1g-dev")),
-            Some("static-libs")
-        );
-        assert_eq!(
-            cat(
-                "usr/lib/x86_64-linux-gnu/libbfd-2.40-system.so",
-                Some("libbinutils")
-            ),
-            Some("compiler")
-        );
-        assert_eq!(
-            cat("usr/lib/x86_64-linux-gnu/libpq.so", Some("libpq-dev")),
-            Some("headers")
-        );
-        assert_eq!(
-            cat(
-                "var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease",
-                None
-            ),
+            cat("var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease", None),
             Some("package-index")
         );
-        assert_eq!(
-            cat("var/cache/apt/archives/gcc_12.deb", None),
-            Some("package-cache")
-        );
+        assert_eq!(cat("var/cache/apt/archives/gcc_12.deb", None), Some("package-cache"));
         assert_eq!(cat("root/.cache/pip/http/a/b", None), Some("package-cache"));
         assert_eq!(cat("app/.git/objects/pack/p.pack", None), Some("vcs"));
         assert_eq!(cat("src/build/main.o", None), Some("build-output"));
-        assert_eq!(
-            cat("usr/share/doc/gcc-12/changelog.gz", Some("gcc-12")),
-            Some("docs")
-        );
+        assert_eq!(cat("usr/share/doc/gcc-12/changelog.gz", Some("gcc-12")), Some("docs"));
         assert_eq!(cat("usr/share/doc/libc6/copyright", Some("libc6")), None);
-        assert_eq!(
-            cat("usr/lib/python3/dist-packages/numpy/tests/test_x.py", None),
-            Some("tests")
-        );
+        assert_eq!(cat("usr/lib/python3/dist-packages/numpy/tests/test_x.py", None), Some("tests"));
         assert_eq!(cat("tmp/build.log", None), Some("temp"));
-        assert_eq!(
-            cat("usr/lib/x86_64-linux-gnu/libc.so.6", Some("libc6")),
-            None
-        );
+        assert_eq!(cat("usr/lib/x86_64-linux-gnu/libc.so.6", Some("libc6")), None);
         assert_eq!(cat("usr/bin/python3.11", Some("python3.11-minimal")), None);
-        assert_eq!(
-            cat("usr/share/doc/gcc-12-base/copyright", Some("gcc-12-base")),
-            None,
-            "runtime base package"
-        );
-        assert_eq!(
-            cat(
-                "usr/lib/x86_64-linux-gnu/libstdc++.so.6",
-                Some("libstdc++6")
-            ),
-            None
-        );
-        assert_eq!(
-            cat("usr/share/doc/gcc-12/copyright", Some("gcc-12")),
-            Some("compiler")
-        );
+        assert_eq!(cat("usr/share/doc/gcc-12-base/copyright", Some("gcc-12-base")), None, "runtime base package");
+        assert_eq!(cat("usr/lib/x86_64-linux-gnu/libstdc++.so.6", Some("libstdc++6")), None);
+        assert_eq!(cat("usr/share/doc/gcc-12/copyright", Some("gcc-12")), Some("compiler"));
     }
 }

@@ -62,34 +62,19 @@ pub fn history_step(created_by: &str) -> Step {
         if let Some(meta) = r.strip_prefix("#(nop)") {
             let meta = meta.trim();
             let (k, t) = meta.split_once(' ').unwrap_or((meta, ""));
-            return Step {
-                kind: k.to_ascii_lowercase(),
-                text: collapse(t),
-            };
+            return Step { kind: k.to_ascii_lowercase(), text: collapse(t) };
         }
-        return Step {
-            kind: "run".into(),
-            text: collapse(r),
-        };
+        return Step { kind: "run".into(), text: collapse(r) };
     }
     if kind.is_empty() {
         let (k, t) = s.split_once(' ').unwrap_or((s, ""));
         let lower = k.to_ascii_lowercase();
         if KEYWORDS.contains(&lower.as_str()) {
-            return Step {
-                kind: lower,
-                text: collapse(t),
-            };
+            return Step { kind: lower, text: collapse(t) };
         }
-        return Step {
-            kind: String::new(),
-            text: collapse(s),
-        };
+        return Step { kind: String::new(), text: collapse(s) };
     }
-    Step {
-        kind,
-        text: collapse(s),
-    }
+    Step { kind, text: collapse(s) }
 }
 
 /// Normalise an instruction the way a builder would record it.
@@ -103,10 +88,7 @@ pub fn instruction_step(ins: &Instruction, kind: &Kind) -> Step {
         Kind::Copy(c) => c.dest.clone(),
         _ => ins.node.value_strings().join(" "),
     };
-    Step {
-        kind: name,
-        text: collapse(&text),
-    }
+    Step { kind: name, text: collapse(&text) }
 }
 
 fn score(h: &Step, i: &Step) -> u32 {
@@ -116,11 +98,7 @@ fn score(h: &Step, i: &Step) -> u32 {
     match h.kind.as_str() {
         "run" if h.text == i.text => 4,
         "run" if !i.text.is_empty() && (h.text.contains(&i.text) || i.text.contains(&h.text)) => 3,
-        "copy" | "add"
-            if h.text.ends_with(&format!(" in {}", i.text)) || h.text.ends_with(&i.text) =>
-        {
-            3
-        }
+        "copy" | "add" if h.text.ends_with(&format!(" in {}", i.text)) || h.text.ends_with(&i.text) => 3,
         _ if h.text == i.text => 3,
         _ => 1,
     }
@@ -131,11 +109,7 @@ fn score(h: &Step, i: &Step) -> u32 {
 pub fn stage_chain(model: &Model, scope: &Scope, stage: usize) -> Vec<usize> {
     let mut chain = vec![stage];
     let mut cur = stage;
-    while let Some(parent) = scope
-        .base_image(&model.stages[cur])
-        .ok()
-        .and_then(|b| model.stage_ref(&b, cur))
-    {
+    while let Some(parent) = scope.base_image(&model.stages[cur]).ok().and_then(|b| model.stage_ref(&b, cur)) {
         if chain.contains(&parent) {
             break;
         }
@@ -148,23 +122,12 @@ pub fn stage_chain(model: &Model, scope: &Scope, stage: usize) -> Vec<usize> {
 
 /// For each history entry, the index (among the file's instructions) of the instruction that
 /// made it, if any. `history` is every entry in order; `stage` is the stage that was built.
-pub fn align(
-    df: &Dockerfile,
-    model: &Model,
-    scope: &Scope,
-    stage: usize,
-    history: &[Step],
-) -> Vec<Option<usize>> {
+pub fn align(df: &Dockerfile, model: &Model, scope: &Scope, stage: usize, history: &[Step]) -> Vec<Option<usize>> {
     let instructions: Vec<&Instruction> = df.instructions().collect();
     let steps: Vec<(usize, Step)> = stage_chain(model, scope, stage)
         .into_iter()
         .flat_map(|s| model.stages[s].commands.iter())
-        .map(|c| {
-            (
-                c.instruction,
-                instruction_step(instructions[c.instruction], &c.kind),
-            )
-        })
+        .map(|c| (c.instruction, instruction_step(instructions[c.instruction], &c.kind)))
         .collect();
     let (n, m) = (history.len(), steps.len());
     // best[i][j]: best total score aligning history[i..] with steps[j..]
@@ -203,46 +166,22 @@ mod tests {
     fn normalises_builder_forms() {
         assert_eq!(
             history_step("/bin/sh -c #(nop) COPY file:34f5 in . "),
-            Step {
-                kind: "copy".into(),
-                text: "file:34f5 in .".into()
-            }
+            Step { kind: "copy".into(), text: "file:34f5 in .".into() }
         );
         assert_eq!(
             history_step("|1 V=1 /bin/sh -c echo $V > x"),
-            Step {
-                kind: "run".into(),
-                text: "echo $V > x".into()
-            }
+            Step { kind: "run".into(), text: "echo $V > x".into() }
         );
         assert_eq!(
             history_step("RUN |2 A=1 B=2 /bin/sh -c make  all # buildkit"),
-            Step {
-                kind: "run".into(),
-                text: "make all".into()
-            }
+            Step { kind: "run".into(), text: "make all".into() }
         );
-        assert_eq!(
-            history_step("COPY . /app # buildkit"),
-            Step {
-                kind: "copy".into(),
-                text: ". /app".into()
-            }
-        );
+        assert_eq!(history_step("COPY . /app # buildkit"), Step { kind: "copy".into(), text: ". /app".into() });
         assert_eq!(
             history_step("/bin/sh -c apt-get update"),
-            Step {
-                kind: "run".into(),
-                text: "apt-get update".into()
-            }
+            Step { kind: "run".into(), text: "apt-get update".into() }
         );
-        assert_eq!(
-            history_step("WORKDIR /app"),
-            Step {
-                kind: "workdir".into(),
-                text: "/app".into()
-            }
-        );
+        assert_eq!(history_step("WORKDIR /app"), Step { kind: "workdir".into(), text: "/app".into() });
         assert_eq!(history_step("debootstrap").kind, "");
     }
 
@@ -265,9 +204,6 @@ mod tests {
         .map(|s| history_step(s))
         .collect();
         let got = align(&df, &model, &scope, 1, &history);
-        assert_eq!(
-            got,
-            [None, None, Some(1), Some(3), Some(4), Some(5), Some(6)]
-        );
+        assert_eq!(got, [None, None, Some(1), Some(3), Some(4), Some(5), Some(6)]);
     }
 }

@@ -154,6 +154,9 @@ pub struct Report {
     pub warnings: Vec<String>,
 }
 
+/// Tag of an entry whose path falls in no leftover category.
+const NO_CATEGORY: u8 = u8::MAX;
+
 /// Read every layer, largest first, on `threads` workers.
 pub fn read_layers(image: &Image, opts: &AnalyzeOptions) -> Result<Vec<LayerIndex>, ImageError> {
     let n = image.layers.len();
@@ -168,13 +171,15 @@ pub fn read_layers(image: &Image, opts: &AnalyzeOptions) -> Result<Vec<LayerInde
     let failed = AtomicBool::new(false);
     let done = Mutex::new((0usize, 0u64));
     let total_bytes: u64 = image.layers.iter().map(|l| l.size).sum();
-    let results: Vec<Mutex<Option<Result<LayerIndex, ImageError>>>> =
-        (0..n).map(|_| Mutex::new(None)).collect();
+    let results: Vec<Mutex<Option<Result<LayerIndex, ImageError>>>> = (0..n).map(|_| Mutex::new(None)).collect();
     let capture = |e: &Entry| packages::capture(e);
-    let read_opts = ReadOptions {
-        verify: opts.verify,
-        capture: &capture,
+    // classify paths while reading, in each layer's thread
+    let catalog = Catalog::builtin();
+    let tag = |e: &Entry| match e.kind {
+        Kind::File => catalog.classify_path(&e.path).map_or(NO_CATEGORY, |c| c as u8),
+        _ => NO_CATEGORY,
     };
+    let read_opts = ReadOptions { verify: opts.verify, capture: &capture, tag: Some(&tag) };
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| loop {
@@ -192,12 +197,7 @@ pub fn read_layers(image: &Image, opts: &AnalyzeOptions) -> Result<Vec<LayerInde
                 d.0 += 1;
                 d.1 += image.layers[li].size;
                 if let Some(p) = opts.progress {
-                    p(Progress {
-                        layers_done: d.0,
-                        layers: n,
-                        bytes_done: d.1,
-                        bytes: total_bytes,
-                    });
+                    p(Progress { layers_done: d.0, layers: n, bytes_done: d.1, bytes: total_bytes });
                 }
             });
         }
@@ -220,10 +220,7 @@ pub fn read_layers(image: &Image, opts: &AnalyzeOptions) -> Result<Vec<LayerInde
 }
 
 fn config_facts(image: &Image) -> ConfigFacts {
-    let mut f = ConfigFacts {
-        platform: image.platform(),
-        ..Default::default()
-    };
+    let mut f = ConfigFacts { platform: image.platform(), ..Default::default() };
     if let Some(c) = image.config.config() {
         f.user = c.user().clone().filter(|u| !u.is_empty());
         f.entrypoint = c.entrypoint().clone();
@@ -235,27 +232,16 @@ fn config_facts(image: &Image) -> ConfigFacts {
         f.volumes = c.volumes().clone().unwrap_or_default();
         f.stop_signal = c.stop_signal().clone();
     }
-    f.healthcheck = image
-        .config_extra
-        .get("Healthcheck")
-        .cloned()
-        .filter(|v| !v.is_null());
+    f.healthcheck = image.config_extra.get("Healthcheck").cloned().filter(|v| !v.is_null());
     f
 }
 
 /// History entries in order, and for each layer the index of the history entry that made it.
 fn history(image: &Image) -> (Vec<history::Step>, Vec<Option<usize>>) {
     let hist = image.config.history().clone().unwrap_or_default();
-    let steps = hist
-        .iter()
-        .map(|h| history::history_step(h.created_by().as_deref().unwrap_or("")))
-        .collect();
-    let mut layer_hist: Vec<Option<usize>> = hist
-        .iter()
-        .enumerate()
-        .filter(|(_, h)| !h.empty_layer().unwrap_or(false))
-        .map(|(i, _)| Some(i))
-        .collect();
+    let steps = hist.iter().map(|h| history::history_step(h.created_by().as_deref().unwrap_or(""))).collect();
+    let mut layer_hist: Vec<Option<usize>> =
+        hist.iter().enumerate().filter(|(_, h)| !h.empty_layer().unwrap_or(false)).map(|(i, _)| Some(i)).collect();
     let n = image.layers.len();
     if layer_hist.len() > n {
         layer_hist.drain(..layer_hist.len() - n);
@@ -267,10 +253,7 @@ fn history(image: &Image) -> (Vec<history::Step>, Vec<Option<usize>>) {
 }
 
 /// For each layer, the instruction (index among the file's instructions) that made it.
-fn layer_instructions(
-    image: &Image,
-    opts: &AnalyzeOptions,
-) -> Result<Vec<Option<usize>>, AnalyzeError> {
+fn layer_instructions(image: &Image, opts: &AnalyzeOptions) -> Result<Vec<Option<usize>>, AnalyzeError> {
     let Some((df, model)) = opts.dockerfile else {
         return Ok(vec![None; image.layers.len()]);
     };
@@ -284,14 +267,11 @@ fn layer_instructions(
             .ok_or_else(|| AnalyzeError::Dockerfile(format!("no stage named {t:?}")))?,
     };
     let platform = Platform::parse(&image.platform()).unwrap_or_else(Platform::host);
-    let scope = Scope::new(model, df.escape, &Default::default(), &platform)
-        .map_err(|e| AnalyzeError::Dockerfile(e.0))?;
+    let scope =
+        Scope::new(model, df.escape, &Default::default(), &platform).map_err(|e| AnalyzeError::Dockerfile(e.0))?;
     let (steps, layer_hist) = history(image);
     let aligned = history::align(df, model, &scope, stage, &steps);
-    Ok(layer_hist
-        .into_iter()
-        .map(|h| h.and_then(|h| aligned[h]))
-        .collect())
+    Ok(layer_hist.into_iter().map(|h| h.and_then(|h| aligned[h])).collect())
 }
 
 struct Group {
@@ -301,11 +281,7 @@ struct Group {
     samples: Vec<(u64, String)>,
 }
 
-fn leftovers(
-    layers: &[LayerIndex],
-    merged: &Merged,
-    pkgs: &mut Packages,
-) -> BTreeMap<(usize, usize), Group> {
+fn leftovers(layers: &[LayerIndex], merged: &Merged, pkgs: &mut Packages) -> BTreeMap<(usize, usize), Group> {
     let catalog = Catalog::builtin();
     let mut groups: BTreeMap<(usize, usize), Group> = BTreeMap::new();
     for (path, node) in &merged.tree {
@@ -314,21 +290,24 @@ fn leftovers(
             continue;
         }
         let owner = pkgs.owner(path).cloned();
-        let os_pkg = owner
-            .as_ref()
-            .filter(|p| matches!(p.manager, Manager::Dpkg | Manager::Apk))
-            .map(|p| p.name.as_str());
-        let Some(cat) = catalog.classify(path, os_pkg) else {
+        let by_path = layers[node.layer as usize].tags.get(node.entry as usize).copied().unwrap_or(NO_CATEGORY);
+        let cat = if by_path != NO_CATEGORY {
+            Some(by_path as usize)
+        } else {
+            owner
+                .as_ref()
+                .filter(|p| matches!(p.manager, Manager::Dpkg | Manager::Apk))
+                .and_then(|p| catalog.classify_package(path, &p.name))
+        };
+        let Some(cat) = cat else {
             continue;
         };
-        let g = groups
-            .entry((cat, node.layer as usize))
-            .or_insert_with(|| Group {
-                bytes: 0,
-                files: 0,
-                packages: HashMap::new(),
-                samples: Vec::new(),
-            });
+        let g = groups.entry((cat, node.layer as usize)).or_insert_with(|| Group {
+            bytes: 0,
+            files: 0,
+            packages: HashMap::new(),
+            samples: Vec::new(),
+        });
         g.bytes += e.size;
         g.files += 1;
         if let Some(p) = owner {
@@ -336,25 +315,42 @@ fn leftovers(
         }
         g.samples.push((e.size, format!("/{path}")));
         if g.samples.len() > 32 {
-            g.samples
-                .sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            g.samples.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
             g.samples.truncate(5);
         }
     }
     groups
 }
 
+/// Phase timings on stderr when `IMGSLIM_TIMING` is set (for profiling).
+struct Timer(Option<std::time::Instant>);
+
+impl Timer {
+    fn new() -> Self {
+        Timer(std::env::var_os("IMGSLIM_TIMING").map(|_| std::time::Instant::now()))
+    }
+    fn lap(&mut self, what: &str) {
+        if let Some(t) = self.0 {
+            eprintln!("{what:>10}: {:.3} s", t.elapsed().as_secs_f64());
+            self.0 = Some(std::time::Instant::now());
+        }
+    }
+}
+
 pub fn analyze(image: &Image, opts: &AnalyzeOptions) -> Result<Report, AnalyzeError> {
+    let mut timer = Timer::new();
     let layers = read_layers(image, opts)?;
+    timer.lap("read");
     let merged = merge(&layers)?;
+    timer.lap("merge");
     let mut pkgs = Packages::collect(&layers, &merged);
+    timer.lap("packages");
     let groups = leftovers(&layers, &merged, &mut pkgs);
+    timer.lap("leftovers");
     let made_by = layer_instructions(image, opts)?;
     let created: Vec<Option<String>> = image.layer_history();
-    let instructions: Vec<&crate::dockerfile::Instruction> = opts
-        .dockerfile
-        .map(|(df, _)| df.instructions().collect())
-        .unwrap_or_default();
+    let instructions: Vec<&crate::dockerfile::Instruction> =
+        opts.dockerfile.map(|(df, _)| df.instructions().collect()).unwrap_or_default();
     let line_of = |layer: usize| made_by[layer].map(|i| instructions[i].start_line);
     let catalog = Catalog::builtin();
 
@@ -365,11 +361,7 @@ pub fn analyze(image: &Image, opts: &AnalyzeOptions) -> Result<Report, AnalyzeEr
         .enumerate()
         .map(|(i, (l, idx))| LayerReport {
             index: i,
-            digest: if l.digest.is_empty() {
-                idx.blob_digest.clone().unwrap_or_default()
-            } else {
-                l.digest.clone()
-            },
+            digest: if l.digest.is_empty() { idx.blob_digest.clone().unwrap_or_default() } else { l.digest.clone() },
             diff_id: l.diff_id.clone(),
             media_type: l.media_type.clone(),
             compressed_bytes: l.size,
@@ -386,8 +378,7 @@ pub fn analyze(image: &Image, opts: &AnalyzeOptions) -> Result<Report, AnalyzeEr
     let mut left: Vec<Leftover> = groups
         .into_iter()
         .map(|((cat, layer), mut g)| {
-            g.samples
-                .sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            g.samples.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
             let mut pk: Vec<(String, u64)> = g.packages.into_iter().collect();
             pk.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             Leftover {
@@ -423,19 +414,12 @@ pub fn analyze(image: &Image, opts: &AnalyzeOptions) -> Result<Report, AnalyzeEr
         })
         .collect();
 
-    let user_wasted_bytes = opts.dockerfile.map(|_| {
-        layer_reports
-            .iter()
-            .filter(|l| made_by[l.index].is_some())
-            .map(|l| l.wasted_bytes)
-            .sum()
-    });
+    let user_wasted_bytes = opts
+        .dockerfile
+        .map(|_| layer_reports.iter().filter(|l| made_by[l.index].is_some()).map(|l| l.wasted_bytes).sum());
     let mut warnings = merged.warnings.clone();
     if opts.dockerfile.is_some() && lines.is_empty() {
-        warnings.push(
-            "no layer matched an instruction of the Dockerfile; was the image built from it?"
-                .into(),
-        );
+        warnings.push("no layer matched an instruction of the Dockerfile; was the image built from it?".into());
     }
     Ok(Report {
         image: ImageInfo {

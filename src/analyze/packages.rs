@@ -48,8 +48,7 @@ const DPKG_STATUS: &str = "var/lib/dpkg/status";
 const APK_DB: &str = "lib/apk/db/installed";
 
 fn is_record(path: &str) -> bool {
-    path.ends_with(".dist-info/RECORD")
-        && (path.contains("site-packages/") || path.contains("dist-packages/"))
+    path.ends_with(".dist-info/RECORD") && (path.contains("site-packages/") || path.contains("dist-packages/"))
 }
 
 /// Which file bodies the package scan needs (small database files only).
@@ -70,11 +69,7 @@ pub fn npm_package(path: &str) -> Option<&str> {
     let rest = &path[i..];
     let mut parts = rest.splitn(3, '/');
     let first = parts.next()?;
-    let end = if first.starts_with('@') {
-        first.len() + 1 + parts.next()?.len()
-    } else {
-        first.len()
-    };
+    let end = if first.starts_with('@') { first.len() + 1 + parts.next()?.len() } else { first.len() };
     // the path must be inside the package directory, not the directory itself
     (rest.len() > end && !first.starts_with('.')).then(|| &rest[..end])
 }
@@ -96,9 +91,7 @@ impl<'a> Bodies<'a> {
     /// The visible version of a captured file.
     fn visible(&self, merged: &Merged, path: &str) -> Option<(usize, &'a [u8])> {
         let n = merged.tree.get(path)?;
-        self.map
-            .get(&(n.layer, n.entry))
-            .map(|b| (n.layer as usize, *b))
+        self.map.get(&(n.layer, n.entry)).map(|b| (n.layer as usize, *b))
     }
 }
 
@@ -126,15 +119,8 @@ impl Packages {
         // them behind a symlinked directory (`usr/lib/x`)
         let mut resolve = |path: &str| -> Option<String> {
             let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
-            let dir = resolved
-                .entry(dir.to_string())
-                .or_insert_with(|| merged.resolve_dir(layers, dir))
-                .clone()?;
-            Some(if dir.is_empty() {
-                name.to_string()
-            } else {
-                format!("{dir}/{name}")
-            })
+            let dir = resolved.entry(dir.to_string()).or_insert_with(|| merged.resolve_dir(layers, dir)).clone()?;
+            Some(if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") })
         };
         // list files per layer, for "which layer installed it"
         let mut list_layer: HashMap<&str, usize> = HashMap::new();
@@ -155,21 +141,15 @@ impl Packages {
                     continue;
                 }
                 let arch = para.get("Architecture").copied().unwrap_or("");
-                let candidates = [
-                    format!("var/lib/dpkg/info/{name}.list"),
-                    format!("var/lib/dpkg/info/{name}:{arch}.list"),
-                ];
-                let list = candidates
-                    .iter()
-                    .find_map(|c| bodies.visible(merged, c).map(|b| (c.clone(), b)));
+                let candidates =
+                    [format!("var/lib/dpkg/info/{name}.list"), format!("var/lib/dpkg/info/{name}:{arch}.list")];
+                let list = candidates.iter().find_map(|c| bodies.visible(merged, c).map(|b| (c.clone(), b)));
                 let idx = p.list.len();
                 p.list.push(Package {
                     name: name.to_string(),
                     manager: Manager::Dpkg,
                     version: para.get("Version").map(|v| v.to_string()),
-                    layer: list
-                        .as_ref()
-                        .and_then(|(c, _)| list_layer.get(c.as_str()).copied()),
+                    layer: list.as_ref().and_then(|(c, _)| list_layer.get(c.as_str()).copied()),
                 });
                 if let Some((_, (_, body))) = list {
                     for line in String::from_utf8_lossy(body).lines() {
@@ -229,14 +209,10 @@ impl Packages {
             }
         }
         // pip: every visible RECORD
-        let records: Vec<(String, usize)> = merged
-            .tree
-            .iter()
-            .filter(|(k, _)| is_record(k))
-            .map(|(k, n)| (k.clone(), n.layer as usize))
-            .collect();
+        let records: Vec<(&str, usize)> =
+            merged.tree.iter().filter(|(k, _)| is_record(k)).map(|(k, n)| (*k, n.layer as usize)).collect();
         for (record, layer) in records {
-            let Some((_, body)) = bodies.visible(merged, &record) else {
+            let Some((_, body)) = bodies.visible(merged, record) else {
                 continue;
             };
             let dist_dir = record.trim_end_matches("/RECORD");
@@ -276,12 +252,7 @@ impl Packages {
             Some(&i) => i,
             None => {
                 let i = self.list.len();
-                self.list.push(Package {
-                    name: name.to_string(),
-                    manager: Manager::Npm,
-                    version: None,
-                    layer: None,
-                });
+                self.list.push(Package { name: name.to_string(), manager: Manager::Npm, version: None, layer: None });
                 self.npm.insert(name.to_string(), i);
                 i
             }
@@ -300,18 +271,9 @@ mod tests {
 
     #[test]
     fn npm_names() {
-        assert_eq!(
-            npm_package("app/node_modules/typescript/lib/tsc.js"),
-            Some("typescript")
-        );
-        assert_eq!(
-            npm_package("app/node_modules/@types/node/index.d.ts"),
-            Some("@types/node")
-        );
-        assert_eq!(
-            npm_package("app/node_modules/a/node_modules/b/x.js"),
-            Some("b")
-        );
+        assert_eq!(npm_package("app/node_modules/typescript/lib/tsc.js"), Some("typescript"));
+        assert_eq!(npm_package("app/node_modules/@types/node/index.d.ts"), Some("@types/node"));
+        assert_eq!(npm_package("app/node_modules/a/node_modules/b/x.js"), Some("b"));
         assert_eq!(npm_package("app/node_modules/.bin/tsc"), None);
         assert_eq!(npm_package("app/src/x.js"), None);
     }

@@ -20,11 +20,7 @@ pub struct LazyBar {
 
 impl LazyBar {
     pub fn new(enabled: bool) -> Self {
-        LazyBar {
-            start: Instant::now(),
-            enabled: enabled && std::io::stderr().is_terminal(),
-            bar: Mutex::new(None),
-        }
+        LazyBar { start: Instant::now(), enabled: enabled && std::io::stderr().is_terminal(), bar: Mutex::new(None) }
     }
 
     pub fn update(&self, p: Progress) {
@@ -35,10 +31,8 @@ impl LazyBar {
         let b = bar.get_or_insert_with(|| {
             let b = ProgressBar::new(p.bytes);
             b.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} reading layers {msg} [{bar:30}] {bytes}/{total_bytes}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                ProgressStyle::with_template("{spinner} reading layers {msg} [{bar:30}] {bytes}/{total_bytes}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             b
         });
@@ -54,13 +48,8 @@ impl LazyBar {
 }
 
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
-    let image = open(
-        &args.target,
-        &OpenOptions {
-            platform: args.platform.clone(),
-        },
-    )
-    .with_context(|| format!("cannot open image {}", args.target.display()))?;
+    let image = open(&args.target, &OpenOptions { platform: args.platform.clone() })
+        .with_context(|| format!("cannot open image {}", args.target.display()))?;
     let dockerfile = match &args.dockerfile {
         Some(p) => {
             let (df, model) = load_dockerfile(p)?;
@@ -87,11 +76,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
             writeln!(out)?;
         }
         ReportFormat::Text => write!(out, "{}", imgslim::report::image::text(&report, args.top))?,
-        ReportFormat::Markdown => write!(
-            out,
-            "{}",
-            imgslim::report::image::markdown(&report, args.top)
-        )?,
+        ReportFormat::Markdown => write!(out, "{}", imgslim::report::image::markdown(&report, args.top))?,
     }
     out.flush()?;
     Ok(ExitStatus::Success)

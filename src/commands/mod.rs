@@ -36,8 +36,7 @@ pub fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
     use anyhow::Context;
     if path == Path::new("-") {
         let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
-            .context("reading standard input")?;
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).context("reading standard input")?;
         return Ok(buf);
     }
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
@@ -45,11 +44,7 @@ pub fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
 
 /// A parse error as `file:line:col: message`.
 pub fn located(path: &Path, e: &imgslim::dockerfile::ParseError) -> anyhow::Error {
-    let name = if path == Path::new("-") {
-        "<stdin>".into()
-    } else {
-        path.display().to_string()
-    };
+    let name = if path == Path::new("-") { "<stdin>".into() } else { path.display().to_string() };
     anyhow::anyhow!("{name}:{}:{}: {}", e.line, e.column, e.message)
 }
 

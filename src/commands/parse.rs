@@ -30,11 +30,7 @@ fn quote(s: &str) -> String {
     imgslim::dockerfile::text::go_quote(s)
 }
 
-fn write_instruction(
-    out: &mut impl Write,
-    df: &Dockerfile,
-    ins: &Instruction,
-) -> std::io::Result<()> {
+fn write_instruction(out: &mut impl Write, df: &Dockerfile, ins: &Instruction) -> std::io::Result<()> {
     let lines = if ins.start_line == ins.end_line {
         format!("{}", ins.start_line)
     } else {
@@ -81,11 +77,7 @@ fn write_tree(out: &mut impl Write, df: &Dockerfile, model: Option<&Model>) -> s
         instructions.len(),
         instructions.iter().filter(|i| i.name() == "from").count(),
         df.escape,
-        if df.lossy {
-            ", not valid UTF-8 (invalid bytes shown as U+FFFD)"
-        } else {
-            ""
-        }
+        if df.lossy { ", not valid UTF-8 (invalid bytes shown as U+FFFD)" } else { "" }
     )?;
     for d in &df.directives {
         writeln!(out, "directive {}={} (line {})", d.name, d.value, d.line)?;
@@ -106,21 +98,9 @@ fn write_tree(out: &mut impl Write, df: &Dockerfile, model: Option<&Model>) -> s
         }
     }
     for st in &model.stages {
-        let name = st
-            .name
-            .as_deref()
-            .map(|n| format!(" {}", quote(n)))
-            .unwrap_or_default();
-        let platform = st
-            .platform
-            .as_deref()
-            .map(|p| format!(" --platform={p}"))
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "stage {}{name}: FROM{platform} {}",
-            st.index, st.base.text
-        )?;
+        let name = st.name.as_deref().map(|n| format!(" {}", quote(n))).unwrap_or_default();
+        let platform = st.platform.as_deref().map(|p| format!(" --platform={p}")).unwrap_or_default();
+        writeln!(out, "stage {}{name}: FROM{platform} {}", st.index, st.base.text)?;
         write_instruction(out, df, instructions[st.instruction])?;
         for c in &st.commands {
             write_instruction(out, df, instructions[c.instruction])?;

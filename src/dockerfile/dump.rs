@@ -41,10 +41,7 @@ pub struct RecordHeredoc {
 pub fn record(ins: &Instruction) -> Record {
     let node = &ins.node;
     let (sub_cmd, sub_flags) = match &node.args {
-        Args::Sub { node } => (
-            Some(node.keyword.text.clone()),
-            node.flags.iter().map(|f| f.text.clone()).collect(),
-        ),
+        Args::Sub { node } => (Some(node.keyword.text.clone()), node.flags.iter().map(|f| f.text.clone()).collect()),
         _ => (None, Vec::new()),
     };
     Record {
@@ -95,11 +92,7 @@ pub fn dump_node(node: &Node, separators: bool) -> String {
         Args::Pairs { pairs, legacy } => {
             let sep = if *legacy { "" } else { "=" };
             for p in pairs {
-                s.push_str(&format!(
-                    " {} {}",
-                    go_quote(&p.key.text),
-                    go_quote(&p.value.text)
-                ));
+                s.push_str(&format!(" {} {}", go_quote(&p.key.text), go_quote(&p.value.text)));
                 if separators {
                     s.push_str(&format!(" {}", go_quote(sep)));
                 }
@@ -112,7 +105,5 @@ pub fn dump_node(node: &Node, separators: bool) -> String {
 
 /// The whole file as BuildKit's parser test `result` files show it: one `(...)` line per instruction.
 pub fn dump(df: &Dockerfile, separators: bool) -> String {
-    df.instructions()
-        .map(|i| format!("({})\n", dump_node(&i.node, separators)))
-        .collect()
+    df.instructions().map(|i| format!("({})\n", dump_node(&i.node, separators))).collect()
 }

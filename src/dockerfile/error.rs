@@ -15,12 +15,7 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn new(line: usize, column: usize, message: impl Into<String>) -> Self {
-        ParseError {
-            line,
-            column,
-            end_line: line,
-            message: message.into(),
-        }
+        ParseError { line, column, end_line: line, message: message.into() }
     }
 
     pub fn ending(mut self, end_line: usize) -> Self {

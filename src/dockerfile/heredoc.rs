@@ -34,10 +34,7 @@ pub fn parse_marker(word: &str) -> Result<Option<Marker>, LexError> {
     if rest.is_empty() {
         return Ok(None);
     }
-    let mut lex = Lex {
-        skip_unset_env: true,
-        ..Lex::new('\\')
-    };
+    let mut lex = Lex { skip_unset_env: true, ..Lex::new('\\') };
     let words = lex.process_words(rest, &())?;
     if words.len() != 1 {
         return Ok(None);
@@ -45,9 +42,7 @@ pub fn parse_marker(word: &str) -> Result<Option<Marker>, LexError> {
     lex.raw_quotes = true;
     let raw = lex.process_words(rest, &())?;
     if raw.len() != words.len() {
-        return Err(LexError(format!(
-            "internal lexing of heredoc produced inconsistent results: {rest}"
-        )));
+        return Err(LexError(format!("internal lexing of heredoc produced inconsistent results: {rest}")));
     }
     let quotes = |s: &str| s.chars().filter(|&c| c == '\'' || c == '"').count();
     Ok(Some(Marker {
@@ -56,20 +51,13 @@ pub fn parse_marker(word: &str) -> Result<Option<Marker>, LexError> {
         chomp,
         file_descriptor: fd
             .parse::<u64>()
-            .map_or(if fd.is_empty() { 0 } else { u32::MAX }, |v| {
-                u32::try_from(v).unwrap_or(u32::MAX)
-            }),
+            .map_or(if fd.is_empty() { 0 } else { u32::MAX }, |v| u32::try_from(v).unwrap_or(u32::MAX)),
     }))
 }
 
 /// BuildKit's `heredocsFromLine`: every heredoc marker of an instruction line, in order.
 pub fn markers_in_line(line: &str) -> Result<Vec<Marker>, LexError> {
-    let lex = Lex {
-        raw_quotes: true,
-        raw_escapes: true,
-        skip_unset_env: true,
-        ..Lex::new('\\')
-    };
+    let lex = Lex { raw_quotes: true, raw_escapes: true, skip_unset_env: true, ..Lex::new('\\') };
     let words = lex.process_words(line, &()).unwrap_or_default();
     let mut out = Vec::new();
     for w in words {
@@ -82,10 +70,7 @@ pub fn markers_in_line(line: &str) -> Result<Vec<Marker>, LexError> {
 
 /// Remove leading tabs from every line (the body of a `<<-` heredoc).
 pub fn chomp(content: &str) -> String {
-    content
-        .split_inclusive('\n')
-        .map(|l| l.trim_start_matches('\t'))
-        .collect()
+    content.split_inclusive('\n').map(|l| l.trim_start_matches('\t')).collect()
 }
 
 #[cfg(test)]
@@ -93,31 +78,18 @@ mod tests {
     use super::*;
 
     fn names(line: &str) -> Vec<(String, bool, bool, u32)> {
-        markers_in_line(line)
-            .unwrap()
-            .into_iter()
-            .map(|m| (m.name, m.expand, m.chomp, m.file_descriptor))
-            .collect()
+        markers_in_line(line).unwrap().into_iter().map(|m| (m.name, m.expand, m.chomp, m.file_descriptor)).collect()
     }
 
     #[test]
     fn markers() {
         assert_eq!(names("RUN <<EOF"), [("EOF".into(), true, false, 0)]);
         assert_eq!(names("RUN 3<<-'E'"), [("E".into(), false, true, 3)]);
-        assert_eq!(
-            names("COPY <<A <<B /dest"),
-            [("A".into(), true, false, 0), ("B".into(), true, false, 0)]
-        );
+        assert_eq!(names("COPY <<A <<B /dest"), [("A".into(), true, false, 0), ("B".into(), true, false, 0)]);
         assert_eq!(names(r#"RUN "<<NOHEREDOC""#), []);
         assert_eq!(names("RUN <<eo'f'"), [("eof".into(), false, false, 0)]);
-        assert_eq!(
-            names("RUN <<  EOF  > foo"),
-            [("EOF".into(), true, false, 0)]
-        );
-        assert_eq!(
-            names("RUN <<'one two'"),
-            [("one two".into(), false, false, 0)]
-        );
+        assert_eq!(names("RUN <<  EOF  > foo"), [("EOF".into(), true, false, 0)]);
+        assert_eq!(names("RUN <<'one two'"), [("one two".into(), false, false, 0)]);
         assert_eq!(names("RUN echo a<<b"), []);
     }
 

@@ -85,22 +85,14 @@ fn scan(s: &str, start: usize) -> Option<(Vec<Word>, bool)> {
                         }
                         all_strings &= !top_level_element;
                         stack.push(b[i]);
-                        expect = if b[i] == b'[' {
-                            Expect::ValueOrClose
-                        } else {
-                            Expect::KeyOrClose
-                        };
+                        expect = if b[i] == b'[' { Expect::ValueOrClose } else { Expect::KeyOrClose };
                         i += 1;
                         continue;
                     }
                     b'"' => {
                         let (text, end) = read_string(s, i)?;
                         if top_level_element {
-                            strings.push(Word {
-                                text,
-                                start: i,
-                                end,
-                            });
+                            strings.push(Word { text, start: i, end });
                         }
                         i = end;
                     }
@@ -168,9 +160,7 @@ fn hex4(b: &[u8]) -> Option<u32> {
         return None;
     }
     let s = std::str::from_utf8(&b[..4]).ok()?;
-    u32::from_str_radix(s, 16)
-        .ok()
-        .filter(|_| s.bytes().all(|c| c.is_ascii_hexdigit()))
+    u32::from_str_radix(s, 16).ok().filter(|_| s.bytes().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// Read a JSON string literal starting at the opening quote; returns its value (decoded the way
@@ -201,14 +191,8 @@ fn read_string(s: &str, start: usize) -> Option<(String, usize)> {
                         i += 4;
                         if (0xd800..0xe000).contains(&r) {
                             // A surrogate: valid only as a high+low pair written as two escapes.
-                            let low = if b[i..].starts_with(b"\\u") {
-                                hex4(&b[i + 2..])
-                            } else {
-                                None
-                            };
-                            if let Some(lo) =
-                                low.filter(|lo| r < 0xdc00 && (0xdc00..0xe000).contains(lo))
-                            {
+                            let low = if b[i..].starts_with(b"\\u") { hex4(&b[i + 2..]) } else { None };
+                            if let Some(lo) = low.filter(|lo| r < 0xdc00 && (0xdc00..0xe000).contains(lo)) {
                                 let cp = 0x10000 + ((r - 0xd800) << 10) + (lo - 0xdc00);
                                 out.push(char::from_u32(cp).unwrap_or('\u{fffd}'));
                                 i += 6;
@@ -277,32 +261,20 @@ mod tests {
             strings(r#"["abc 123", "♥", "\" \\ \/ \b \f \n \r \t \u0000"]"#),
             ["abc 123", "♥", "\" \\ / \u{8} \u{c} \n \r \t \u{0}"]
         );
-        assert_eq!(
-            strings(r#"["\ud83d\ude00", "\ud800x"]"#),
-            ["😀", "\u{fffd}x"]
-        );
+        assert_eq!(strings(r#"["\ud83d\ude00", "\ud800x"]"#), ["😀", "\u{fffd}x"]);
         assert_eq!(strings("[]"), Vec::<String>::new());
     }
 
     #[test]
     fn validity() {
-        assert_eq!(
-            parse_json_array(r#"[ "echo", [ "nested json" ] ]"#),
-            JsonArray::NotStringArray
-        );
-        assert_eq!(
-            parse_json_array("[1, 2.5e3, -0]"),
-            JsonArray::NotStringArray
-        );
+        assert_eq!(parse_json_array(r#"[ "echo", [ "nested json" ] ]"#), JsonArray::NotStringArray);
+        assert_eq!(parse_json_array("[1, 2.5e3, -0]"), JsonArray::NotStringArray);
         assert_eq!(parse_json_array(r#"["a"] x"#), JsonArray::NotJson);
         assert_eq!(parse_json_array(r#"['a']"#), JsonArray::NotJson);
         assert_eq!(parse_json_array(r#"["a""#), JsonArray::NotJson);
         assert_eq!(parse_json_array("[01]"), JsonArray::NotJson);
         assert_eq!(parse_json_array("[\"a\tb\"]"), JsonArray::NotJson);
-        assert_eq!(
-            parse_json_array(r#"[{"a": [1, {"b": null}]}]"#),
-            JsonArray::NotStringArray
-        );
+        assert_eq!(parse_json_array(r#"[{"a": [1, {"b": null}]}]"#), JsonArray::NotStringArray);
         let deep = "[".repeat(20_000) + &"]".repeat(20_000);
         assert_eq!(parse_json_array(&deep), JsonArray::NotJson);
     }
@@ -310,9 +282,7 @@ mod tests {
     #[test]
     fn spans_cover_literals() {
         let s = r#"[ "a", "b c" ]"#;
-        let JsonArray::Strings(w) = parse_json_array(s) else {
-            panic!()
-        };
+        let JsonArray::Strings(w) = parse_json_array(s) else { panic!() };
         assert_eq!(&s[w[1].start..w[1].end], "\"b c\"");
     }
 }

@@ -55,13 +55,7 @@ pub struct Processed {
 
 impl Lex {
     pub fn new(escape: char) -> Self {
-        Lex {
-            escape,
-            raw_quotes: false,
-            raw_escapes: false,
-            skip_process_quotes: false,
-            skip_unset_env: false,
-        }
+        Lex { escape, raw_quotes: false, raw_escapes: false, skip_process_quotes: false, skip_unset_env: false }
     }
 
     pub fn process(&self, word: &str, env: &dyn EnvGetter) -> Result<Processed, LexError> {
@@ -69,21 +63,11 @@ impl Lex {
         if chars.first() == Some(&'\u{feff}') {
             chars.remove(0); // Go's text/scanner skips a leading byte order mark
         }
-        let mut sw = ShellWord {
-            lex: *self,
-            chars,
-            pos: 0,
-            env,
-            raw_escapes: self.raw_escapes,
-            out: Processed::default(),
-        };
-        let (result, words) = sw.process_stop_on(None, self.raw_escapes).map_err(|e| {
-            LexError(format!(
-                "failed to process {}: {}",
-                super::text::go_quote(word),
-                e.0
-            ))
-        })?;
+        let mut sw =
+            ShellWord { lex: *self, chars, pos: 0, env, raw_escapes: self.raw_escapes, out: Processed::default() };
+        let (result, words) = sw
+            .process_stop_on(None, self.raw_escapes)
+            .map_err(|e| LexError(format!("failed to process {}: {}", super::text::go_quote(word), e.0)))?;
         sw.out.result = result;
         sw.out.words = words;
         Ok(sw.out)
@@ -167,11 +151,7 @@ impl ShellWord<'_> {
         c
     }
 
-    fn process_stop_on(
-        &mut self,
-        stop: Option<char>,
-        raw_escapes: bool,
-    ) -> Result<(String, Vec<String>), LexError> {
+    fn process_stop_on(&mut self, stop: Option<char>, raw_escapes: bool) -> Result<(String, Vec<String>), LexError> {
         let saved = self.raw_escapes;
         self.raw_escapes = raw_escapes;
         let r = self.stop_on(stop);
@@ -199,11 +179,7 @@ impl ShellWord<'_> {
                     words.add_raw_string(&tmp);
                 }
                 '\'' | '"' if !self.lex.skip_process_quotes => {
-                    let tmp = if ch == '\'' {
-                        self.single_quote()?
-                    } else {
-                        self.double_quote()?
-                    };
+                    let tmp = if ch == '\'' { self.single_quote()? } else { self.double_quote()? };
                     result.push_str(&tmp);
                     words.add_raw_string(&tmp);
                 }
@@ -227,9 +203,7 @@ impl ShellWord<'_> {
             }
         }
         if let Some(stop) = stop {
-            return err(format!(
-                "unexpected end of statement while looking for matching {stop}"
-            ));
+            return err(format!("unexpected end of statement while looking for matching {stop}"));
         }
         Ok((result, words.finish()))
     }
@@ -242,11 +216,7 @@ impl ShellWord<'_> {
         }
         loop {
             match self.next() {
-                None => {
-                    return err(
-                        "unexpected end of statement while looking for matching single-quote",
-                    )
-                }
+                None => return err("unexpected end of statement while looking for matching single-quote"),
                 Some('\'') => {
                     if self.lex.raw_quotes {
                         result.push('\'');
@@ -266,11 +236,7 @@ impl ShellWord<'_> {
         }
         loop {
             match self.peek() {
-                None => {
-                    return err(
-                        "unexpected end of statement while looking for matching double-quote",
-                    )
-                }
+                None => return err("unexpected end of statement while looking for matching double-quote"),
                 Some('"') => {
                     self.next();
                     if self.lex.raw_quotes {
@@ -360,32 +326,18 @@ impl ShellWord<'_> {
                 if self.lex.skip_unset_env && value.is_none() {
                     return Ok(format!("${{{name}{chs}{word}}}"));
                 }
-                let empty = value
-                    .as_deref()
-                    .is_none_or(|v| null_is_unset && v.is_empty());
+                let empty = value.as_deref().is_none_or(|v| null_is_unset && v.is_empty());
                 match modifier {
-                    Some('-') => Ok(if empty {
-                        word
-                    } else {
-                        value.unwrap_or_default()
-                    }),
+                    Some('-') => Ok(if empty { word } else { value.unwrap_or_default() }),
                     Some('+') => Ok(if empty { String::new() } else { word }),
                     Some('?') => match value {
                         None => err(format!(
                             "{name}: {}",
-                            if word.is_empty() {
-                                "is not allowed to be unset"
-                            } else {
-                                &word
-                            }
+                            if word.is_empty() { "is not allowed to be unset" } else { &word }
                         )),
                         Some(v) if null_is_unset && v.is_empty() => err(format!(
                             "{name}: {}",
-                            if word.is_empty() {
-                                "is not allowed to be empty"
-                            } else {
-                                &word
-                            }
+                            if word.is_empty() { "is not allowed to be empty" } else { &word }
                         )),
                         Some(v) => Ok(v),
                     },
@@ -411,9 +363,7 @@ impl ShellWord<'_> {
                 }
                 let pattern = match self.process_stop_on(Some('/'), true) {
                     Ok((w, _)) => w,
-                    Err(_) if self.peek().is_none() => {
-                        return err("syntax error: missing '/' in ${}")
-                    }
+                    Err(_) if self.peek().is_none() => return err("syntax error: missing '/' in ${}"),
                     Err(e) => return Err(e),
                 };
                 let replacement = match self.process_stop_on(Some('}'), true) {
@@ -427,24 +377,15 @@ impl ShellWord<'_> {
                     }
                     return Ok(String::new());
                 };
-                let re = shell_pattern_regex(&pattern, true, false).map_err(|e| {
-                    LexError(format!(
-                        "invalid pattern ({pattern}) in substitution: {}",
-                        e.0
-                    ))
-                })?;
+                let re = shell_pattern_regex(&pattern, true, false)
+                    .map_err(|e| LexError(format!("invalid pattern ({pattern}) in substitution: {}", e.0)))?;
                 Ok(if replace_all {
-                    re.replace_all(&value, regex::NoExpand(&replacement))
-                        .into_owned()
+                    re.replace_all(&value, regex::NoExpand(&replacement)).into_owned()
                 } else {
-                    re.replace(&value, regex::NoExpand(&replacement))
-                        .into_owned()
+                    re.replace(&value, regex::NoExpand(&replacement)).into_owned()
                 })
             }
-            other => err(format!(
-                "unsupported modifier ({}) in substitution",
-                show(other)
-            )),
+            other => err(format!("unsupported modifier ({}) in substitution", show(other))),
         }
     }
 
@@ -487,11 +428,7 @@ impl ShellWord<'_> {
 }
 
 /// Convert a shell wildcard pattern (`*`, `?`, `\` escapes) to a regex, as BuildKit does.
-fn shell_pattern_regex(
-    pattern: &str,
-    greedy: bool,
-    anchored: bool,
-) -> Result<regex::Regex, LexError> {
+fn shell_pattern_regex(pattern: &str, greedy: bool, anchored: bool) -> Result<regex::Regex, LexError> {
     let mut out = String::with_capacity(pattern.len() + 4);
     if anchored {
         out.push('^');
@@ -532,12 +469,8 @@ fn shell_pattern_regex(
 }
 
 fn trim_prefix(pattern: &str, value: &str, greedy: bool) -> Result<String, LexError> {
-    let re = shell_pattern_regex(pattern, greedy, true).map_err(|e| {
-        LexError(format!(
-            "invalid pattern ({pattern}) in substitution: {}",
-            e.0
-        ))
-    })?;
+    let re = shell_pattern_regex(pattern, greedy, true)
+        .map_err(|e| LexError(format!("invalid pattern ({pattern}) in substitution: {}", e.0)))?;
     Ok(match re.find(value) {
         Some(m) => value[m.end()..].to_string(),
         None => value.to_string(),
@@ -576,10 +509,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let m: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |k: &str| m.get(k).cloned()
     }
 
@@ -591,10 +521,7 @@ mod tests {
         assert_eq!(w("$V ${V}"), "val val");
         assert_eq!(w("${U:-d} ${E:-d} ${E-d} ${U-d}"), "d d  d");
         assert_eq!(w("${V:+x} ${E:+x} ${E+x} ${U+x}"), "x  x ");
-        assert_eq!(
-            w("${P#*/} ${P##*/} ${P%/*} ${P%%/*}"),
-            "usr/local/bin bin /usr/local "
-        );
+        assert_eq!(w("${P#*/} ${P##*/} ${P%/*} ${P%%/*}"), "usr/local/bin bin /usr/local ");
         assert_eq!(w("${P/local/opt} ${P//l/L}"), "/usr/opt/bin /usr/LocaL/bin");
         assert_eq!(w(r"'$V' \$V "), "$V $V ");
         assert_eq!(w(r#""$V \" \x""#), r#"val " \x"#);
@@ -607,31 +534,16 @@ mod tests {
     fn words_split_after_expansion() {
         let e = env(&[("S", "abc  def")]);
         let l = Lex::new('\\');
-        assert_eq!(
-            l.process_words("hello${S}bye", &e).unwrap(),
-            ["helloabc", "defbye"]
-        );
-        assert_eq!(
-            l.process_words("hello\"${S}\"bye", &e).unwrap(),
-            ["helloabc  defbye"]
-        );
-        assert_eq!(
-            l.process_words(r"hello\ there", &e).unwrap(),
-            ["hello there"]
-        );
+        assert_eq!(l.process_words("hello${S}bye", &e).unwrap(), ["helloabc", "defbye"]);
+        assert_eq!(l.process_words("hello\"${S}\"bye", &e).unwrap(), ["helloabc  defbye"]);
+        assert_eq!(l.process_words(r"hello\ there", &e).unwrap(), ["hello there"]);
         assert_eq!(l.process_words("abc${U:-d}e", &e).unwrap(), ["abcde"]);
     }
 
     #[test]
     fn skip_unset_keeps_references() {
-        let l = Lex {
-            skip_unset_env: true,
-            ..Lex::new('\\')
-        };
-        assert_eq!(
-            l.process_word("$A ${B} ${C:-x}", &()).unwrap(),
-            "$A ${B} ${C:-x}"
-        );
+        let l = Lex { skip_unset_env: true, ..Lex::new('\\') };
+        assert_eq!(l.process_word("$A ${B} ${C:-x}", &()).unwrap(), "$A ${B} ${C:-x}");
     }
 
     #[test]

@@ -14,6 +14,4 @@ pub mod words;
 
 pub use error::ParseError;
 pub use parser::{parse, parse_str, MAX_LINE};
-pub use syntax::{
-    Args, Directive, Dockerfile, Heredoc, Instruction, Item, Node, Pair, Span, Token, Warning,
-};
+pub use syntax::{Args, Directive, Dockerfile, Heredoc, Instruction, Item, Node, Pair, Span, Token, Warning};

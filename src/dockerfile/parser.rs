@@ -8,12 +8,8 @@
 use super::error::ParseError;
 use super::heredoc;
 use super::json::{parse_json_array, JsonArray};
-use super::syntax::{
-    Args, Directive, Dockerfile, Heredoc, Instruction, Item, Node, Pair, Span, Token, Warning,
-};
-use super::text::{
-    self, is_latin1_space, lossy_slice, split_re_whitespace, trim_newline, trim_range,
-};
+use super::syntax::{Args, Directive, Dockerfile, Heredoc, Instruction, Item, Node, Pair, Span, Token, Warning};
+use super::text::{self, is_latin1_space, lossy_slice, split_re_whitespace, trim_newline, trim_range};
 use super::words::{extract_builder_flags, parse_words, Word};
 
 /// BuildKit reads lines with a `bufio.Scanner` whose token limit is 64 KiB.
@@ -21,9 +17,7 @@ pub const MAX_LINE: usize = 64 * 1024;
 
 /// Parse Dockerfile bytes. Invalid UTF-8 is decoded with U+FFFD replacements (see [`Dockerfile::lossy`]).
 pub fn parse(input: &[u8]) -> Result<Dockerfile, ParseError> {
-    let too_long_at = input
-        .split(|&b| b == b'\n')
-        .position(|l| l.len() >= MAX_LINE);
+    let too_long_at = input.split(|&b| b == b'\n').position(|l| l.len() >= MAX_LINE);
     match String::from_utf8_lossy(input) {
         std::borrow::Cow::Borrowed(s) => Parser::new(s.to_string(), false, too_long_at).run(),
         std::borrow::Cow::Owned(s) => Parser::new(s, true, too_long_at).run(),
@@ -179,10 +173,7 @@ impl Parser {
             lines,
             too_long_at,
             escape: '\\',
-            directives: DirectiveParser {
-                done: false,
-                seen: Vec::new(),
-            },
+            directives: DirectiveParser { done: false, seen: Vec::new() },
         }
     }
 
@@ -198,11 +189,7 @@ impl Parser {
 
     /// BuildKit's `processLine`: the line without newline (and, on a first line, leading spaces),
     /// whether it was a parser directive, and its content with comments removed.
-    fn process_line(
-        &mut self,
-        i: usize,
-        strip_left: bool,
-    ) -> Result<(usize, String, Option<Directive>), ParseError> {
+    fn process_line(&mut self, i: usize, strip_left: bool) -> Result<(usize, String, Option<Directive>), ParseError> {
         let (start, _) = self.lines[i];
         let mut raw = self.line(i);
         let mut offset = start;
@@ -230,20 +217,11 @@ impl Parser {
                     self.escape = value.chars().next().unwrap_or('\\');
                 }
                 let (s, e) = self.lines[i];
-                Some(Directive {
-                    name,
-                    value,
-                    line: i + 1,
-                    span: Span::new(s, e),
-                })
+                Some(Directive { name, value, line: i + 1, span: Span::new(s, e) })
             }
             Ok(None) => None,
         };
-        let content = if is_comment(&token) {
-            String::new()
-        } else {
-            token
-        };
+        let content = if is_comment(&token) { String::new() } else { token };
         Ok((offset, content, directive))
     }
 
@@ -291,18 +269,11 @@ impl Parser {
             let (first, mut eol) = trim_continuation(&content, self.escape);
             if eol && first.is_empty() {
                 let span = Span::new(line_start, line_end);
-                items.push(if was_comment {
-                    Item::Comment { span }
-                } else {
-                    Item::Blank { span }
-                });
+                items.push(if was_comment { Item::Comment { span } } else { Item::Blank { span } });
                 i += 1;
                 continue;
             }
-            let mut map = LineMap {
-                end: offset,
-                ..LineMap::default()
-            };
+            let mut map = LineMap { end: offset, ..LineMap::default() };
             map.push(offset, first);
             let mut inner_comments = Vec::new();
             let mut empty_continuation = false;
@@ -331,16 +302,12 @@ impl Parser {
                     message: format!("Empty continuation line found in: {logical}"),
                 });
             }
-            let ctx = Ctx {
-                map: &map,
-                escape: self.escape,
-            };
-            let node = new_node(&ctx, &logical, 0)
-                .map_err(|m| ParseError::new(start_line, 1, m).ending(current_line))?;
+            let ctx = Ctx { map: &map, escape: self.escape };
+            let node =
+                new_node(&ctx, &logical, 0).map_err(|m| ParseError::new(start_line, 1, m).ending(current_line))?;
             let mut heredocs = Vec::new();
             if can_contain_heredoc(&node) && logical.contains("<<") {
-                let markers = heredoc::markers_in_line(&logical)
-                    .map_err(|e| ParseError::new(start_line, 1, e.0))?;
+                let markers = heredoc::markers_in_line(&logical).map_err(|e| ParseError::new(start_line, 1, e.0))?;
                 for m in markers {
                     let body_start = self.lines.get(last + 1).map_or(self.src.len(), |l| l.0);
                     let mut content = String::new();
@@ -361,8 +328,7 @@ impl Parser {
                         content.push_str(l);
                     }
                     let Some(terminator) = terminator else {
-                        return Err(ParseError::new(start_line, 1, "unterminated heredoc")
-                            .ending(current_line));
+                        return Err(ParseError::new(start_line, 1, "unterminated heredoc").ending(current_line));
                     };
                     heredocs.push(Heredoc {
                         name: m.name,
@@ -395,28 +361,13 @@ impl Parser {
             items.push(Item::Blank { span });
         }
         if !items.iter().any(|i| matches!(i, Item::Instruction(_))) {
-            return Err(ParseError::new(
-                current_line.max(1),
-                1,
-                "file with no instructions",
-            ));
+            return Err(ParseError::new(current_line.max(1), 1, "file with no instructions"));
         }
         if self.too_long_at.is_some_and(|l| l < self.lines.len()) {
-            let msg = format!(
-                "dockerfile line greater than max allowed size of {}",
-                MAX_LINE - 1
-            );
+            let msg = format!("dockerfile line greater than max allowed size of {}", MAX_LINE - 1);
             return Err(ParseError::new(current_line + 1, 1, msg));
         }
-        Ok(Dockerfile {
-            source: self.src,
-            lossy: self.lossy,
-            bom,
-            escape: self.escape,
-            directives,
-            items,
-            warnings,
-        })
+        Ok(Dockerfile { source: self.src, lossy: self.lossy, bom, escape: self.escape, directives, items, warnings })
     }
 }
 
@@ -436,10 +387,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn token(&self, text: String, start: usize, end: usize) -> Token {
-        Token {
-            text,
-            span: self.map.span(start, end),
-        }
+        Token { text, span: self.map.span(start, end) }
     }
     fn word(&self, w: Word, base: usize) -> Token {
         self.token(w.text, base + w.start, base + w.end)
@@ -497,44 +445,28 @@ fn new_node(ctx: &Ctx, line: &str, base: usize) -> Result<Node, String> {
         "label" => (name_val(ctx, args, args_off, "LABEL")?, false),
         "expose" | "from" => (whitespace_delimited(ctx, args, args_off), false),
         "healthcheck" => health_config(ctx, args, args_off)?,
-        "maintainer" | "stopsignal" | "user" | "workdir" => {
-            (single_string(ctx, args, args_off), false)
-        }
+        "maintainer" | "stopsignal" | "user" | "workdir" => (single_string(ctx, args, args_off), false),
         "onbuild" => {
             if args.is_empty() {
                 (Args::None, false)
             } else {
-                (
-                    Args::Sub {
-                        node: Box::new(new_node(ctx, args, args_off)?),
-                    },
-                    false,
-                )
+                (Args::Sub { node: Box::new(new_node(ctx, args, args_off)?) }, false)
             }
         }
         _ => (Args::Ignored, false),
     };
-    Ok(Node {
-        keyword,
-        flags,
-        args,
-        json,
-    })
+    Ok(Node { keyword, flags, args, json })
 }
 
 fn values(ctx: &Ctx, words: Vec<Word>, base: usize) -> Args {
-    Args::Values {
-        values: words.into_iter().map(|w| ctx.word(w, base)).collect(),
-    }
+    Args::Values { values: words.into_iter().map(|w| ctx.word(w, base)).collect() }
 }
 
 fn single_string(ctx: &Ctx, args: &str, off: usize) -> Args {
     if args.is_empty() {
         return Args::None;
     }
-    Args::Values {
-        values: vec![ctx.token(args.to_string(), off, off + args.len())],
-    }
+    Args::Values { values: vec![ctx.token(args.to_string(), off, off + args.len())] }
 }
 
 fn whitespace_delimited(ctx: &Ctx, args: &str, off: usize) -> Args {
@@ -543,11 +475,7 @@ fn whitespace_delimited(ctx: &Ctx, args: &str, off: usize) -> Args {
     }
     let words = split_re_whitespace(args, None)
         .into_iter()
-        .map(|(s, e)| Word {
-            text: args[s..e].to_string(),
-            start: s,
-            end: e,
-        })
+        .map(|(s, e)| Word { text: args[s..e].to_string(), start: s, end: e })
         .collect();
     values(ctx, words, off)
 }
@@ -563,8 +491,7 @@ fn maybe_json(ctx: &Ctx, args: &str, off: usize) -> Result<(Args, bool), String>
     }
 }
 
-const NOT_STRING_ARRAY: &str =
-    "when using JSON array syntax, arrays must be comprised of strings only";
+const NOT_STRING_ARRAY: &str = "when using JSON array syntax, arrays must be comprised of strings only";
 
 fn maybe_json_to_list(ctx: &Ctx, args: &str, off: usize) -> Result<(Args, bool), String> {
     match parse_json_array(args) {
@@ -597,10 +524,7 @@ fn name_val(ctx: &Ctx, args: &str, off: usize, key: &str) -> Result<Args, String
             key: ctx.token(args[ks..ke].to_string(), off + ks, off + ke),
             value: ctx.token(args[vs..ve].to_string(), off + vs, off + ve),
         };
-        return Ok(Args::Pairs {
-            pairs: vec![pair],
-            legacy: true,
-        });
+        return Ok(Args::Pairs { pairs: vec![pair], legacy: true });
     }
     let mut pairs = Vec::new();
     for w in words {
@@ -613,34 +537,20 @@ fn name_val(ctx: &Ctx, args: &str, off: usize, key: &str) -> Result<Args, String
         let (k, v) = (&w.text[..eq], &w.text[eq + 1..]);
         pairs.push(Pair {
             key: ctx.token(k.to_string(), off + w.start, off + w.start + eq),
-            value: ctx.token(
-                v.to_string(),
-                off + w.start + eq + 1,
-                (off + w.end).max(off + w.start + eq + 1),
-            ),
+            value: ctx.token(v.to_string(), off + w.start + eq + 1, (off + w.end).max(off + w.start + eq + 1)),
         });
     }
-    Ok(Args::Pairs {
-        pairs,
-        legacy: false,
-    })
+    Ok(Args::Pairs { pairs, legacy: false })
 }
 
 fn health_config(ctx: &Ctx, args: &str, off: usize) -> Result<(Args, bool), String> {
     let b = args.as_bytes();
-    let sep = b
-        .iter()
-        .position(|&c| is_latin1_space(c))
-        .unwrap_or(b.len());
+    let sep = b.iter().position(|&c| is_latin1_space(c)).unwrap_or(b.len());
     if sep == 0 {
         return Ok((Args::None, false));
     }
     let next = sep + b[sep..].iter().take_while(|&&c| is_latin1_space(c)).count();
-    let typ = ctx.token(
-        lossy_slice(args, 0, sep),
-        off,
-        off + ceil_boundary(args, sep),
-    );
+    let typ = ctx.token(lossy_slice(args, 0, sep), off, off + ceil_boundary(args, sep));
     let next = boundary(args, next);
     let (inner, json) = maybe_json(ctx, &args[next..], off + next)?;
     let mut vals = vec![typ];
@@ -680,16 +590,10 @@ mod tests {
         let df = parse_str(src).unwrap();
         let ins: Vec<_> = df.instructions().collect();
         assert_eq!(df.text(ins[0].node.values()[2].span), "b");
-        assert_eq!(
-            df.text(ins[1].node.flags[0].span),
-            "--mount=type=cache,target=/x"
-        );
+        assert_eq!(df.text(ins[1].node.flags[0].span), "--mount=type=cache,target=/x");
         assert_eq!(df.text(ins[1].node.values()[0].span), "echo hi");
         assert_eq!((ins[1].start_line, ins[1].end_line), (2, 4));
-        assert_eq!(
-            ins[1].original,
-            "RUN --mount=type=cache,target=/x   echo hi"
-        );
+        assert_eq!(ins[1].original, "RUN --mount=type=cache,target=/x   echo hi");
         assert_eq!(df.render(), src);
     }
 }

@@ -142,29 +142,16 @@ mod tests {
     #[test]
     fn split_matches_go_regexp_split() {
         let s = "a  b\tc";
-        let parts: Vec<&str> = split_re_whitespace(s, None)
-            .iter()
-            .map(|&(a, b)| &s[a..b])
-            .collect();
+        let parts: Vec<&str> = split_re_whitespace(s, None).iter().map(|&(a, b)| &s[a..b]).collect();
         assert_eq!(parts, ["a", "b", "c"]);
-        let parts: Vec<&str> = split_re_whitespace(s, Some(2))
-            .iter()
-            .map(|&(a, b)| &s[a..b])
-            .collect();
+        let parts: Vec<&str> = split_re_whitespace(s, Some(2)).iter().map(|&(a, b)| &s[a..b]).collect();
         assert_eq!(parts, ["a", "b\tc"]);
         let s = " a ";
-        let parts: Vec<&str> = split_re_whitespace(s, None)
-            .iter()
-            .map(|&(a, b)| &s[a..b])
-            .collect();
+        let parts: Vec<&str> = split_re_whitespace(s, None).iter().map(|&(a, b)| &s[a..b]).collect();
         assert_eq!(parts, ["", "a", ""]);
         assert_eq!(split_re_whitespace("", Some(2)), vec![(0, 0)]);
         let s = "a\u{a0}b";
-        assert_eq!(
-            split_re_whitespace(s, None).len(),
-            1,
-            "NBSP is not in [\\t\\v\\f\\r ]"
-        );
+        assert_eq!(split_re_whitespace(s, None).len(), 1, "NBSP is not in [\\t\\v\\f\\r ]");
     }
 
     #[test]

@@ -48,11 +48,7 @@ pub fn parse_words(rest: &str, escape: char) -> Vec<Word> {
         }
         if at_end {
             if blank_ok || !buf.is_empty() {
-                words.push(Word {
-                    text: std::mem::take(&mut buf),
-                    start,
-                    end: rest.len(),
-                });
+                words.push(Word { text: std::mem::take(&mut buf), start, end: rest.len() });
             }
             break;
         }
@@ -61,11 +57,7 @@ pub fn parse_words(rest: &str, escape: char) -> Vec<Word> {
             if ch.is_whitespace() {
                 phase = Phase::Spaces;
                 if blank_ok || !buf.is_empty() {
-                    words.push(Word {
-                        text: std::mem::take(&mut buf),
-                        start,
-                        end: pos,
-                    });
+                    words.push(Word { text: std::mem::take(&mut buf), start, end: pos });
                 }
                 buf.clear();
                 blank_ok = false;
@@ -141,11 +133,7 @@ pub fn extract_builder_flags(line: &str, escape: char) -> (usize, Vec<Word>) {
         }
         if at_end {
             if buf != b"--" && (blank_ok || !buf.is_empty()) {
-                words.push(Word {
-                    text: latin1(&buf),
-                    start,
-                    end: n,
-                });
+                words.push(Word { text: latin1(&buf), start, end: n });
             }
             break;
         }
@@ -157,11 +145,7 @@ pub fn extract_builder_flags(line: &str, escape: char) -> (usize, Vec<Word>) {
                     return (pos, words);
                 }
                 if blank_ok || !buf.is_empty() {
-                    words.push(Word {
-                        text: latin1(&buf),
-                        start,
-                        end: pos,
-                    });
+                    words.push(Word { text: latin1(&buf), start, end: pos });
                 }
                 buf.clear();
                 blank_ok = false;

@@ -2,10 +2,7 @@
 //! (`oci-archive:`). The outer tar is indexed once (headers only); blobs are then read in place.
 
 use super::oci::{from_store, ArchiveStore, Store};
-use super::{
-    compression::sha256, io_err, new_image, Compression, Image, ImageError, Layer, OpenOptions,
-    SourceKind,
-};
+use super::{compression::sha256, io_err, new_image, Compression, Image, ImageError, Layer, OpenOptions, SourceKind};
 use crate::layer::tar::{walk, Body, Kind, Seekable};
 use std::collections::HashMap;
 use std::fs::File;
@@ -26,8 +23,7 @@ pub fn open_archive(path: &Path, opts: &OpenOptions) -> Result<Image, ImageError
     let shown = path.display().to_string();
     let file = File::open(path).map_err(|e| io_err(&shown, e))?;
     let mut head = [0u8; 2];
-    let n =
-        std::os::unix::fs::FileExt::read_at(&file, &mut head, 0).map_err(|e| io_err(&shown, e))?;
+    let n = std::os::unix::fs::FileExt::read_at(&file, &mut head, 0).map_err(|e| io_err(&shown, e))?;
     if n == 2 && head == [0x1f, 0x8b] {
         return Err(ImageError::NotAnImage(format!(
             "{shown} is gzip-compressed; decompress it first (gunzip -k) or pipe it: gunzip -c {shown} | imgslim analyze -"
@@ -46,28 +42,20 @@ pub fn open_archive(path: &Path, opts: &OpenOptions) -> Result<Image, ImageError
         },
     )
     .map_err(|e| ImageError::NotAnImage(format!("{shown}: {e}")))?;
-    let store = ArchiveStore {
-        file: Arc::new(file),
-        members,
-    };
+    let store = ArchiveStore { file: Arc::new(file), members };
     if store.has("index.json") {
         return from_store(&store, opts, SourceKind::OciArchive);
     }
     if store.has("manifest.json") {
         return docker_archive(&store);
     }
-    Err(ImageError::NotAnImage(format!(
-        "{shown}: neither manifest.json (docker-archive) nor index.json (OCI) inside"
-    )))
+    Err(ImageError::NotAnImage(format!("{shown}: neither manifest.json (docker-archive) nor index.json (OCI) inside")))
 }
 
 fn docker_archive(store: &ArchiveStore) -> Result<Image, ImageError> {
-    let entries: Vec<DockerManifestEntry> = serde_json::from_slice(&store.read("manifest.json")?)
-        .map_err(|e| ImageError::invalid("manifest.json", e))?;
-    let entry = entries
-        .into_iter()
-        .next()
-        .ok_or_else(|| ImageError::invalid("manifest.json", "no images"))?;
+    let entries: Vec<DockerManifestEntry> =
+        serde_json::from_slice(&store.read("manifest.json")?).map_err(|e| ImageError::invalid("manifest.json", e))?;
+    let entry = entries.into_iter().next().ok_or_else(|| ImageError::invalid("manifest.json", "no images"))?;
     let clean = |p: &str| crate::layer::tar::clean_path(p).map_err(ImageError::from);
     let config_bytes = store.read(&clean(&entry.config)?)?;
     let config_digest = sha256(&config_bytes);
@@ -93,14 +81,7 @@ fn docker_archive(store: &ArchiveStore) -> Result<Image, ImageError> {
         });
     }
     let name = entry.repo_tags.and_then(|t| t.into_iter().next());
-    let mut img = new_image(
-        SourceKind::DockerArchive,
-        name,
-        None,
-        config_digest,
-        config_bytes,
-        layers,
-    )?;
+    let mut img = new_image(SourceKind::DockerArchive, name, None, config_digest, config_bytes, layers)?;
     for l in &mut img.layers {
         if l.digest.is_empty() && l.compression == Compression::None {
             l.digest = l.diff_id.clone().unwrap_or_default();

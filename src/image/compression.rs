@@ -3,6 +3,7 @@
 
 use sha2::{Digest, Sha256};
 use std::io::{self, BufReader, Read};
+use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -21,10 +22,7 @@ impl Compression {
             Some(Compression::Gzip)
         } else if mt.ends_with("+zstd") || mt.ends_with(".tar.zstd") {
             Some(Compression::Zstd)
-        } else if mt.ends_with("layer.v1.tar")
-            || mt.ends_with("nondistributable.v1.tar")
-            || mt.ends_with("diff.tar")
-        {
+        } else if mt.ends_with("layer.v1.tar") || mt.ends_with("nondistributable.v1.tar") || mt.ends_with("diff.tar") {
             Some(Compression::None)
         } else {
             None
@@ -53,10 +51,7 @@ impl Compression {
 }
 
 /// Wrap a compressed stream in its decoder.
-pub fn decoder<'a>(
-    c: Compression,
-    r: impl Read + Send + 'a,
-) -> io::Result<Box<dyn Read + Send + 'a>> {
+pub fn decoder<'a>(c: Compression, r: impl Read + Send + 'a) -> io::Result<Box<dyn Read + Send + 'a>> {
     let buffered = BufReader::with_capacity(256 << 10, r);
     Ok(match c {
         Compression::None => Box::new(buffered),
@@ -74,11 +69,7 @@ pub struct Limited<R> {
 
 impl<R> Limited<R> {
     pub fn new(inner: R, limit: u64) -> Self {
-        Limited {
-            inner,
-            left: limit,
-            limit,
-        }
+        Limited { inner, left: limit, limit }
     }
 }
 
@@ -97,20 +88,40 @@ impl<R: Read> Read for Limited<R> {
 }
 
 /// The SHA-256 of everything read through a [`Hashing`] reader.
-#[derive(Clone, Default)]
-pub struct HashHandle(Arc<Mutex<(Sha256, u64)>>);
+#[derive(Clone)]
+pub enum HashHandle {
+    /// Hashed in the reading thread.
+    Inline(Arc<Mutex<(Sha256, u64)>>),
+    /// Hashed by a helper thread, so a core that has finished its own layers can take the work.
+    Threaded(SyncSender<Msg>),
+}
+
+pub enum Msg {
+    Data(Vec<u8>),
+    Finish(std::sync::mpsc::Sender<(String, u64)>),
+}
+
+fn hex_digest(h: Sha256) -> String {
+    let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
 
 impl HashHandle {
-    /// `sha256:<hex>` and the byte count.
+    /// `sha256:<hex>` and the byte count of everything read so far.
     pub fn finish(&self) -> (String, u64) {
-        let g = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let hex: String =
-            g.0.clone()
-                .finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
-        (format!("sha256:{hex}"), g.1)
+        match self {
+            HashHandle::Inline(m) => {
+                let g = m.lock().unwrap_or_else(|e| e.into_inner());
+                (hex_digest(g.0.clone()), g.1)
+            }
+            HashHandle::Threaded(tx) => {
+                let (rtx, rrx) = std::sync::mpsc::channel();
+                if tx.send(Msg::Finish(rtx)).is_err() {
+                    return (String::new(), 0);
+                }
+                rrx.recv().unwrap_or_default()
+            }
+        }
     }
 }
 
@@ -121,33 +132,55 @@ pub struct Hashing<R> {
 
 impl<R> Hashing<R> {
     pub fn new(inner: R) -> (Self, HashHandle) {
-        let handle = HashHandle::default();
-        (
-            Hashing {
-                inner,
-                handle: handle.clone(),
-            },
-            handle,
-        )
+        let handle = HashHandle::Inline(Arc::default());
+        (Hashing { inner, handle: handle.clone() }, handle)
+    }
+
+    /// Hash on a helper thread (worth it for large blobs).
+    pub fn threaded(inner: R) -> (Self, HashHandle) {
+        let (tx, rx) = sync_channel::<Msg>(16);
+        std::thread::spawn(move || {
+            let mut h = Sha256::new();
+            let mut n = 0u64;
+            while let Ok(msg) = rx.recv() {
+                match msg {
+                    Msg::Data(d) => {
+                        h.update(&d);
+                        n += d.len() as u64;
+                    }
+                    Msg::Finish(reply) => {
+                        let _ = reply.send((hex_digest(h.clone()), n));
+                    }
+                }
+            }
+        });
+        let handle = HashHandle::Threaded(tx);
+        (Hashing { inner, handle: handle.clone() }, handle)
     }
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        let mut g = self.handle.0.lock().unwrap_or_else(|e| e.into_inner());
-        g.0.update(&buf[..n]);
-        g.1 += n as u64;
+        match &self.handle {
+            HashHandle::Inline(m) => {
+                let mut g = m.lock().unwrap_or_else(|e| e.into_inner());
+                g.0.update(&buf[..n]);
+                g.1 += n as u64;
+            }
+            HashHandle::Threaded(tx) => {
+                if n > 0 {
+                    let _ = tx.send(Msg::Data(buf[..n].to_vec()));
+                }
+            }
+        }
         Ok(n)
     }
 }
 
 /// `sha256:<hex>` of a byte string.
 pub fn sha256(bytes: &[u8]) -> String {
-    let hex: String = Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hex: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
 }
 
@@ -165,22 +198,13 @@ mod tests {
             Compression::from_media_type("application/vnd.oci.image.layer.v1.tar+zstd"),
             Some(Compression::Zstd)
         );
-        assert_eq!(
-            Compression::from_media_type("application/vnd.oci.image.layer.v1.tar"),
-            Some(Compression::None)
-        );
+        assert_eq!(Compression::from_media_type("application/vnd.oci.image.layer.v1.tar"), Some(Compression::None));
         assert_eq!(
             Compression::from_media_type("application/vnd.docker.image.rootfs.diff.tar.gzip"),
             Some(Compression::Gzip)
         );
-        assert_eq!(
-            Compression::from_media_type("application/octet-stream"),
-            None
-        );
-        assert_eq!(
-            Compression::sniff(&[0x28, 0xb5, 0x2f, 0xfd, 0]),
-            Compression::Zstd
-        );
+        assert_eq!(Compression::from_media_type("application/octet-stream"), None);
+        assert_eq!(Compression::sniff(&[0x28, 0xb5, 0x2f, 0xfd, 0]), Compression::Zstd);
     }
 
     #[test]
@@ -192,6 +216,9 @@ mod tests {
         let (mut h, handle2) = Hashing::new(&data[..]);
         io::copy(&mut h, &mut io::sink()).unwrap();
         assert_eq!(handle2.finish(), (sha256(&data), 1000));
+        let (mut h, handle3) = Hashing::threaded(&data[..]);
+        io::copy(&mut h, &mut io::sink()).unwrap();
+        assert_eq!(handle3.finish(), (sha256(&data), 1000));
         drop(handle);
     }
 }

@@ -30,26 +30,16 @@ pub enum ImageError {
     #[error("the image index has {} platforms ({}); choose one with --platform", .0.len(), .0.join(", "))]
     AmbiguousPlatform(Vec<String>),
     #[error("no image for platform {wanted} (the index has {})", .available.join(", "))]
-    NoSuchPlatform {
-        wanted: String,
-        available: Vec<String>,
-    },
+    NoSuchPlatform { wanted: String, available: Vec<String> },
     #[error("digest mismatch for {what}: expected {expected}, found {actual}")]
-    DigestMismatch {
-        what: String,
-        expected: String,
-        actual: String,
-    },
+    DigestMismatch { what: String, expected: String, actual: String },
     #[error("layer {digest}: {detail}")]
     Layer { digest: String, detail: String },
 }
 
 impl ImageError {
     pub fn invalid(what: impl Into<String>, detail: impl std::fmt::Display) -> Self {
-        ImageError::Invalid {
-            what: what.into(),
-            detail: detail.to_string(),
-        }
+        ImageError::Invalid { what: what.into(), detail: detail.to_string() }
     }
 }
 
@@ -150,11 +140,8 @@ impl Image {
     /// `created_by` of the history entry that made each layer (empty layers skipped).
     pub fn layer_history(&self) -> Vec<Option<String>> {
         let hist = self.config.history().clone().unwrap_or_default();
-        let mut out: Vec<Option<String>> = hist
-            .iter()
-            .filter(|h| !h.empty_layer().unwrap_or(false))
-            .map(|h| h.created_by().clone())
-            .collect();
+        let mut out: Vec<Option<String>> =
+            hist.iter().filter(|h| !h.empty_layer().unwrap_or(false)).map(|h| h.created_by().clone()).collect();
         // A history that does not match the layer count is aligned on its end (the newest
         // layers are what a Dockerfile made) and missing entries stay unknown.
         let n = self.layers.len();
@@ -180,8 +167,7 @@ pub struct OpenOptions {
 pub fn open(path: &Path, opts: &OpenOptions) -> Result<Image, ImageError> {
     if path == Path::new("-") {
         let mut tmp = tempfile::NamedTempFile::new().map_err(|e| io_err("temporary file", e))?;
-        io::copy(&mut io::stdin().lock(), tmp.as_file_mut())
-            .map_err(|e| io_err("standard input", e))?;
+        io::copy(&mut io::stdin().lock(), tmp.as_file_mut()).map_err(|e| io_err("standard input", e))?;
         let tmp = Arc::new(tmp);
         let mut img = archive::open_archive(tmp.path(), opts)?;
         img._spool = Some(tmp);
@@ -203,34 +189,20 @@ pub fn looks_like_image(path: &Path) -> bool {
     let Ok(f) = std::fs::File::open(path) else {
         return false;
     };
-    let mut src = crate::layer::tar::Stream(f);
-    matches!(
-        crate::layer::tar::Source::fill(&mut src, &mut head),
-        Ok(512)
-    ) && &head[257..262] == b"ustar"
+    matches!(std::os::unix::fs::FileExt::read_at(&f, &mut head, 0), Ok(512)) && &head[257..262] == b"ustar"
 }
 
 pub(crate) fn io_err(path: &str, source: io::Error) -> ImageError {
-    ImageError::Io {
-        path: path.to_string(),
-        source,
-    }
+    ImageError::Io { path: path.to_string(), source }
 }
 
 /// Check `alg:hex` so a digest can name a file under `blobs/` without escaping it.
 pub fn validate_digest(d: &str) -> Result<(&str, &str), ImageError> {
-    let (alg, hex) = d
-        .split_once(':')
-        .ok_or_else(|| ImageError::invalid("digest", d))?;
+    let (alg, hex) = d.split_once(':').ok_or_else(|| ImageError::invalid("digest", d))?;
     let alg_ok = !alg.is_empty()
-        && alg.bytes().all(|c| {
-            c.is_ascii_lowercase()
-                || c.is_ascii_digit()
-                || c == b'+'
-                || c == b'-'
-                || c == b'_'
-                || c == b'.'
-        });
+        && alg
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'+' || c == b'-' || c == b'_' || c == b'.');
     let hex_ok = !hex.is_empty() && hex.len() <= 128 && hex.bytes().all(|c| c.is_ascii_hexdigit());
     if !alg_ok || !hex_ok || (alg == "sha256" && hex.len() != 64) {
         return Err(ImageError::invalid("digest", d));
@@ -238,13 +210,10 @@ pub fn validate_digest(d: &str) -> Result<(&str, &str), ImageError> {
     Ok((alg, hex))
 }
 
-pub(crate) fn parse_config(
-    bytes: &[u8],
-) -> Result<(ImageConfiguration, serde_json::Value), ImageError> {
+pub(crate) fn parse_config(bytes: &[u8]) -> Result<(ImageConfiguration, serde_json::Value), ImageError> {
     let config: ImageConfiguration =
         serde_json::from_slice(bytes).map_err(|e| ImageError::invalid("image config", e))?;
-    let raw: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| ImageError::invalid("image config", e))?;
+    let raw: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| ImageError::invalid("image config", e))?;
     let extra = serde_json::json!({ "Healthcheck": raw.pointer("/config/Healthcheck").cloned() });
     Ok((config, extra))
 }
@@ -262,11 +231,7 @@ pub(crate) fn new_image(
     if diff_ids.len() != layers.len() {
         return Err(ImageError::invalid(
             "image",
-            format!(
-                "{} layers but the config lists {} diff ids",
-                layers.len(),
-                diff_ids.len()
-            ),
+            format!("{} layers but the config lists {} diff ids", layers.len(), diff_ids.len()),
         ));
     }
     let layers = layers
@@ -277,17 +242,7 @@ pub(crate) fn new_image(
             l
         })
         .collect();
-    Ok(Image {
-        source,
-        name,
-        manifest_digest,
-        config_digest,
-        config_bytes,
-        config,
-        config_extra,
-        layers,
-        _spool: None,
-    })
+    Ok(Image { source, name, manifest_digest, config_digest, config_bytes, config, config_extra, layers, _spool: None })
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! OCI image layouts (a directory, or a tar of one) and the blob stores behind them.
 
 use super::{
-    compression::sha256, io_err, new_image, validate_digest, Compression, FileSection, Image,
-    ImageError, Layer, OpenOptions, SourceKind,
+    compression::sha256, io_err, new_image, validate_digest, Compression, FileSection, Image, ImageError, Layer,
+    OpenOptions, SourceKind,
 };
 use crate::dockerfile::model::expand::Platform;
 use oci_spec::image::{Descriptor, ImageIndex, ImageManifest, MediaType};
@@ -22,17 +22,12 @@ pub(crate) trait Store {
     fn read(&self, name: &str) -> Result<Vec<u8>, ImageError> {
         let s = self.section(name)?;
         if s.len() > MAX_JSON {
-            return Err(ImageError::invalid(
-                name,
-                format!("{} bytes is too large for a JSON document", s.len()),
-            ));
+            return Err(ImageError::invalid(name, format!("{} bytes is too large for a JSON document", s.len())));
         }
         let mut buf = vec![0u8; s.len() as usize];
         let mut done = 0;
         while done < buf.len() {
-            let n = s
-                .read_at(&mut buf[done..], done as u64)
-                .map_err(|e| io_err(name, e))?;
+            let n = s.read_at(&mut buf[done..], done as u64).map_err(|e| io_err(name, e))?;
             if n == 0 {
                 return Err(ImageError::invalid(name, "truncated"));
             }
@@ -57,11 +52,7 @@ pub(crate) trait Store {
         if alg == "sha256" {
             let actual = sha256(&bytes);
             if actual != digest {
-                return Err(ImageError::DigestMismatch {
-                    what: "blob".into(),
-                    expected: digest.into(),
-                    actual,
-                });
+                return Err(ImageError::DigestMismatch { what: "blob".into(), expected: digest.into(), actual });
             }
         }
         Ok(bytes)
@@ -93,10 +84,7 @@ pub(crate) struct ArchiveStore {
 
 impl Store for ArchiveStore {
     fn section(&self, name: &str) -> Result<FileSection, ImageError> {
-        let &(off, len) = self
-            .members
-            .get(name)
-            .ok_or_else(|| ImageError::MissingBlob(name.to_string()))?;
+        let &(off, len) = self.members.get(name).ok_or_else(|| ImageError::MissingBlob(name.to_string()))?;
         Ok(FileSection::new(self.file.clone(), off, len))
     }
     fn has(&self, name: &str) -> bool {
@@ -105,14 +93,9 @@ impl Store for ArchiveStore {
 }
 
 pub fn open_layout_dir(path: &Path, opts: &OpenOptions) -> Result<Image, ImageError> {
-    let store = DirStore {
-        root: path.to_path_buf(),
-    };
+    let store = DirStore { root: path.to_path_buf() };
     if !store.has("index.json") {
-        return Err(ImageError::NotAnImage(format!(
-            "{}: no index.json (not an OCI layout)",
-            path.display()
-        )));
+        return Err(ImageError::NotAnImage(format!("{}: no index.json (not an OCI layout)", path.display())));
     }
     from_store(&store, opts, SourceKind::OciLayout)
 }
@@ -130,20 +113,15 @@ fn platform_of(d: &Descriptor) -> Option<String> {
 }
 
 /// Manifests reachable from an index, with nested indexes flattened.
-fn manifests(
-    store: &dyn Store,
-    index: &ImageIndex,
-    depth: usize,
-    out: &mut Vec<Descriptor>,
-) -> Result<(), ImageError> {
+fn manifests(store: &dyn Store, index: &ImageIndex, depth: usize, out: &mut Vec<Descriptor>) -> Result<(), ImageError> {
     if depth > 4 {
         return Err(ImageError::invalid("image index", "nested too deeply"));
     }
     for d in index.manifests() {
         if is_index(d.media_type()) {
             let bytes = store.verified_blob(d.digest().as_ref())?;
-            let nested: ImageIndex = serde_json::from_slice(&bytes)
-                .map_err(|e| ImageError::invalid("image index", e))?;
+            let nested: ImageIndex =
+                serde_json::from_slice(&bytes).map_err(|e| ImageError::invalid("image index", e))?;
             manifests(store, &nested, depth + 1, out)?;
         } else {
             out.push(d.clone());
@@ -154,11 +132,7 @@ fn manifests(
 
 fn platform_matches(have: &str, want: &Platform) -> bool {
     match Platform::parse(have) {
-        Some(p) => {
-            p.os == want.os
-                && p.arch == want.arch
-                && (want.variant.is_empty() || p.variant == want.variant)
-        }
+        Some(p) => p.os == want.os && p.arch == want.arch && (want.variant.is_empty() || p.variant == want.variant),
         None => false,
     }
 }
@@ -166,19 +140,11 @@ fn platform_matches(have: &str, want: &Platform) -> bool {
 /// Pick the manifest for the requested platform; without a request, the only one or the host's.
 fn choose(candidates: Vec<Descriptor>, opts: &OpenOptions) -> Result<Descriptor, ImageError> {
     // attestation manifests (docker buildx) have the platform unknown/unknown
-    let real: Vec<Descriptor> = candidates
-        .into_iter()
-        .filter(|d| platform_of(d).as_deref() != Some("unknown/unknown"))
-        .collect();
-    let listed: Vec<String> = real
-        .iter()
-        .map(|d| platform_of(d).unwrap_or_else(|| "unspecified".into()))
-        .collect();
+    let real: Vec<Descriptor> =
+        candidates.into_iter().filter(|d| platform_of(d).as_deref() != Some("unknown/unknown")).collect();
+    let listed: Vec<String> = real.iter().map(|d| platform_of(d).unwrap_or_else(|| "unspecified".into())).collect();
     let matching = |want: &Platform| -> Vec<Descriptor> {
-        real.iter()
-            .filter(|d| platform_of(d).is_some_and(|p| platform_matches(&p, want)))
-            .cloned()
-            .collect()
+        real.iter().filter(|d| platform_of(d).is_some_and(|p| platform_matches(&p, want))).cloned().collect()
     };
     match &opts.platform {
         _ if real.is_empty() => Err(ImageError::invalid("image index", "no image manifests")),
@@ -197,34 +163,23 @@ fn choose(candidates: Vec<Descriptor>, opts: &OpenOptions) -> Result<Descriptor,
                 Some(d) => Ok(d),
                 // a single image whose descriptor does not say its platform
                 None if real.len() == 1 && platform_of(&real[0]).is_none() => Ok(real[0].clone()),
-                None => Err(ImageError::NoSuchPlatform {
-                    wanted: want.format(),
-                    available: listed,
-                }),
+                None => Err(ImageError::NoSuchPlatform { wanted: want.format(), available: listed }),
             }
         }
     }
 }
 
-pub(crate) fn from_store(
-    store: &dyn Store,
-    opts: &OpenOptions,
-    kind: SourceKind,
-) -> Result<Image, ImageError> {
+pub(crate) fn from_store(store: &dyn Store, opts: &OpenOptions, kind: SourceKind) -> Result<Image, ImageError> {
     let index_bytes = store.read("index.json")?;
-    let index: ImageIndex =
-        serde_json::from_slice(&index_bytes).map_err(|e| ImageError::invalid("index.json", e))?;
+    let index: ImageIndex = serde_json::from_slice(&index_bytes).map_err(|e| ImageError::invalid("index.json", e))?;
     let mut candidates = Vec::new();
     manifests(store, &index, 0, &mut candidates)?;
     let desc = choose(candidates, opts)?;
-    let name = desc
-        .annotations()
-        .as_ref()
-        .and_then(|a| a.get("org.opencontainers.image.ref.name").cloned());
+    let name = desc.annotations().as_ref().and_then(|a| a.get("org.opencontainers.image.ref.name").cloned());
     let manifest_digest = desc.digest().to_string();
     let manifest_bytes = store.verified_blob(&manifest_digest)?;
-    let manifest: ImageManifest = serde_json::from_slice(&manifest_bytes)
-        .map_err(|e| ImageError::invalid("image manifest", e))?;
+    let manifest: ImageManifest =
+        serde_json::from_slice(&manifest_bytes).map_err(|e| ImageError::invalid("image manifest", e))?;
     let config_digest = manifest.config().digest().to_string();
     let config_bytes = store.verified_blob(&config_digest)?;
     let mut layers = Vec::new();
@@ -234,11 +189,7 @@ pub(crate) fn from_store(
         if section.len() != d.size() {
             return Err(ImageError::Layer {
                 digest,
-                detail: format!(
-                    "stored blob is {} bytes, the manifest says {}",
-                    section.len(),
-                    d.size()
-                ),
+                detail: format!("stored blob is {} bytes, the manifest says {}", section.len(), d.size()),
             });
         }
         let media_type = d.media_type().to_string();
@@ -246,27 +197,11 @@ pub(crate) fn from_store(
             Some(c) => c,
             None => {
                 let mut head = [0u8; 4];
-                let n = section
-                    .read_at(&mut head, 0)
-                    .map_err(|e| io_err(&digest, e))?;
+                let n = section.read_at(&mut head, 0).map_err(|e| io_err(&digest, e))?;
                 Compression::sniff(&head[..n])
             }
         };
-        layers.push(Layer {
-            digest,
-            diff_id: None,
-            media_type,
-            compression,
-            size: d.size(),
-            blob: Arc::new(section),
-        });
+        layers.push(Layer { digest, diff_id: None, media_type, compression, size: d.size(), blob: Arc::new(section) });
     }
-    new_image(
-        kind,
-        name,
-        Some(manifest_digest),
-        config_digest,
-        config_bytes,
-        layers,
-    )
+    new_image(kind, name, Some(manifest_digest), config_digest, config_bytes, layers)
 }

@@ -17,12 +17,7 @@ pub struct FileSection {
 
 impl FileSection {
     pub fn new(file: Arc<File>, start: u64, len: u64) -> Self {
-        FileSection {
-            file,
-            start,
-            len,
-            pos: 0,
-        }
+        FileSection { file, start, len, pos: 0 }
     }
 
     pub fn len(&self) -> u64 {
@@ -58,8 +53,7 @@ impl Seek for FileSection {
             SeekFrom::End(d) => self.len.checked_add_signed(d),
             SeekFrom::Current(d) => self.pos.checked_add_signed(d),
         };
-        self.pos = target
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek before start"))?;
+        self.pos = target.ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek before start"))?;
         Ok(self.pos)
     }
 }
@@ -69,9 +63,6 @@ impl Blob for FileSection {
         self.len
     }
     fn open(&self) -> io::Result<BlobReader> {
-        Ok(BlobReader::Seekable(FileSection {
-            pos: 0,
-            ..self.clone()
-        }))
+        Ok(BlobReader::Seekable(FileSection { pos: 0, ..self.clone() }))
     }
 }

@@ -13,6 +13,8 @@ pub struct LayerIndex {
     pub entries: Vec<Entry>,
     /// Bodies that were asked for: (entry index, bytes).
     pub captured: Vec<(usize, Vec<u8>)>,
+    /// A tag per entry computed while reading (see [`ReadOptions::tag`]).
+    pub tags: Vec<u8>,
     /// Size of the uncompressed tar.
     pub tar_bytes: u64,
     /// Digest of the blob, when it was read in full.
@@ -27,6 +29,9 @@ pub struct ReadOptions<'a> {
     pub verify: bool,
     /// Which bodies to keep.
     pub capture: &'a (dyn Fn(&Entry) -> Body + Sync),
+    /// A per-entry annotation computed in the reading thread (work that would otherwise wait
+    /// for the slowest layer), e.g. a classification.
+    pub tag: Option<&'a (dyn Fn(&Entry) -> u8 + Sync)>,
 }
 
 /// A layer may not expand to more than this many times its stored size (and at least 1 GiB):
@@ -35,11 +40,7 @@ pub const MAX_EXPANSION: u64 = 1000;
 
 fn layer_err(layer: &Layer, e: impl std::fmt::Display) -> ImageError {
     ImageError::Layer {
-        digest: if layer.digest.is_empty() {
-            "(unnamed)".into()
-        } else {
-            layer.digest.clone()
-        },
+        digest: if layer.digest.is_empty() { "(unnamed)".into() } else { layer.digest.clone() },
         detail: e.to_string(),
     }
 }
@@ -68,6 +69,9 @@ pub fn read_layer(layer: &Layer, opts: ReadOptions) -> Result<LayerIndex, ImageE
         if let Some(b) = body {
             index.captured.push((index.entries.len(), b));
         }
+        if let Some(tag) = opts.tag {
+            index.tags.push(tag(&e));
+        }
         index.entries.push(e);
         Ok(())
     };
@@ -80,12 +84,12 @@ pub fn read_layer(layer: &Layer, opts: ReadOptions) -> Result<LayerIndex, ImageE
         }
         blob => {
             // Read in full: hash the blob as it streams (a compressed layer is read in full anyway).
-            let (hashed, blob_hash) = Hashing::new(blob);
+            // large blobs are hashed on a helper thread: the core that finishes its layers first
+            // takes that work off the critical path
+            let (hashed, blob_hash) =
+                if layer.size > (16 << 20) { Hashing::threaded(blob) } else { Hashing::new(blob) };
             let limit = layer.size.saturating_mul(MAX_EXPANSION).max(1 << 30);
-            let decoded = Limited::new(
-                decoder(layer.compression, hashed).map_err(|e| layer_err(layer, e))?,
-                limit,
-            );
+            let decoded = Limited::new(decoder(layer.compression, hashed).map_err(|e| layer_err(layer, e))?, limit);
             // hashing the uncompressed stream costs as much as decompressing: only when asked
             let (mut tar_stream, diff_hash): (Box<dyn Read + Send>, _) = if opts.verify {
                 let (h, handle) = Hashing::new(decoded);
@@ -93,23 +97,16 @@ pub fn read_layer(layer: &Layer, opts: ReadOptions) -> Result<LayerIndex, ImageE
             } else {
                 (Box::new(decoded), None)
             };
-            let walked = walk(&mut Stream(&mut tar_stream), opts.capture, &mut visit)
-                .map_err(|e| tar_err(layer, e))?;
+            let mut src = Stream::new(&mut tar_stream);
+            let walked = walk(&mut src, opts.capture, &mut visit).map_err(|e| tar_err(layer, e))?;
             // Drain what follows the end-of-archive blocks so the digests cover every byte.
-            let rest = io::copy(&mut tar_stream, &mut io::sink())
-                .map_err(|e| layer_err(layer, describe_io(layer, e)))?;
+            let rest = src.drain_rest().map_err(|e| layer_err(layer, describe_io(layer, e)))?;
             index.tar_bytes = walked.bytes + rest;
             let (blob_digest, blob_len) = blob_hash.finish();
             if blob_len != layer.size {
-                return Err(layer_err(
-                    layer,
-                    format!("blob is {blob_len} bytes, expected {}", layer.size),
-                ));
+                return Err(layer_err(layer, format!("blob is {blob_len} bytes, expected {}", layer.size)));
             }
-            if !layer.digest.is_empty()
-                && layer.digest.starts_with("sha256:")
-                && layer.digest != blob_digest
-            {
+            if !layer.digest.is_empty() && layer.digest.starts_with("sha256:") && layer.digest != blob_digest {
                 return Err(ImageError::DigestMismatch {
                     what: format!("layer {}", layer.digest),
                     expected: layer.digest.clone(),
@@ -119,11 +116,7 @@ pub fn read_layer(layer: &Layer, opts: ReadOptions) -> Result<LayerIndex, ImageE
             index.blob_digest = Some(blob_digest);
             if let Some(diff_hash) = diff_hash {
                 let (diff_id, _) = diff_hash.finish();
-                if let Some(want) = layer
-                    .diff_id
-                    .as_deref()
-                    .filter(|d| d.starts_with("sha256:"))
-                {
+                if let Some(want) = layer.diff_id.as_deref().filter(|d| d.starts_with("sha256:")) {
                     if want != diff_id {
                         return Err(ImageError::DigestMismatch {
                             what: format!("layer {} (uncompressed)", layer.digest),
@@ -139,9 +132,19 @@ pub fn read_layer(layer: &Layer, opts: ReadOptions) -> Result<LayerIndex, ImageE
     Ok(index)
 }
 
-/// Read a whole blob through its decoder, discarding the output (for timing and checks).
+/// Read a whole blob through its decoder in large reads, discarding the output: the cost of
+/// decompression alone, as a floor for analysis times.
 pub fn drain(layer: &Layer) -> io::Result<u64> {
     let blob = layer.blob.open()?;
     let mut d = decoder(layer.compression, blob)?;
-    io::copy(&mut d as &mut dyn Read, &mut io::sink())
+    let mut buf = vec![0u8; 256 << 10];
+    let mut total = 0;
+    loop {
+        match d.read(&mut buf) {
+            Ok(0) => return Ok(total),
+            Ok(n) => total += n as u64,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
 }

@@ -59,44 +59,134 @@ pub trait Source {
     fn skip(&mut self, n: u64) -> io::Result<u64>;
 }
 
-/// A stream: skipping reads and discards.
-pub struct Stream<R>(pub R);
+/// A stream, read in large chunks: header reads come from the buffer, skipping reads and
+/// discards.
+pub struct Stream<R> {
+    inner: R,
+    buf: Vec<u8>,
+    pos: usize,
+    end: usize,
+}
 
-impl<R: Read> Source for Stream<R> {
-    fn fill(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        fill_from(&mut self.0, buf)
+const CHUNK: usize = 256 << 10;
+
+impl<R: Read> Stream<R> {
+    pub fn new(inner: R) -> Self {
+        Stream { inner, buf: vec![0; CHUNK], pos: 0, end: 0 }
     }
-    fn skip(&mut self, n: u64) -> io::Result<u64> {
-        io::copy(&mut (&mut self.0).take(n), &mut io::sink())
+
+    /// Refill the buffer; false at the end of the stream.
+    fn refill(&mut self) -> io::Result<bool> {
+        self.pos = 0;
+        self.end = 0;
+        loop {
+            match self.inner.read(&mut self.buf) {
+                Ok(n) => {
+                    self.end = n;
+                    return Ok(n > 0);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The rest of the stream after what the walk consumed (unread buffer first).
+    pub fn drain_rest(&mut self) -> io::Result<u64> {
+        let mut n = (self.end - self.pos) as u64;
+        self.pos = self.end;
+        while self.refill()? {
+            n += self.end as u64;
+            self.pos = self.end;
+        }
+        Ok(n)
     }
 }
 
-/// A seekable source of known length: skipping seeks.
+impl<R: Read> Source for Stream<R> {
+    fn fill(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let mut done = 0;
+        while done < out.len() {
+            if self.pos == self.end && !self.refill()? {
+                break;
+            }
+            let k = (out.len() - done).min(self.end - self.pos);
+            out[done..done + k].copy_from_slice(&self.buf[self.pos..self.pos + k]);
+            self.pos += k;
+            done += k;
+        }
+        Ok(done)
+    }
+    fn skip(&mut self, n: u64) -> io::Result<u64> {
+        let mut left = n;
+        while left > 0 {
+            if self.pos == self.end && !self.refill()? {
+                break;
+            }
+            let k = left.min((self.end - self.pos) as u64);
+            self.pos += k as usize;
+            left -= k;
+        }
+        Ok(n - left)
+    }
+}
+
+/// A seekable source of known length: reads go through a small buffer (so the bodies of small
+/// files are skipped without a system call), larger bodies are skipped by seeking.
 pub struct Seekable<R> {
     inner: R,
-    pos: u64,
+    /// Position of `buf[0]` in the source.
+    base: u64,
+    buf: Vec<u8>,
+    pos: usize,
+    end: usize,
     len: u64,
 }
 
 impl<R: Read + Seek> Seekable<R> {
     pub fn new(mut inner: R) -> io::Result<Self> {
-        let pos = inner.stream_position()?;
+        let base = inner.stream_position()?;
         let len = inner.seek(SeekFrom::End(0))?;
-        inner.seek(SeekFrom::Start(pos))?;
-        Ok(Seekable { inner, pos, len })
+        inner.seek(SeekFrom::Start(base))?;
+        Ok(Seekable { inner, base, buf: vec![0; 64 << 10], pos: 0, end: 0, len })
+    }
+
+    fn position(&self) -> u64 {
+        self.base + self.pos as u64
     }
 }
 
 impl<R: Read + Seek> Source for Seekable<R> {
-    fn fill(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = fill_from(&mut self.inner, buf)?;
-        self.pos += n as u64;
-        Ok(n)
+    fn fill(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let mut done = 0;
+        while done < out.len() {
+            if self.pos == self.end {
+                self.base += self.end as u64;
+                self.pos = 0;
+                self.end = fill_from(&mut self.inner, &mut self.buf)?;
+                if self.end == 0 {
+                    break;
+                }
+            }
+            let k = (out.len() - done).min(self.end - self.pos);
+            out[done..done + k].copy_from_slice(&self.buf[self.pos..self.pos + k]);
+            self.pos += k;
+            done += k;
+        }
+        Ok(done)
     }
     fn skip(&mut self, n: u64) -> io::Result<u64> {
-        let k = n.min(self.len.saturating_sub(self.pos));
-        self.inner.seek(SeekFrom::Current(k as i64))?;
-        self.pos += k;
+        let here = self.position();
+        let k = n.min(self.len.saturating_sub(here));
+        if k <= (self.end - self.pos) as u64 {
+            self.pos += k as usize;
+        } else {
+            let target = here + k;
+            self.inner.seek(SeekFrom::Start(target))?;
+            self.base = target;
+            self.pos = 0;
+            self.end = 0;
+        }
         Ok(k)
     }
 }
@@ -194,10 +284,8 @@ struct Pending {
 fn parse_pax(data: &[u8], p: &mut Pending, offset: u64) -> Result<(), TarError> {
     let mut rest = data;
     while !rest.is_empty() {
-        let sp = rest
-            .iter()
-            .position(|&c| c == b' ')
-            .ok_or_else(|| TarError::Header(offset, "bad PAX record".into()))?;
+        let sp =
+            rest.iter().position(|&c| c == b' ').ok_or_else(|| TarError::Header(offset, "bad PAX record".into()))?;
         let len: usize = std::str::from_utf8(&rest[..sp])
             .ok()
             .and_then(|s| s.parse().ok())
@@ -208,18 +296,11 @@ fn parse_pax(data: &[u8], p: &mut Pending, offset: u64) -> Result<(), TarError> 
         if let Some(eq) = record.iter().position(|&c| c == b'=') {
             let (k, v) = (&record[..eq], &record[eq + 1..]);
             let text = || String::from_utf8_lossy(v).into_owned();
-            let num = || {
-                std::str::from_utf8(v)
-                    .ok()
-                    .and_then(|s| s.parse::<u64>().ok())
-            };
+            let num = || std::str::from_utf8(v).ok().and_then(|s| s.parse::<u64>().ok());
             match k {
                 b"path" => p.path = Some(text()),
                 b"linkpath" => p.link = Some(text()),
-                b"size" => {
-                    p.size =
-                        Some(num().ok_or_else(|| TarError::Header(offset, "bad PAX size".into()))?)
-                }
+                b"size" => p.size = Some(num().ok_or_else(|| TarError::Header(offset, "bad PAX size".into()))?),
                 b"uid" => p.uid = num(),
                 b"gid" => p.gid = num(),
                 _ => {}
@@ -281,10 +362,8 @@ pub fn walk<S: Source>(
         }
         let typeflag = header[156];
         let size = numeric(&header[124..136], at, "size")?;
-        let padded = size
-            .checked_add(511)
-            .map(|s| s & !511)
-            .ok_or_else(|| TarError::Header(at, "size too large".into()))?;
+        let padded =
+            size.checked_add(511).map(|s| s & !511).ok_or_else(|| TarError::Header(at, "size too large".into()))?;
         match typeflag {
             b'x' | b'g' | b'L' | b'K' => {
                 if size > MAX_EXTENSION {
@@ -297,12 +376,8 @@ pub fn walk<S: Source>(
                 match typeflag {
                     b'x' => parse_pax(&data, &mut pending, at)?,
                     b'g' => {} // global PAX headers carry nothing a layer needs
-                    b'L' => {
-                        pending.path = Some(String::from_utf8_lossy(field_str(&data)).into_owned())
-                    }
-                    _ => {
-                        pending.link = Some(String::from_utf8_lossy(field_str(&data)).into_owned())
-                    }
+                    b'L' => pending.path = Some(String::from_utf8_lossy(field_str(&data)).into_owned()),
+                    _ => pending.link = Some(String::from_utf8_lossy(field_str(&data)).into_owned()),
                 }
                 continue;
             }
@@ -322,15 +397,11 @@ pub fn walk<S: Source>(
                 format!("{prefix}/{name}")
             }
         });
-        let raw_link = pending
-            .link
-            .take()
-            .unwrap_or_else(|| String::from_utf8_lossy(field_str(&header[157..257])).into_owned());
+        let raw_link =
+            pending.link.take().unwrap_or_else(|| String::from_utf8_lossy(field_str(&header[157..257])).into_owned());
         let size = pending.size.take().unwrap_or(size);
-        let padded = size
-            .checked_add(511)
-            .map(|s| s & !511)
-            .ok_or_else(|| TarError::Header(at, "size too large".into()))?;
+        let padded =
+            size.checked_add(511).map(|s| s & !511).ok_or_else(|| TarError::Header(at, "size too large".into()))?;
         let kind = match typeflag {
             b'0' | b'\0' | b'7' => Kind::File,
             b'1' => Kind::Hardlink,
@@ -342,11 +413,7 @@ pub fn walk<S: Source>(
             _ => Kind::Other,
         };
         // A regular file with a trailing slash is an old-style directory.
-        let kind = if kind == Kind::File && raw_path.ends_with('/') {
-            Kind::Dir
-        } else {
-            kind
-        };
+        let kind = if kind == Kind::File && raw_path.ends_with('/') { Kind::Dir } else { kind };
         let path = clean_path(&raw_path)?;
         let link = match kind {
             Kind::Symlink => Some(raw_link),
@@ -358,14 +425,8 @@ pub fn walk<S: Source>(
             kind,
             size: if kind == Kind::File { size } else { 0 },
             mode: numeric(&header[100..108], at, "mode")? as u32,
-            uid: pending
-                .uid
-                .take()
-                .map_or_else(|| numeric(&header[108..116], at, "uid"), Ok)?,
-            gid: pending
-                .gid
-                .take()
-                .map_or_else(|| numeric(&header[116..124], at, "gid"), Ok)?,
+            uid: pending.uid.take().map_or_else(|| numeric(&header[108..116], at, "uid"), Ok)?,
+            gid: pending.gid.take().map_or_else(|| numeric(&header[116..124], at, "gid"), Ok)?,
             link,
         };
         pending = Pending::default();
@@ -426,7 +487,7 @@ mod tests {
     fn entries(data: &[u8]) -> Result<Vec<Entry>, TarError> {
         let mut v = Vec::new();
         walk(
-            &mut Stream(data),
+            &mut Stream::new(data),
             |_| Body::Skip,
             |e, _, _| {
                 v.push(e);
@@ -445,10 +506,7 @@ mod tests {
             ("usr/h", b'1', b"", "./usr/a"),
         ]);
         let e = entries(&data).unwrap();
-        assert_eq!(
-            e.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(),
-            ["usr", "usr/a", "usr/l", "usr/h"]
-        );
+        assert_eq!(e.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(), ["usr", "usr/a", "usr/l", "usr/h"]);
         assert_eq!((e[1].kind, e[1].size), (Kind::File, 5));
         assert_eq!(e[3].link.as_deref(), Some("usr/a"));
         let mut seek = Seekable::new(io::Cursor::new(data)).unwrap();
@@ -476,36 +534,18 @@ mod tests {
     #[test]
     fn hostile_archives_are_errors() {
         let good = archive(&[("a", b'0', &[1u8; 2000], "")]);
-        assert!(matches!(
-            entries(&good[..1000]),
-            Err(TarError::Truncated(..))
-        ));
+        assert!(matches!(entries(&good[..1000]), Err(TarError::Truncated(..))));
         let mut seek = Seekable::new(io::Cursor::new(good[..1000].to_vec())).unwrap();
-        assert!(matches!(
-            walk(&mut seek, |_| Body::Skip, |_, _, _| Ok(())),
-            Err(TarError::Truncated(..))
-        ));
+        assert!(matches!(walk(&mut seek, |_| Body::Skip, |_, _, _| Ok(())), Err(TarError::Truncated(..))));
         let mut bad = good.clone();
         bad[0] = b'b';
         assert!(matches!(entries(&bad), Err(TarError::Checksum(0))));
-        assert!(matches!(
-            entries(&archive(&[("../etc/passwd", b'0', b"", "")])),
-            Err(TarError::UnsafePath(..))
-        ));
-        assert!(matches!(
-            entries(&archive(&[("/etc/passwd", b'0', b"", "")])),
-            Err(TarError::UnsafePath(..))
-        ));
-        assert!(matches!(
-            entries(&archive(&[("a/../../b", b'0', b"", "")])),
-            Err(TarError::UnsafePath(..))
-        ));
+        assert!(matches!(entries(&archive(&[("../etc/passwd", b'0', b"", "")])), Err(TarError::UnsafePath(..))));
+        assert!(matches!(entries(&archive(&[("/etc/passwd", b'0', b"", "")])), Err(TarError::UnsafePath(..))));
+        assert!(matches!(entries(&archive(&[("a/../../b", b'0', b"", "")])), Err(TarError::UnsafePath(..))));
         let mut huge = header("././@LongLink", b'L', 1 << 30, "").to_vec();
         huge.extend([0u8; 1024]);
-        assert!(matches!(
-            entries(&huge),
-            Err(TarError::ExtensionTooLarge(..))
-        ));
+        assert!(matches!(entries(&huge), Err(TarError::ExtensionTooLarge(..))));
     }
 
     #[test]
@@ -520,10 +560,7 @@ mod tests {
         data.extend(header("pax", b'x', pax.len() as u64, ""));
         data.extend(pax.as_bytes());
         data.resize(data.len().div_ceil(512) * 512, 0);
-        data.extend(archive(&[
-            ("short", b'0', b"", ""),
-            ("other", b'0', b"", ""),
-        ]));
+        data.extend(archive(&[("short", b'0', b"", ""), ("other", b'0', b"", "")]));
         let e = entries(&data).unwrap();
         let paths: Vec<&str> = e.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(paths, [long.as_str(), "p/x", "other"]);

@@ -16,8 +16,7 @@ fn layer_label(r: &Report, i: usize) -> String {
 
 fn table(header: &[&str], right: &[usize]) -> Table {
     let mut t = Table::new();
-    t.load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic);
+    t.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
     t.set_width(120);
     t.set_header(header.iter().map(Cell::new));
     for &c in right {
@@ -32,13 +31,7 @@ fn table(header: &[&str], right: &[usize]) -> Table {
 pub fn text(r: &Report, top: usize) -> String {
     let mut out = String::new();
     let name = r.image.name.as_deref().unwrap_or("(unnamed)");
-    let _ = writeln!(
-        out,
-        "{name} ({}, {}, {} layers)",
-        r.image.source,
-        r.image.platform,
-        r.layers.len()
-    );
+    let _ = writeln!(out, "{name} ({}, {}, {} layers)", r.image.source, r.image.platform, r.layers.len());
     let _ = writeln!(
         out,
         "size {}  final {}  wasted {} ({:.1}%)  compressed {}  efficiency {:.1}%",
@@ -62,21 +55,14 @@ pub fn text(r: &Report, top: usize) -> String {
         t.add_row(vec![
             l.index.to_string(),
             human_bytes(l.size_bytes),
-            if l.wasted_bytes > 0 {
-                human_bytes(l.wasted_bytes)
-            } else {
-                String::new()
-            },
+            if l.wasted_bytes > 0 { human_bytes(l.wasted_bytes) } else { String::new() },
             human_bytes(l.compressed_bytes),
             layer_label(r, l.index),
         ]);
     }
     let _ = writeln!(out, "\nLayers\n{t}");
     if !r.leftovers.is_empty() {
-        let mut t = table(
-            &["leftover", "bytes", "files", "layer", "packages", "largest"],
-            &[1, 2, 3],
-        );
+        let mut t = table(&["leftover", "bytes", "files", "layer", "packages", "largest"], &[1, 2, 3]);
         for l in r.leftovers.iter().take(top) {
             t.add_row(vec![
                 l.category.clone(),
@@ -86,15 +72,7 @@ pub fn text(r: &Report, top: usize) -> String {
                     Some(line) => format!("{} (line {line})", l.layer),
                     None => l.layer.to_string(),
                 },
-                ellipsis(
-                    &l.packages
-                        .iter()
-                        .take(4)
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    40,
-                ),
+                ellipsis(&l.packages.iter().take(4).cloned().collect::<Vec<_>>().join(", "), 40),
                 ellipsis(l.sample_paths.first().map_or("", |s| s.as_str()), 48),
             ]);
         }
@@ -121,15 +99,8 @@ pub fn text(r: &Report, top: usize) -> String {
 pub fn markdown(r: &Report, top: usize) -> String {
     let mut out = String::new();
     let name = r.image.name.as_deref().unwrap_or("(unnamed)");
-    let _ = writeln!(
-        out,
-        "### `{name}` ({}, {})\n",
-        r.image.platform, r.image.source
-    );
-    let _ = writeln!(
-        out,
-        "| size | final | wasted | compressed | efficiency | leftovers |"
-    );
+    let _ = writeln!(out, "### `{name}` ({}, {})\n", r.image.platform, r.image.source);
+    let _ = writeln!(out, "| size | final | wasted | compressed | efficiency | leftovers |");
     let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|");
     let _ = writeln!(
         out,
@@ -142,10 +113,7 @@ pub fn markdown(r: &Report, top: usize) -> String {
         100.0 * r.efficiency,
         human_bytes(r.leftover_bytes)
     );
-    let _ = writeln!(
-        out,
-        "| layer | size | wasted | made by |\n|---:|---:|---:|---|"
-    );
+    let _ = writeln!(out, "| layer | size | wasted | made by |\n|---:|---:|---:|---|");
     for l in &r.layers {
         let _ = writeln!(
             out,
@@ -157,10 +125,7 @@ pub fn markdown(r: &Report, top: usize) -> String {
         );
     }
     if !r.leftovers.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n| leftover | bytes | files | layer | packages |\n|---|---:|---:|---:|---|"
-        );
+        let _ = writeln!(out, "\n| leftover | bytes | files | layer | packages |\n|---|---:|---:|---:|---|");
         for l in r.leftovers.iter().take(top) {
             let _ = writeln!(
                 out,
@@ -168,16 +133,8 @@ pub fn markdown(r: &Report, top: usize) -> String {
                 l.category,
                 human_bytes(l.bytes),
                 l.files,
-                l.line.map_or(l.layer.to_string(), |line| format!(
-                    "{} (line {line})",
-                    l.layer
-                )),
-                l.packages
-                    .iter()
-                    .take(5)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                l.line.map_or(l.layer.to_string(), |line| format!("{} (line {line})", l.layer)),
+                l.packages.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
             );
         }
     }

@@ -23,10 +23,7 @@ pub fn human_bytes(b: u64) -> String {
 /// Signed byte difference (`+1.2 MB`, `-300 kB`).
 pub fn human_delta(d: i128) -> String {
     let sign = if d < 0 { "-" } else { "+" };
-    format!(
-        "{sign}{}",
-        human_bytes(d.unsigned_abs().min(u128::from(u64::MAX)) as u64)
-    )
+    format!("{sign}{}", human_bytes(d.unsigned_abs().min(u128::from(u64::MAX)) as u64))
 }
 
 /// Shorten to `max` characters with an ellipsis.
@@ -35,10 +32,7 @@ pub fn ellipsis(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
     } else {
-        format!(
-            "{}…",
-            s.chars().take(max.saturating_sub(1)).collect::<String>()
-        )
+        format!("{}…", s.chars().take(max.saturating_sub(1)).collect::<String>())
     }
 }
 

@@ -31,11 +31,7 @@ pub fn layer_tar(members: &[M]) -> Vec<u8> {
         let mut h = tar::Header::new_gnu();
         h.set_entry_type(kind);
         h.set_size(size);
-        h.set_mode(if kind == tar::EntryType::Directory {
-            0o755
-        } else {
-            0o644
-        });
+        h.set_mode(if kind == tar::EntryType::Directory { 0o755 } else { 0o644 });
         h.set_mtime(1_700_000_000);
         h
     };
@@ -59,18 +55,13 @@ pub fn layer_tar(members: &[M]) -> Vec<u8> {
             }
             M::Whiteout(p) => {
                 let (dir, name) = p.rsplit_once('/').map_or(("", *p), |(d, n)| (d, n));
-                let wh = if dir.is_empty() {
-                    format!(".wh.{name}")
-                } else {
-                    format!("{dir}/.wh.{name}")
-                };
+                let wh = if dir.is_empty() { format!(".wh.{name}") } else { format!("{dir}/.wh.{name}") };
                 let mut h = header(tar::EntryType::Regular, 0);
                 b.append_data(&mut h, wh, &[][..]).unwrap();
             }
             M::Opaque(d) => {
                 let mut h = header(tar::EntryType::Regular, 0);
-                b.append_data(&mut h, format!("{d}/.wh..wh..opq"), &[][..])
-                    .unwrap();
+                b.append_data(&mut h, format!("{d}/.wh..wh..opq"), &[][..]).unwrap();
             }
             M::RawName(name, data) => {
                 let mut h = header(tar::EntryType::Regular, data.len() as u64);
@@ -110,10 +101,7 @@ pub const ALL_ENCODINGS: &[(Format, Comp)] = &[
 ];
 
 pub fn sha256_hex(b: &[u8]) -> String {
-    Sha256::digest(b)
-        .iter()
-        .map(|x| format!("{x:02x}"))
-        .collect()
+    Sha256::digest(b).iter().map(|x| format!("{x:02x}")).collect()
 }
 
 pub fn compress(c: Comp, data: &[u8]) -> Vec<u8> {
@@ -150,20 +138,14 @@ impl Spec {
         let n = layers.len();
         Spec {
             layers: layers.iter().map(|l| layer_tar(l)).collect(),
-            history: (0..n)
-                .map(|i| (format!("/bin/sh -c layer {i}"), false))
-                .collect(),
+            history: (0..n).map(|i| (format!("/bin/sh -c layer {i}"), false)).collect(),
             arch: "amd64",
             config: serde_json::json!({"Env": ["PATH=/usr/bin:/bin"], "Cmd": ["sh"], "WorkingDir": "/app", "User": "1000", "ExposedPorts": {"8080/tcp": {}}}),
         }
     }
 
     pub fn config_json(&self) -> Vec<u8> {
-        let diff_ids: Vec<String> = self
-            .layers
-            .iter()
-            .map(|l| format!("sha256:{}", sha256_hex(l)))
-            .collect();
+        let diff_ids: Vec<String> = self.layers.iter().map(|l| format!("sha256:{}", sha256_hex(l))).collect();
         let history: Vec<serde_json::Value> = self
             .history
             .iter()
@@ -200,10 +182,7 @@ fn tar_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
 
 /// OCI layout files: (path, bytes). `specs` with more than one entry make a multi-platform index.
 pub fn oci_files(specs: &[&Spec], comp: Comp) -> Vec<(String, Vec<u8>)> {
-    let mut files = vec![(
-        "oci-layout".to_string(),
-        br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
-    )];
+    let mut files = vec![("oci-layout".to_string(), br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec())];
     let mut manifests = Vec::new();
     for spec in specs {
         let config = spec.config_json();
@@ -231,9 +210,7 @@ pub fn oci_files(specs: &[&Spec], comp: Comp) -> Vec<(String, Vec<u8>)> {
         files.push((format!("blobs/sha256/{config_hex}"), config));
         files.push((format!("blobs/sha256/{mhex}"), manifest));
     }
-    let index =
-        serde_json::to_vec(&serde_json::json!({"schemaVersion": 2, "manifests": manifests}))
-            .unwrap();
+    let index = serde_json::to_vec(&serde_json::json!({"schemaVersion": 2, "manifests": manifests})).unwrap();
     files.push(("index.json".to_string(), index));
     files
 }
@@ -248,13 +225,9 @@ pub fn docker_files(spec: &Spec, comp: Comp) -> Vec<(String, Vec<u8>)> {
         files.push((name.clone(), compress(comp, l)));
         names.push(name);
     }
-    let manifest =
-        serde_json::json!([{"Config": config_name, "RepoTags": ["test:latest"], "Layers": names}]);
+    let manifest = serde_json::json!([{"Config": config_name, "RepoTags": ["test:latest"], "Layers": names}]);
     files.push((config_name, config));
-    files.push((
-        "manifest.json".to_string(),
-        serde_json::to_vec(&manifest).unwrap(),
-    ));
+    files.push(("manifest.json".to_string(), serde_json::to_vec(&manifest).unwrap()));
     files
 }
 

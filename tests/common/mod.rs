@@ -38,4 +38,5 @@ pub fn tool_missing<T>(what: &str) -> Option<T> {
     None
 }
 
+pub mod buildah;
 pub mod imagegen;

@@ -34,11 +34,7 @@ impl Platform {
         Platform {
             os: "linux".into(),
             arch: arch.into(),
-            variant: if arch == "arm" {
-                "v7".into()
-            } else {
-                String::new()
-            },
+            variant: if arch == "arm" { "v7".into() } else { String::new() },
         }
     }
 
@@ -48,10 +44,7 @@ impl Platform {
         let os = parts.next().filter(|p| !p.is_empty())?.to_string();
         let arch = parts.next().filter(|p| !p.is_empty())?.to_string();
         let variant = parts.next().unwrap_or_default().to_string();
-        parts
-            .next()
-            .is_none()
-            .then_some(Platform { os, arch, variant })
+        parts.next().is_none().then_some(Platform { os, arch, variant })
     }
 
     pub fn format(&self) -> String {
@@ -168,11 +161,7 @@ impl Scope {
                 }
             }
         }
-        Ok(Scope {
-            lex,
-            build_args: build_args.clone(),
-            global,
-        })
+        Ok(Scope { lex, build_args: build_args.clone(), global })
     }
 
     pub fn lex(&self) -> &Lex {
@@ -200,11 +189,7 @@ impl Scope {
 
     /// ENV of the stage this stage is built FROM (empty for an image).
     fn inherited(&self, model: &Model, stage: usize) -> Result<Vars, LexError> {
-        match self
-            .base_image(&model.stages[stage])
-            .ok()
-            .and_then(|b| model.stage_ref(&b, stage))
-        {
+        match self.base_image(&model.stages[stage]).ok().and_then(|b| model.stage_ref(&b, stage)) {
             Some(parent) => self.stage_env(model, parent),
             None => Ok(Vars::default()),
         }
@@ -265,10 +250,7 @@ mod tests {
     fn scope(src: &str, args: &[(&str, &str)]) -> (Model, Scope) {
         let df = parse_str(src).unwrap();
         let m = build(&df).unwrap();
-        let ba = args
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let ba = args.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let p = Platform::parse("linux/arm64").unwrap();
         let s = Scope::new(&m, df.escape, &ba, &p).unwrap();
         (m, s)
@@ -276,33 +258,21 @@ mod tests {
 
     #[test]
     fn meta_args_reach_from_only() {
-        let (m, s) = scope(
-            "ARG V=3.11\nARG IMG=python:${V}\nFROM ${IMG}-slim\nARG V\nARG W\nENV P=/x:$V:$W\n",
-            &[],
-        );
+        let (m, s) = scope("ARG V=3.11\nARG IMG=python:${V}\nFROM ${IMG}-slim\nARG V\nARG W\nENV P=/x:$V:$W\n", &[]);
         assert_eq!(s.base_image(&m.stages[0]).unwrap(), "python:3.11-slim");
         let vars = s.stage_vars(&m, 0).unwrap();
-        assert_eq!(
-            vars[0].get("V"),
-            None,
-            "meta args need re-declaration inside a stage"
-        );
+        assert_eq!(vars[0].get("V"), None, "meta args need re-declaration inside a stage");
         assert_eq!(vars[2].get("V"), Some("3.11"));
         assert_eq!(vars[3].get("P"), Some("/x:3.11:"));
     }
 
     #[test]
     fn build_args_and_platform() {
-        let (m, s) = scope(
-            "ARG V=1\nFROM img:$V-$TARGETARCH\nARG TARGETARCH\nARG X=default\n",
-            &[("V", "2"), ("X", "cli")],
-        );
+        let (m, s) =
+            scope("ARG V=1\nFROM img:$V-$TARGETARCH\nARG TARGETARCH\nARG X=default\n", &[("V", "2"), ("X", "cli")]);
         assert_eq!(s.base_image(&m.stages[0]).unwrap(), "img:2-arm64");
         let vars = s.stage_vars(&m, 0).unwrap();
-        assert_eq!(
-            (vars[2].get("TARGETARCH"), vars[2].get("X")),
-            (Some("arm64"), Some("cli"))
-        );
+        assert_eq!((vars[2].get("TARGETARCH"), vars[2].get("X")), (Some("arm64"), Some("cli")));
     }
 
     #[test]

@@ -63,12 +63,7 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         prev[b.len()]
     }
     let word = word.to_ascii_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (distance(&word, c), c))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, c)| c)
+    candidates.into_iter().map(|c| (distance(&word, c), c)).filter(|(d, _)| *d <= 2).min().map(|(_, c)| c)
 }
 
 /// Parse flags as `BFlags.Parse` does.
@@ -97,14 +92,11 @@ pub fn parse(tokens: &[Token], spec: &[Spec]) -> Result<Flags, String> {
         if flags.values.contains_key(name) && kind != Kind::List {
             return Err(format!("duplicate flag specified: {flag_name}"));
         }
-        let entry = flags
-            .values
-            .entry(name.to_string())
-            .or_insert_with(|| Flag {
-                value: String::new(),
-                values: Vec::new(),
-                spans: Vec::new(),
-            });
+        let entry = flags.values.entry(name.to_string()).or_insert_with(|| Flag {
+            value: String::new(),
+            values: Vec::new(),
+            spans: Vec::new(),
+        });
         entry.spans.push(t.span);
         match kind {
             Kind::Bool => {
@@ -144,53 +136,25 @@ mod tests {
     use super::*;
 
     fn toks(v: &[&str]) -> Vec<Token> {
-        v.iter()
-            .map(|s| Token {
-                text: s.to_string(),
-                span: Span::default(),
-            })
-            .collect()
+        v.iter().map(|s| Token { text: s.to_string(), span: Span::default() }).collect()
     }
-    const SPEC: &[Spec] = &[
-        ("from", Kind::Str),
-        ("link", Kind::Bool),
-        ("exclude", Kind::List),
-    ];
+    const SPEC: &[Spec] = &[("from", Kind::Str), ("link", Kind::Bool), ("exclude", Kind::List)];
 
     #[test]
     fn rules() {
-        let f = parse(
-            &toks(&["--from=a", "--link", "--exclude=x", "--exclude=y"]),
-            SPEC,
-        )
-        .unwrap();
+        let f = parse(&toks(&["--from=a", "--link", "--exclude=x", "--exclude=y"]), SPEC).unwrap();
         assert_eq!(
             (f.get("from"), f.is_true("link"), f.list("exclude")),
             (Some("a"), true, &["x".to_string(), "y".into()][..])
         );
-        assert_eq!(
-            parse(&toks(&["--link=FALSE"]), SPEC).unwrap().get("link"),
-            Some("false")
-        );
-        assert_eq!(
-            parse(&toks(&["--form=a"]), SPEC).unwrap_err(),
-            "unknown flag: --form (did you mean from?)"
-        );
-        assert_eq!(
-            parse(&toks(&["--from"]), SPEC).unwrap_err(),
-            "missing a value on flag: --from"
-        );
-        assert_eq!(
-            parse(&toks(&["--from=a", "--from=b"]), SPEC).unwrap_err(),
-            "duplicate flag specified: --from"
-        );
+        assert_eq!(parse(&toks(&["--link=FALSE"]), SPEC).unwrap().get("link"), Some("false"));
+        assert_eq!(parse(&toks(&["--form=a"]), SPEC).unwrap_err(), "unknown flag: --form (did you mean from?)");
+        assert_eq!(parse(&toks(&["--from"]), SPEC).unwrap_err(), "missing a value on flag: --from");
+        assert_eq!(parse(&toks(&["--from=a", "--from=b"]), SPEC).unwrap_err(), "duplicate flag specified: --from");
         assert_eq!(
             parse(&toks(&["--link=yes"]), SPEC).unwrap_err(),
             "expecting boolean value for flag --link, not: yes"
         );
-        assert_eq!(
-            parse(&toks(&["--link="]), SPEC).unwrap_err(),
-            "missing a value on flag: --link"
-        );
+        assert_eq!(parse(&toks(&["--link="]), SPEC).unwrap_err(), "missing a value on flag: --link");
     }
 }

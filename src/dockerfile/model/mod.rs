@@ -140,48 +140,21 @@ pub enum Healthcheck {
 #[serde(tag = "instruction", rename_all = "snake_case")]
 pub enum Kind {
     Run(Run),
-    Cmd {
-        cmd: CmdLine,
-    },
-    Entrypoint {
-        cmd: CmdLine,
-    },
+    Cmd { cmd: CmdLine },
+    Entrypoint { cmd: CmdLine },
     Copy(Copy),
-    Env {
-        vars: Vec<KeyValue>,
-    },
-    Label {
-        labels: Vec<KeyValue>,
-    },
-    Arg {
-        args: Vec<ArgDef>,
-    },
-    Expose {
-        ports: Vec<String>,
-    },
-    Volume {
-        paths: Vec<String>,
-    },
-    User {
-        user: String,
-    },
-    Workdir {
-        path: String,
-    },
-    Onbuild {
-        expression: String,
-        trigger: Option<Box<Kind>>,
-    },
+    Env { vars: Vec<KeyValue> },
+    Label { labels: Vec<KeyValue> },
+    Arg { args: Vec<ArgDef> },
+    Expose { ports: Vec<String> },
+    Volume { paths: Vec<String> },
+    User { user: String },
+    Workdir { path: String },
+    Onbuild { expression: String, trigger: Option<Box<Kind>> },
     Healthcheck(Healthcheck),
-    Shell {
-        shell: Vec<String>,
-    },
-    Stopsignal {
-        signal: String,
-    },
-    Maintainer {
-        maintainer: String,
-    },
+    Shell { shell: Vec<String> },
+    Stopsignal { signal: String },
+    Maintainer { maintainer: String },
 }
 
 impl Kind {
@@ -204,9 +177,7 @@ impl Model {
     /// by name (case-insensitive) or by index. None means an image.
     pub fn stage_ref(&self, reference: &str, before: usize) -> Option<usize> {
         let lower = reference.to_lowercase();
-        if let Some(s) = self.stages[..before.min(self.stages.len())]
-            .iter()
-            .find(|s| s.name.as_deref() == Some(&lower))
+        if let Some(s) = self.stages[..before.min(self.stages.len())].iter().find(|s| s.name.as_deref() == Some(&lower))
         {
             return Some(s.index);
         }
@@ -220,9 +191,7 @@ impl Model {
 
     pub fn stage_by_name(&self, name: &str) -> Option<&Stage> {
         let lower = name.to_lowercase();
-        self.stages
-            .iter()
-            .find(|s| s.name.as_deref() == Some(&lower))
+        self.stages.iter().find(|s| s.name.as_deref() == Some(&lower))
     }
 }
 
@@ -234,13 +203,8 @@ fn err_at(ins: &Instruction, msg: impl Into<String>) -> ParseError {
 
 fn args_of(node: &Node) -> Vec<String> {
     match &node.args {
-        Args::Pairs { pairs, .. } => pairs
-            .iter()
-            .flat_map(|p| [p.key.text.clone(), p.value.text.clone()])
-            .collect(),
-        Args::Sub { node } => std::iter::once(node.keyword.text.clone())
-            .chain(args_of(node))
-            .collect(),
+        Args::Pairs { pairs, .. } => pairs.iter().flat_map(|p| [p.key.text.clone(), p.value.text.clone()]).collect(),
+        Args::Sub { node } => std::iter::once(node.keyword.text.clone()).chain(args_of(node)).collect(),
         _ => node.value_strings(),
     }
 }
@@ -258,22 +222,13 @@ fn inline_files(ins: &Instruction) -> Vec<InlineFile> {
         .iter()
         .map(|h| InlineFile {
             name: h.name.clone(),
-            data: if h.chomp {
-                heredoc::chomp(&h.content)
-            } else {
-                h.content.clone()
-            },
+            data: if h.chomp { heredoc::chomp(&h.content) } else { h.content.clone() },
             expand: h.expand,
         })
         .collect()
 }
 
-const RUN_FLAGS: &[flags::Spec] = &[
-    ("mount", F::List),
-    ("network", F::Str),
-    ("security", F::Str),
-    ("device", F::List),
-];
+const RUN_FLAGS: &[flags::Spec] = &[("mount", F::List), ("network", F::Str), ("security", F::Str), ("device", F::List)];
 const COPY_FLAGS: &[flags::Spec] = &[
     ("chown", F::Str),
     ("from", F::Str),
@@ -300,17 +255,10 @@ const HEALTH_FLAGS: &[flags::Spec] = &[
 ];
 
 fn no_flags(ins: &Instruction, node: &Node) -> Result<(), ParseError> {
-    flags::parse(&node.flags, &[])
-        .map(|_| ())
-        .map_err(|e| err_at(ins, e))
+    flags::parse(&node.flags, &[]).map(|_| ()).map_err(|e| err_at(ins, e))
 }
 
-fn exactly_one(
-    ins: &Instruction,
-    node: &Node,
-    args: &[String],
-    name: &str,
-) -> Result<String, ParseError> {
+fn exactly_one(ins: &Instruction, node: &Node, args: &[String], name: &str) -> Result<String, ParseError> {
     if args.len() != 1 {
         return Err(err_at(ins, format!("{name} requires exactly one argument")));
     }
@@ -321,10 +269,7 @@ fn exactly_one(
 fn kvps(ins: &Instruction, node: &Node, name: &str) -> Result<Vec<KeyValue>, ParseError> {
     no_flags(ins, node)?;
     let Args::Pairs { pairs, legacy } = &node.args else {
-        return Err(err_at(
-            ins,
-            format!("{name} requires at least one argument"),
-        ));
+        return Err(err_at(ins, format!("{name} requires at least one argument")));
     };
     pairs
         .iter()
@@ -332,21 +277,12 @@ fn kvps(ins: &Instruction, node: &Node, name: &str) -> Result<Vec<KeyValue>, Par
             if p.key.text.is_empty() {
                 return Err(err_at(ins, format!("{name} names can not be blank")));
             }
-            Ok(KeyValue {
-                key: p.key.text.clone(),
-                value: p.value.text.clone(),
-                legacy: *legacy,
-            })
+            Ok(KeyValue { key: p.key.text.clone(), value: p.value.text.clone(), legacy: *legacy })
         })
         .collect()
 }
 
-fn copy_like(
-    ins: &Instruction,
-    node: &Node,
-    args: &[String],
-    add: bool,
-) -> Result<Copy, ParseError> {
+fn copy_like(ins: &Instruction, node: &Node, args: &[String], add: bool) -> Result<Copy, ParseError> {
     let name = if add { "ADD" } else { "COPY" };
     if args.len() < 2 {
         return Err(err_at(
@@ -354,14 +290,10 @@ fn copy_like(
             format!("{name} requires at least two arguments, but only one was provided. Destination could not be determined"),
         ));
     }
-    let f = flags::parse(&node.flags, if add { ADD_FLAGS } else { COPY_FLAGS })
-        .map_err(|e| err_at(ins, e))?;
+    let f = flags::parse(&node.flags, if add { ADD_FLAGS } else { COPY_FLAGS }).map_err(|e| err_at(ins, e))?;
     let dest = args[args.len() - 1].clone();
     if heredoc::parse_marker(&dest).ok().flatten().is_some() {
-        return Err(err_at(
-            ins,
-            format!("{name} cannot accept a heredoc as a destination"),
-        ));
+        return Err(err_at(ins, format!("{name} cannot accept a heredoc as a destination")));
     }
     let files = inline_files(ins);
     let mut sources = Vec::new();
@@ -369,16 +301,8 @@ fn copy_like(
     for src in &args[..args.len() - 1] {
         match heredoc::parse_marker(src).ok().flatten() {
             Some(m) => {
-                let data = files
-                    .iter()
-                    .find(|f| f.name == m.name)
-                    .map(|f| f.data.clone())
-                    .unwrap_or_default();
-                inline.push(InlineFile {
-                    name: m.name,
-                    data,
-                    expand: m.expand,
-                });
+                let data = files.iter().find(|f| f.name == m.name).map(|f| f.data.clone()).unwrap_or_default();
+                inline.push(InlineFile { name: m.name, data, expand: m.expand });
             }
             None => sources.push(src.clone()),
         }
@@ -417,31 +341,19 @@ fn healthcheck(ins: &Instruction, node: &Node, args: &[String]) -> Result<Health
     }
     let f = flags::parse(&node.flags, HEALTH_FLAGS).map_err(|e| err_at(ins, e))?;
     if typ != "CMD" {
-        return Err(err_at(
-            ins,
-            format!("Unknown type \"{typ}\" in HEALTHCHECK (try CMD)"),
-        ));
+        return Err(err_at(ins, format!("Unknown type \"{typ}\" in HEALTHCHECK (try CMD)")));
     }
-    let cmd: Vec<String> = if node.json {
-        rest.to_vec()
-    } else {
-        vec![rest.join(" ")]
-    };
+    let cmd: Vec<String> = if node.json { rest.to_vec() } else { vec![rest.join(" ")] };
     if cmd.is_empty() || (!node.json && cmd[0].is_empty()) {
         return Err(err_at(ins, "Missing command after HEALTHCHECK CMD"));
     }
-    let test = std::iter::once(if node.json { "CMD" } else { "CMD-SHELL" }.to_string())
-        .chain(cmd)
-        .collect();
+    let test = std::iter::once(if node.json { "CMD" } else { "CMD-SHELL" }.to_string()).chain(cmd).collect();
     let dur = |k: &str| -> Result<Option<String>, ParseError> {
         match f.get(k).filter(|v| !v.is_empty()) {
             None => Ok(None),
             Some(v) => match parse_go_duration(v) {
                 Some(0) => Ok(None),
-                Some(ns) if ns < 1_000_000 => Err(err_at(
-                    ins,
-                    format!("Interval \"{k}\" cannot be less than 1ms"),
-                )),
+                Some(ns) if ns < 1_000_000 => Err(err_at(ins, format!("Interval \"{k}\" cannot be less than 1ms"))),
                 Some(_) => Ok(Some(v.to_string())),
                 None => Err(err_at(ins, format!("time: invalid duration \"{v}\""))),
             },
@@ -454,12 +366,7 @@ fn healthcheck(ins: &Instruction, node: &Node, args: &[String]) -> Result<Health
                 .parse()
                 .ok()
                 .filter(|n: &i64| i32::try_from(*n).is_ok())
-                .ok_or_else(|| {
-                    err_at(
-                        ins,
-                        format!("strconv.ParseInt: parsing \"{v}\": invalid syntax"),
-                    )
-                })?;
+                .ok_or_else(|| err_at(ins, format!("strconv.ParseInt: parsing \"{v}\": invalid syntax")))?;
             if n < 0 {
                 return Err(err_at(ins, format!("--retries cannot be negative ({n})")));
             }
@@ -491,18 +398,13 @@ pub fn parse_go_duration(s: &str) -> Option<i128> {
     }
     let mut total: f64 = 0.0;
     while !rest.is_empty() {
-        let num_len = rest
-            .bytes()
-            .take_while(|b| b.is_ascii_digit() || *b == b'.')
-            .count();
+        let num_len = rest.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
         if num_len == 0 {
             return None;
         }
         let num: f64 = rest[..num_len].parse().ok()?;
         rest = &rest[num_len..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
+        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
         let mult: f64 = match &rest[..unit_len] {
             "ns" => 1.0,
             "us" | "µs" | "μs" => 1e3,
@@ -523,15 +425,9 @@ fn kind(req: Req, depth: usize) -> Result<Kind, ParseError> {
     let args = args_of(node);
     let name = node.name();
     Ok(match name.as_str() {
-        "env" => Kind::Env {
-            vars: kvps(ins, node, "ENV")?,
-        },
-        "label" => Kind::Label {
-            labels: kvps(ins, node, "LABEL")?,
-        },
-        "maintainer" => Kind::Maintainer {
-            maintainer: exactly_one(ins, node, &args, "MAINTAINER")?,
-        },
+        "env" => Kind::Env { vars: kvps(ins, node, "ENV")? },
+        "label" => Kind::Label { labels: kvps(ins, node, "LABEL")? },
+        "maintainer" => Kind::Maintainer { maintainer: exactly_one(ins, node, &args, "MAINTAINER")? },
         "add" => Kind::Copy(copy_like(ins, node, &args, true)?),
         "copy" => Kind::Copy(copy_like(ins, node, &args, false)?),
         "onbuild" => {
@@ -541,17 +437,9 @@ fn kind(req: Req, depth: usize) -> Result<Kind, ParseError> {
             no_flags(ins, node)?;
             let trigger = args[0].trim().to_uppercase();
             match trigger.as_str() {
-                "ONBUILD" => {
-                    return Err(err_at(
-                        ins,
-                        "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed",
-                    ))
-                }
+                "ONBUILD" => return Err(err_at(ins, "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed")),
                 "MAINTAINER" | "FROM" => {
-                    return Err(err_at(
-                        ins,
-                        format!("{trigger} isn't allowed as an ONBUILD trigger"),
-                    ))
+                    return Err(err_at(ins, format!("{trigger} isn't allowed as an ONBUILD trigger")))
                 }
                 _ => {}
             }
@@ -559,19 +447,10 @@ fn kind(req: Req, depth: usize) -> Result<Kind, ParseError> {
                 Args::Sub { node } if depth == 0 => kind((ins, node), depth + 1).ok().map(Box::new),
                 _ => None,
             };
-            let kw_end = ins
-                .original
-                .to_ascii_lowercase()
-                .find("onbuild")
-                .map_or(0, |i| i + "onbuild".len());
-            Kind::Onbuild {
-                expression: ins.original[kw_end..].trim_start().to_string(),
-                trigger: inner,
-            }
+            let kw_end = ins.original.to_ascii_lowercase().find("onbuild").map_or(0, |i| i + "onbuild".len());
+            Kind::Onbuild { expression: ins.original[kw_end..].trim_start().to_string(), trigger: inner }
         }
-        "workdir" => Kind::Workdir {
-            path: exactly_one(ins, node, &args, "WORKDIR")?,
-        },
+        "workdir" => Kind::Workdir { path: exactly_one(ins, node, &args, "WORKDIR")? },
         "run" => {
             let f = flags::parse(&node.flags, RUN_FLAGS).map_err(|e| err_at(ins, e))?;
             let network = f.get("network").unwrap_or("default").to_string();
@@ -590,11 +469,7 @@ fn kind(req: Req, depth: usize) -> Result<Kind, ParseError> {
                 .map_err(|e| err_at(ins, e))?;
             Kind::Run(Run {
                 cmd: cmdline(node, &args),
-                files: if depth == 0 {
-                    inline_files(ins)
-                } else {
-                    Vec::new()
-                },
+                files: if depth == 0 { inline_files(ins) } else { Vec::new() },
                 mounts,
                 network,
                 security,
@@ -604,15 +479,11 @@ fn kind(req: Req, depth: usize) -> Result<Kind, ParseError> {
         }
         "cmd" => {
             no_flags(ins, node)?;
-            Kind::Cmd {
-                cmd: cmdline(node, &args),
-            }
+            Kind::Cmd { cmd: cmdline(node, &args) }
         }
         "entrypoint" => {
             no_flags(ins, node)?;
-            Kind::Entrypoint {
-                cmd: cmdline(node, &args),
-            }
+            Kind::Entrypoint { cmd: cmdline(node, &args) }
         }
         "healthcheck" => Kind::Healthcheck(healthcheck(ins, node, &args)?),
         "expose" => {
@@ -622,9 +493,7 @@ fn kind(req: Req, depth: usize) -> Result<Kind, ParseError> {
             no_flags(ins, node)?;
             Kind::Expose { ports: args }
         }
-        "user" => Kind::User {
-            user: exactly_one(ins, node, &args, "USER")?,
-        },
+        "user" => Kind::User { user: exactly_one(ins, node, &args, "USER")? },
         "volume" => {
             if args.is_empty() {
                 return Err(err_at(ins, "VOLUME requires at least one argument"));
@@ -640,9 +509,7 @@ fn kind(req: Req, depth: usize) -> Result<Kind, ParseError> {
             }
             Kind::Volume { paths }
         }
-        "stopsignal" => Kind::Stopsignal {
-            signal: exactly_one(ins, node, &args, "STOPSIGNAL")?,
-        },
+        "stopsignal" => Kind::Stopsignal { signal: exactly_one(ins, node, &args, "STOPSIGNAL")? },
         "arg" => {
             if args.is_empty() {
                 return Err(err_at(ins, "ARG requires at least one argument"));
@@ -651,14 +518,8 @@ fn kind(req: Req, depth: usize) -> Result<Kind, ParseError> {
             for a in &args {
                 match a.split_once('=') {
                     Some(("", _)) => return Err(err_at(ins, "ARG names can not be blank")),
-                    Some((k, v)) => defs.push(ArgDef {
-                        key: k.to_string(),
-                        default: Some(v.to_string()),
-                    }),
-                    None => defs.push(ArgDef {
-                        key: a.clone(),
-                        default: None,
-                    }),
+                    Some((k, v)) => defs.push(ArgDef { key: k.to_string(), default: Some(v.to_string()) }),
+                    None => defs.push(ArgDef { key: a.clone(), default: None }),
                 }
             }
             Kind::Arg { args: defs }
@@ -669,10 +530,7 @@ fn kind(req: Req, depth: usize) -> Result<Kind, ParseError> {
                 return Err(err_at(ins, "SHELL requires at least one argument"));
             }
             if !node.json {
-                return Err(err_at(
-                    ins,
-                    "SHELL requires the arguments to be in JSON form",
-                ));
+                return Err(err_at(ins, "SHELL requires the arguments to be in JSON form"));
             }
             Kind::Shell { shell: args }
         }
@@ -680,11 +538,7 @@ fn kind(req: Req, depth: usize) -> Result<Kind, ParseError> {
             let mut msg = format!("unknown instruction: {}", node.keyword.text);
             if let Some(s) = flags::suggest(&name, KEYWORDS.iter().copied()) {
                 let kw = &node.keyword.text;
-                let s = if *kw == kw.to_uppercase() {
-                    s.to_uppercase()
-                } else {
-                    s.to_string()
-                };
+                let s = if *kw == kw.to_uppercase() { s.to_uppercase() } else { s.to_string() };
                 msg.push_str(&format!(" (did you mean {s}?)"));
             }
             return Err(err_at(ins, msg));
@@ -717,8 +571,7 @@ pub const KEYWORDS: &[&str] = &[
 fn stage_name_ok(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
 }
 
 fn stage(ins: &Instruction, index: usize, instruction: usize) -> Result<Stage, ParseError> {
@@ -736,11 +589,7 @@ fn stage(ins: &Instruction, index: usize, instruction: usize) -> Result<Stage, P
                     ),
                 ));
             }
-            (
-                Some(lower),
-                Some(values[2].clone()),
-                Some(values[1].clone()),
-            )
+            (Some(lower), Some(values[2].clone()), Some(values[1].clone()))
         }
         1 => (None, None, None),
         _ => return Err(err_at(ins, "FROM requires either one or three arguments")),
@@ -752,10 +601,7 @@ fn stage(ins: &Instruction, index: usize, instruction: usize) -> Result<Stage, P
         name_token,
         as_token,
         base: values[0].clone(),
-        platform: f
-            .get("platform")
-            .filter(|p| !p.is_empty())
-            .map(str::to_string),
+        platform: f.get("platform").filter(|p| !p.is_empty()).map(str::to_string),
         instruction,
         line: ins.start_line,
         commands: Vec::new(),
@@ -764,10 +610,7 @@ fn stage(ins: &Instruction, index: usize, instruction: usize) -> Result<Stage, P
 
 /// Build the typed model; errors are those BuildKit reports before it builds anything.
 pub fn build(df: &Dockerfile) -> Result<Model, ParseError> {
-    let mut model = Model {
-        meta_args: Vec::new(),
-        stages: Vec::new(),
-    };
+    let mut model = Model { meta_args: Vec::new(), stages: Vec::new() };
     for (i, ins) in df.instructions().enumerate() {
         if ins.name() == "from" {
             let s = stage(ins, model.stages.len(), i)?;
@@ -775,11 +618,7 @@ pub fn build(df: &Dockerfile) -> Result<Model, ParseError> {
             continue;
         }
         let k = kind((ins, &ins.node), 0)?;
-        let cmd = Command {
-            instruction: i,
-            line: ins.start_line,
-            kind: k,
-        };
+        let cmd = Command { instruction: i, line: ins.start_line, kind: k };
         match model.stages.last_mut() {
             Some(stage) => stage.commands.push(cmd),
             None if matches!(cmd.kind, Kind::Arg { .. }) => model.meta_args.push(cmd),
@@ -811,57 +650,34 @@ mod tests {
         let run = m.stages[0].commands[0].kind.as_run().unwrap();
         assert_eq!(run.mounts[0].kind, MountType::Cache);
         let copy = m.stages[1].commands[0].kind.as_copy().unwrap();
-        assert_eq!(
-            (copy.from.as_deref(), copy.chmod.as_deref()),
-            (Some("build"), Some("755"))
-        );
+        assert_eq!((copy.from.as_deref(), copy.chmod.as_deref()), (Some("build"), Some("755")));
         assert_eq!(m.stage_ref("BUILD", 1), Some(0));
         assert_eq!(m.stage_ref("0", 1), Some(0));
         assert_eq!(m.stage_ref("alpine", 1), None);
-        assert!(
-            matches!(&m.stages[1].commands[1].kind, Kind::Cmd { cmd: CmdLine::Exec(v) } if v == &["/app"])
-        );
+        assert!(matches!(&m.stages[1].commands[1].kind, Kind::Cmd { cmd: CmdLine::Exec(v) } if v == &["/app"]));
     }
 
     #[test]
     fn buildkit_errors() {
         let e = |s: &str| model(s).unwrap_err().message;
+        assert_eq!(e("FROM a b\n"), "FROM requires either one or three arguments");
         assert_eq!(
-            e("FROM a b\n"),
-            "FROM requires either one or three arguments"
+            e("FROM a AS 1x\n"),
+            "invalid name for build stage: \"1x\", name can't start with a number or contain symbols"
         );
-        assert_eq!(e("FROM a AS 1x\n"), "invalid name for build stage: \"1x\", name can't start with a number or contain symbols");
-        assert_eq!(e("FROM a\nCOPY x\n"), "COPY requires at least two arguments, but only one was provided. Destination could not be determined");
         assert_eq!(
-            e("FROM a\nCOPY --form=x a b\n"),
-            "unknown flag: --form (did you mean from?)"
+            e("FROM a\nCOPY x\n"),
+            "COPY requires at least two arguments, but only one was provided. Destination could not be determined"
         );
+        assert_eq!(e("FROM a\nCOPY --form=x a b\n"), "unknown flag: --form (did you mean from?)");
         assert_eq!(e("RUN x\n"), "no build stage in current context");
-        assert_eq!(
-            e("FROM a\nRUN --network=bridge x\n"),
-            "invalid network mode \"bridge\""
-        );
-        assert_eq!(
-            e("FROM a\nFOO bar\n"),
-            "unknown instruction: FOO (did you mean FROM?)"
-        );
-        assert_eq!(
-            e("FROM a\ncopyy a b\n"),
-            "unknown instruction: copyy (did you mean copy?)"
-        );
+        assert_eq!(e("FROM a\nRUN --network=bridge x\n"), "invalid network mode \"bridge\"");
+        assert_eq!(e("FROM a\nFOO bar\n"), "unknown instruction: FOO (did you mean FROM?)");
+        assert_eq!(e("FROM a\ncopyy a b\n"), "unknown instruction: copyy (did you mean copy?)");
         assert_eq!(e("FROM a\nXYZZY\n"), "unknown instruction: XYZZY");
-        assert_eq!(
-            e("FROM a\nONBUILD FROM b\n"),
-            "FROM isn't allowed as an ONBUILD trigger"
-        );
-        assert_eq!(
-            e("FROM a\nHEALTHCHECK --interval=1ns CMD x\n"),
-            "Interval \"interval\" cannot be less than 1ms"
-        );
-        assert_eq!(
-            e("FROM a\nSHELL sh -c\n"),
-            "SHELL requires the arguments to be in JSON form"
-        );
+        assert_eq!(e("FROM a\nONBUILD FROM b\n"), "FROM isn't allowed as an ONBUILD trigger");
+        assert_eq!(e("FROM a\nHEALTHCHECK --interval=1ns CMD x\n"), "Interval \"interval\" cannot be less than 1ms");
+        assert_eq!(e("FROM a\nSHELL sh -c\n"), "SHELL requires the arguments to be in JSON form");
     }
 
     #[test]
@@ -869,10 +685,7 @@ mod tests {
         let m = model("FROM a\nCOPY <<-EOF /x\n\thello\nEOF\nRUN <<EOF\necho hi\nEOF\n").unwrap();
         let c = m.stages[0].commands[0].kind.as_copy().unwrap();
         assert_eq!((c.inline[0].data.as_str(), c.sources.len()), ("hello\n", 0));
-        assert_eq!(
-            m.stages[0].commands[1].kind.as_run().unwrap().files[0].data,
-            "echo hi\n"
-        );
+        assert_eq!(m.stages[0].commands[1].kind.as_run().unwrap().files[0].data, "echo hi\n");
     }
 
     #[test]

@@ -133,15 +133,8 @@ pub fn parse_mount(val: &str) -> Result<Mount, String> {
             match key.as_str() {
                 "readonly" | "ro" => (m.readonly, ro_auto) = (true, false),
                 "readwrite" | "rw" => (m.readonly, ro_auto) = (false, false),
-                "required" if matches!(m.kind, MountType::Secret | MountType::Ssh) => {
-                    m.required = true
-                }
-                "required" => {
-                    return Err(format!(
-                        "unexpected key '{key}' for mount type '{}'",
-                        type_name(m.kind)
-                    ))
-                }
+                "required" if matches!(m.kind, MountType::Secret | MountType::Ssh) => m.required = true,
+                "required" => return Err(format!("unexpected key '{key}' for mount type '{}'", type_name(m.kind))),
                 _ => return Err(format!("invalid field '{field}' must be a key=value pair")),
             }
             continue;
@@ -156,20 +149,13 @@ pub fn parse_mount(val: &str) -> Result<Mount, String> {
                     "secret" => MountType::Secret,
                     "ssh" => MountType::Ssh,
                     _ if dynamic => MountType::Bind,
-                    _ => {
-                        return Err(format!(
-                            "unsupported mount type {}",
-                            crate::dockerfile::text::go_quote(value)
-                        ))
-                    }
+                    _ => return Err(format!("unsupported mount type {}", crate::dockerfile::text::go_quote(value))),
                 }
             }
             "from" => {
                 if let Some(i) = value.find('$') {
                     if i != value.len() - 1 {
-                        return Err(format!(
-                            "'{key}' doesn't support variable expansion, define alias stage instead"
-                        ));
+                        return Err(format!("'{key}' doesn't support variable expansion, define alias stage instead"));
                     }
                 }
                 m.from = Some(value.into());
@@ -190,10 +176,7 @@ pub fn parse_mount(val: &str) -> Result<Mount, String> {
             }
             "required" => {
                 if !matches!(m.kind, MountType::Secret | MountType::Ssh) {
-                    return Err(format!(
-                        "unexpected key '{key}' for mount type '{}'",
-                        type_name(m.kind)
-                    ));
+                    return Err(format!("unexpected key '{key}' for mount type '{}'", type_name(m.kind)));
                 }
                 if !dynamic {
                     m.required = parse_bool(&key, value)?;
@@ -201,10 +184,7 @@ pub fn parse_mount(val: &str) -> Result<Mount, String> {
             }
             "size" => {
                 if m.kind != MountType::Tmpfs {
-                    return Err(format!(
-                        "unexpected key '{key}' for mount type '{}'",
-                        type_name(m.kind)
-                    ));
+                    return Err(format!("unexpected key '{key}' for mount type '{}'", type_name(m.kind)));
                 }
                 m.size = Some(value.into());
             }
@@ -212,10 +192,7 @@ pub fn parse_mount(val: &str) -> Result<Mount, String> {
             "sharing" => {
                 let v = value.to_ascii_lowercase();
                 if !dynamic && !matches!(v.as_str(), "shared" | "private" | "locked") {
-                    return Err(format!(
-                        "unsupported sharing value {}",
-                        crate::dockerfile::text::go_quote(value)
-                    ));
+                    return Err(format!("unsupported sharing value {}", crate::dockerfile::text::go_quote(value)));
                 }
                 m.sharing = Some(v);
             }
@@ -245,21 +222,11 @@ pub fn parse_mount(val: &str) -> Result<Mount, String> {
             }
         }
     }
-    let file_info_allowed = matches!(
-        m.kind,
-        MountType::Secret | MountType::Ssh | MountType::Cache
-    );
+    let file_info_allowed = matches!(m.kind, MountType::Secret | MountType::Ssh | MountType::Cache);
     if !file_info_allowed {
-        for (set, what) in [
-            (m.mode.is_some(), "mode"),
-            (m.uid.is_some(), "uid"),
-            (m.gid.is_some(), "gid"),
-        ] {
+        for (set, what) in [(m.mode.is_some(), "mode"), (m.uid.is_some(), "uid"), (m.gid.is_some(), "gid")] {
             if set {
-                return Err(format!(
-                    "{what} not allowed for \"{}\" type mounts",
-                    type_name(m.kind)
-                ));
+                return Err(format!("{what} not allowed for \"{}\" type mounts", type_name(m.kind)));
             }
         }
     }
@@ -281,10 +248,7 @@ pub fn parse_mount(val: &str) -> Result<Mount, String> {
         }
     }
     if m.sharing.is_some() && m.kind != MountType::Cache {
-        return Err(format!(
-            "invalid cache sharing set for {} mount",
-            type_name(m.kind)
-        ));
+        return Err(format!("invalid cache sharing set for {} mount", type_name(m.kind)));
     }
     Ok(m)
 }
@@ -306,32 +270,15 @@ mod tests {
     #[test]
     fn mounts() {
         let m = parse_mount("type=cache,target=/root/.cache/pip,sharing=locked").unwrap();
-        assert_eq!(
-            (m.kind, m.target.as_deref(), m.readonly),
-            (MountType::Cache, Some("/root/.cache/pip"), false)
-        );
+        assert_eq!((m.kind, m.target.as_deref(), m.readonly), (MountType::Cache, Some("/root/.cache/pip"), false));
         let m = parse_mount("type=bind,source=.,target=/src").unwrap();
         assert!(m.readonly);
         let m = parse_mount("type=secret,id=npmrc,required").unwrap();
         assert!(m.required);
-        assert!(parse_mount("type=volume")
-            .unwrap_err()
-            .contains("unsupported mount type"));
-        assert!(parse_mount("type=bind,uid=1")
-            .unwrap_err()
-            .contains("uid not allowed"));
-        assert!(parse_mount("type=cache,tagret=/x")
-            .unwrap_err()
-            .contains("did you mean target"));
-        assert!(parse_mount("type=secret")
-            .unwrap_err()
-            .contains("one of source, target required"));
-        assert_eq!(
-            parse_mount("\"type=cache\",\"target=/a,b\"")
-                .unwrap()
-                .target
-                .as_deref(),
-            Some("/a,b")
-        );
+        assert!(parse_mount("type=volume").unwrap_err().contains("unsupported mount type"));
+        assert!(parse_mount("type=bind,uid=1").unwrap_err().contains("uid not allowed"));
+        assert!(parse_mount("type=cache,tagret=/x").unwrap_err().contains("did you mean target"));
+        assert!(parse_mount("type=secret").unwrap_err().contains("one of source, target required"));
+        assert_eq!(parse_mount("\"type=cache\",\"target=/a,b\"").unwrap().target.as_deref(), Some("/a,b"));
     }
 }
