@@ -26,9 +26,81 @@ pub struct Cli {
 pub enum Command {
     /// Parse a Dockerfile as BuildKit does and print its instructions.
     Parse(ParseArgs),
-    /// Say where an image's bytes are: layers, waste, build-time leftovers and the Dockerfile
-    /// lines behind them.
+    /// Analyze a Dockerfile (size-aware lint with estimates) or a built image (layers, waste,
+    /// build-time leftovers and the Dockerfile lines behind them).
     Analyze(AnalyzeArgs),
+    /// Lint Dockerfiles: size, cache, security and correctness findings, with fixes.
+    Lint(LintArgs),
+    /// Show the documentation of a lint rule (or list them all).
+    Rule(RuleArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    Text,
+    Json,
+    Sarif,
+    Github,
+    Markdown,
+    Junit,
+    Checkstyle,
+}
+
+#[derive(Debug, Args)]
+pub struct LintOptions {
+    /// Settings file (default: imgslim.toml in the current directory or above).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Do not report this rule (code like IS101, name, or alias like DL3008); repeatable.
+    #[arg(long = "ignore", value_name = "CODE")]
+    pub ignore: Vec<String>,
+    /// Exit 1 when a finding has this severity or higher: error, warning, info, style or none
+    /// (default: warning, or imgslim.toml's failure-threshold).
+    #[arg(long, value_name = "SEVERITY")]
+    pub failure_threshold: Option<String>,
+    /// The build context (for .dockerignore and file sizes); default: the Dockerfile's directory.
+    #[arg(long, value_name = "DIR")]
+    pub context: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Dockerfiles, or directories to search for Dockerfile, Dockerfile.*, *.Dockerfile and
+    /// Containerfile; `-` reads standard input.
+    #[arg(default_value = "Dockerfile")]
+    pub files: Vec<PathBuf>,
+    #[arg(long, short, value_enum, default_value_t = LintFormat::Text)]
+    pub format: LintFormat,
+    /// Apply safe fixes in place (comments and formatting are kept).
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix or --diff, also apply fixes that may change what the image does.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them (exit 1 if there are any).
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
+    #[command(flatten)]
+    pub options: LintOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// A rule code (IS101), name (apt-no-install-recommends) or alias (DL3015).
+    #[arg(required_unless_present = "all")]
+    pub code: Option<String>,
+    /// List every rule.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, short, value_enum, default_value_t = RuleFormat::Text)]
+    pub format: RuleFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RuleFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -40,8 +112,8 @@ pub enum ReportFormat {
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// An image: docker-archive (`docker save`), OCI archive, OCI layout directory, or `-` for
-    /// standard input.
+    /// A Dockerfile, or an image: docker-archive (`docker save`), OCI archive, OCI layout
+    /// directory, or `-` for an image on standard input.
     pub target: PathBuf,
     /// The Dockerfile the image was built from: map layers and leftovers to its lines.
     #[arg(long)]
@@ -60,6 +132,9 @@ pub struct AnalyzeArgs {
     /// Rows to show in the leftover and wasted-path tables.
     #[arg(long, default_value_t = 10)]
     pub top: usize,
+    /// Lint options (when the target is a Dockerfile).
+    #[command(flatten)]
+    pub lint: LintOptions,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -48,6 +48,9 @@ impl LazyBar {
 }
 
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
+    if args.target != std::path::Path::new("-") && !imgslim::image::looks_like_image(&args.target) {
+        return dockerfile(&args);
+    }
     let image = open(&args.target, &OpenOptions { platform: args.platform.clone() })
         .with_context(|| format!("cannot open image {}", args.target.display()))?;
     let dockerfile = match &args.dockerfile {
@@ -80,4 +83,76 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
     }
     out.flush()?;
     Ok(ExitStatus::Success)
+}
+
+/// `imgslim analyze Dockerfile`: lint with estimates, and what the image will roughly weigh.
+fn dockerfile(args: &AnalyzeArgs) -> anyhow::Result<ExitStatus> {
+    use imgslim::report::lint::{self as render, FileResult};
+    let loaded = crate::settings::load(args.lint.config.as_deref())?;
+    let cfg = crate::settings::lint_settings(&loaded, &args.lint.ignore, args.lint.failure_threshold.as_deref(), None)?;
+    let (df, model) = load_dockerfile(&args.target)?;
+    let model = model.map_err(|e| located(&args.target, &e))?;
+    let mut settings = cfg.lint.clone();
+    settings.context_dir = args.lint.context.clone().or_else(|| {
+        Some(
+            args.target
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."))
+                .to_path_buf(),
+        )
+    });
+    let result = imgslim::lint::lint(&df, &model, &settings);
+    let estimate = imgslim::lint::estimate::estimate(&df, &model, &settings, &result.diagnostics);
+    let path = args.target.display().to_string();
+    let results =
+        vec![FileResult { path: path.clone(), dockerfile: Some(df), diagnostics: result.diagnostics, error: None }];
+    let mut out = stdout();
+    let h = imgslim::units::human_bytes;
+    match args.format {
+        ReportFormat::Json => {
+            let v = serde_json::json!({"file": path, "estimate": estimate, "findings": render::json(&results)});
+            serde_json::to_writer_pretty(&mut out, &v)?;
+            writeln!(out)?;
+        }
+        ReportFormat::Markdown => {
+            writeln!(out, "### `{path}` (estimates)\n")?;
+            writeln!(
+                out,
+                "| base image | installed packages | estimated image | avoidable (findings) |\n|---|---:|---:|---:|"
+            )?;
+            writeln!(
+                out,
+                "| `{}` {} | {} | {} | {} |\n",
+                estimate.base_image,
+                estimate.base_bytes.map(|b| format!("(~{})", h(b))).unwrap_or_default(),
+                h(estimate.installed_bytes),
+                estimate.image_bytes.map(h).unwrap_or_else(|| "unknown base".into()),
+                h(estimate.findings_bytes)
+            )?;
+            write!(out, "{}", render::markdown(&results))?;
+        }
+        ReportFormat::Text => {
+            writeln!(out, "{path}: estimates from the Dockerfile alone (build it and run `imgslim analyze IMAGE` for exact bytes)")?;
+            writeln!(
+                out,
+                "  base image       {}{}",
+                estimate.base_image,
+                estimate.base_bytes.map(|b| format!(" (~{})", h(b))).unwrap_or_else(|| " (size unknown)".into())
+            )?;
+            writeln!(out, "  packages         ~{} installed by the final image's stages", h(estimate.installed_bytes))?;
+            if let Some(b) = estimate.image_bytes {
+                writeln!(out, "  image            ~{}", h(b))?;
+            }
+            writeln!(out, "  avoidable        ~{} by fixing the size findings below", h(estimate.findings_bytes))?;
+            match estimate.rewrite_bytes {
+                Some(b) => writeln!(out, "  multi-stage      ~{} smaller with `imgslim rewrite`", h(b))?,
+                None => writeln!(out, "  multi-stage      see `imgslim rewrite {path}`")?,
+            }
+            writeln!(out)?;
+            write!(out, "{}", render::text(&results, crate::printer::color()))?;
+        }
+    }
+    out.flush()?;
+    Ok(super::lint::status(&results, cfg.failure_threshold))
 }

@@ -1,7 +1,9 @@
 //! One file per command; `run` dispatches.
 
 mod analyze;
+mod lint;
 mod parse;
+mod rule;
 
 use crate::cli::{Cli, Command};
 use std::path::Path;
@@ -28,6 +30,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Parse(args) => parse::run(args),
         Command::Analyze(args) => analyze::run(args),
+        Command::Lint(args) => lint::run(args),
+        Command::Rule(args) => rule::run(args),
     }
 }
 

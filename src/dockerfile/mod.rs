@@ -8,6 +8,7 @@ pub mod json;
 pub mod lex;
 pub mod model;
 mod parser;
+pub mod shell;
 pub mod syntax;
 pub mod text;
 pub mod words;

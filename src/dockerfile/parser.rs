@@ -352,6 +352,7 @@ impl Parser {
                 inner_comments,
                 original: logical,
                 empty_continuation,
+                pieces: map.pieces.clone(),
             })));
             i = last + 1;
         }
@@ -595,5 +596,8 @@ mod tests {
         assert_eq!((ins[1].start_line, ins[1].end_line), (2, 4));
         assert_eq!(ins[1].original, "RUN --mount=type=cache,target=/x   echo hi");
         assert_eq!(df.render(), src);
+        let at = ins[1].original.find("echo").unwrap();
+        assert_eq!(&src[ins[1].source_offset(at)..ins[1].source_offset(at) + 4], "echo");
+        assert_eq!(ins[1].logical_offset(ins[1].source_offset(at)), Some(at));
     }
 }

@@ -131,6 +131,8 @@ pub struct Instruction {
     pub original: String,
     /// A continuation contained an empty line (BuildKit warns: NoEmptyContinuation).
     pub empty_continuation: bool,
+    /// Where each piece of `original` comes from: (offset in `original`, offset in the source).
+    pub pieces: Vec<(usize, usize)>,
 }
 
 impl Instruction {
@@ -141,6 +143,26 @@ impl Instruction {
     pub fn keyword(&self) -> &str {
         &self.node.keyword.text
     }
+    /// The source offset of a byte offset in `original`.
+    pub fn source_offset(&self, logical: usize) -> usize {
+        let i = self.pieces.partition_point(|&(l, _)| l <= logical);
+        match i {
+            0 => self.span.start,
+            _ => {
+                let (l, s) = self.pieces[i - 1];
+                s + (logical - l)
+            }
+        }
+    }
+
+    /// The offset in `original` of a source offset that lies in it.
+    pub fn logical_offset(&self, source: usize) -> Option<usize> {
+        let i = self.pieces.partition_point(|&(_, s)| s <= source);
+        let (l, s) = *self.pieces.get(i.checked_sub(1)?)?;
+        let end = self.pieces.get(i).map_or(self.original.len(), |p| p.0);
+        (l + (source - s) <= end).then_some(l + (source - s))
+    }
+
     /// For ONBUILD, the trigger; otherwise the instruction's own node.
     pub fn effective_node(&self) -> &Node {
         match &self.node.args {

@@ -1,0 +1,231 @@
+//! `imgslim lint FILES...`: findings for many Dockerfiles at once, fixes in place or as a diff.
+
+use super::ExitStatus;
+use crate::cli::{LintArgs, LintFormat};
+use crate::printer::{color, stdout};
+use crate::settings::{self, LintSettings};
+use anyhow::Context as _;
+use imgslim::dockerfile::{model, parse};
+use imgslim::lint::{fix, lint, Applicability, Severity};
+use imgslim::report::lint::{self as render, FileResult};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+fn is_dockerfile_name(name: &str) -> bool {
+    name == "Dockerfile"
+        || name == "Containerfile"
+        || name.starts_with("Dockerfile.")
+        || name.ends_with(".Dockerfile")
+        || name.ends_with(".dockerfile")
+}
+
+/// Files named on the command line, directories searched (hidden directories, node_modules and
+/// target skipped).
+fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+        let mut entries: Vec<_> =
+            std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?.flatten().collect();
+        entries.sort_by_key(|e| e.path());
+        for e in entries {
+            let p = e.path();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if p.is_dir() {
+                if !name.starts_with('.') && name != "node_modules" && name != "target" {
+                    walk(&p, out)?;
+                }
+            } else if is_dockerfile_name(&name) {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out)?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+pub struct Outcome {
+    result: FileResult,
+    /// (before, after) when fixes changed the file.
+    changed: Option<(String, String)>,
+}
+
+fn context_for(path: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
+    if let Some(c) = explicit {
+        return Some(c.to_path_buf());
+    }
+    if path == Path::new("-") {
+        return None;
+    }
+    Some(path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf())
+}
+
+fn lint_one(path: &Path, settings: &imgslim::lint::Settings, fixing: Option<Applicability>) -> anyhow::Result<Outcome> {
+    let shown = if path == Path::new("-") { "<stdin>".to_string() } else { path.display().to_string() };
+    let bytes = super::read_input(path)?;
+    let failed = |line: usize, msg: String, df| Outcome {
+        result: FileResult { path: shown.clone(), dockerfile: df, diagnostics: Vec::new(), error: Some((line, msg)) },
+        changed: None,
+    };
+    let df = match parse(&bytes) {
+        Ok(df) => df,
+        Err(e) => return Ok(failed(e.line, e.message, None)),
+    };
+    let mut changed = None;
+    let mut df = df;
+    if let Some(allow) = fixing {
+        if df.lossy {
+            anyhow::bail!("{shown}: not valid UTF-8; imgslim does not rewrite it (fix the encoding first)");
+        }
+        let fixed = fix::fix_all(&df.source, settings, allow)
+            .map_err(|e| anyhow::anyhow!("{shown}:{}: {}", e.line, e.message))?;
+        if fixed.text != df.source {
+            changed = Some((df.source.clone(), fixed.text.clone()));
+            df = imgslim::dockerfile::parse_str(&fixed.text)
+                .map_err(|e| anyhow::anyhow!("{shown}: fixed text does not parse: {}", e.message))?;
+        }
+    }
+    let m = match model::build(&df) {
+        Ok(m) => m,
+        Err(e) => return Ok(failed(e.line, e.message, Some(df))),
+    };
+    let result = lint(&df, &m, settings);
+    Ok(Outcome {
+        result: FileResult { path: shown, dockerfile: Some(df), diagnostics: result.diagnostics, error: None },
+        changed,
+    })
+}
+
+/// Write a file atomically next to itself.
+pub(crate) fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
+    tmp.write_all(text.as_bytes())?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+    }
+    tmp.persist(path).with_context(|| format!("cannot replace {}", path.display()))?;
+    Ok(())
+}
+
+pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
+    let path = path.trim_start_matches('/');
+    similar::TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
+
+/// Lint files in parallel; results in the order given.
+fn lint_files(
+    files: &[PathBuf],
+    cfg: &LintSettings,
+    explicit_context: Option<&Path>,
+    fixing: Option<Applicability>,
+) -> Vec<anyhow::Result<Outcome>> {
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<anyhow::Result<Outcome>>>> = files.iter().map(|_| Mutex::new(None)).collect();
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(files.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(path) = files.get(i) else { break };
+                let mut settings = cfg.lint.clone();
+                settings.context_dir = context_for(path, explicit_context);
+                let r = lint_one(path, &settings, fixing);
+                *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+            });
+        }
+    });
+    results.into_iter().filter_map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner())).collect()
+}
+
+pub fn run(args: LintArgs) -> anyhow::Result<ExitStatus> {
+    let loaded = settings::load(args.options.config.as_deref())?;
+    let cfg = settings::lint_settings(&loaded, &args.options.ignore, args.options.failure_threshold.as_deref(), None)?;
+    let files = expand(&args.files)?;
+    if files.is_empty() {
+        anyhow::bail!(
+            "no Dockerfiles found in {}",
+            args.files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        );
+    }
+    let fixing =
+        (args.fix || args.diff).then_some(if args.unsafe_fixes { Applicability::Unsafe } else { Applicability::Safe });
+    let outcomes = lint_files(&files, &cfg, args.options.context.as_deref(), fixing);
+    let mut results = Vec::new();
+    let mut diffs = String::new();
+    let mut fatal = Vec::new();
+    for (path, o) in files.iter().zip(outcomes) {
+        match o {
+            Ok(o) => {
+                if let Some((before, after)) = &o.changed {
+                    if args.diff {
+                        diffs.push_str(&unified_diff(&o.result.path, before, after));
+                    } else if path == Path::new("-") {
+                        // fixing standard input prints the fixed file
+                        let mut out = stdout();
+                        out.write_all(after.as_bytes())?;
+                        out.flush()?;
+                    } else {
+                        write_atomic(path, after)?;
+                    }
+                }
+                results.push(o.result);
+            }
+            Err(e) => fatal.push(e),
+        }
+    }
+    if let Some(e) = fatal.into_iter().next() {
+        return Err(e);
+    }
+    let mut out = stdout();
+    if args.diff {
+        write!(out, "{diffs}")?;
+        out.flush()?;
+        return Ok(if diffs.is_empty() { ExitStatus::Success } else { ExitStatus::Failure });
+    }
+    match args.format {
+        LintFormat::Text => write!(out, "{}", render::text(&results, color()))?,
+        LintFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &render::json(&results))?;
+            writeln!(out)?;
+        }
+        LintFormat::Sarif => {
+            serde_json::to_writer_pretty(&mut out, &render::sarif(&results))?;
+            writeln!(out)?;
+        }
+        LintFormat::Github => write!(out, "{}", render::github(&results))?,
+        LintFormat::Markdown => write!(out, "{}", render::markdown(&results))?,
+        LintFormat::Junit => write!(out, "{}", render::junit(&results))?,
+        LintFormat::Checkstyle => write!(out, "{}", render::checkstyle(&results))?,
+    }
+    out.flush()?;
+    if results.iter().any(|r| r.error.is_some()) {
+        return Err(anyhow::anyhow!(
+            "{} file(s) could not be parsed",
+            results.iter().filter(|r| r.error.is_some()).count()
+        ));
+    }
+    Ok(status(&results, cfg.failure_threshold))
+}
+
+/// 1 when a finding reaches the threshold.
+pub fn status(results: &[FileResult], threshold: Option<Severity>) -> ExitStatus {
+    let failing = threshold.is_some_and(|t| results.iter().flat_map(|r| &r.diagnostics).any(|d| d.severity >= t));
+    if failing {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    }
+}

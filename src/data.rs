@@ -1,0 +1,253 @@
+//! Data shipped in `rules/` (compiled in): Debian package sizes, estimate constants, base images.
+
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct PackageSize {
+    /// The package alone.
+    pub own: u64,
+    /// With its Depends/Pre-Depends closure over debian:bookworm.
+    pub installed: u64,
+    /// Also following Recommends (apt-get's default).
+    pub with_recommends: u64,
+}
+
+#[derive(Deserialize)]
+struct DebianFile {
+    packages: HashMap<String, PackageSize>,
+}
+
+/// Installed sizes of common Debian bookworm packages (rules/debian-bookworm.toml).
+pub fn debian_package(name: &str) -> Option<PackageSize> {
+    static MAP: OnceLock<HashMap<String, PackageSize>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        toml::from_str::<DebianFile>(include_str!("../rules/debian-bookworm.toml"))
+            .map(|f| f.packages)
+            .unwrap_or_else(|e| panic!("rules/debian-bookworm.toml: {e}"))
+    })
+    .get(name)
+    .copied()
+}
+
+/// Bytes a set of packages installs together (closures overlap: the largest closure plus the
+/// packages' own sizes is a conservative sum), and whether every package was known.
+pub fn debian_install_size(names: &[&str], recommends: bool) -> (u64, bool) {
+    let mut largest = 0;
+    let mut own = 0;
+    let mut all_known = true;
+    for n in names {
+        match debian_package(n) {
+            Some(p) => {
+                let closure = if recommends { p.with_recommends } else { p.installed };
+                largest = largest.max(closure);
+                own += p.own;
+            }
+            None => all_known = false,
+        }
+    }
+    (largest.max(own), all_known)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Estimates {
+    pub apt: AptEstimates,
+    pub apk: ApkEstimates,
+    pub yum: CacheEstimate,
+    pub pip: PipEstimates,
+    pub npm: NpmEstimates,
+    pub yarn: CacheEstimate,
+    pub go: CacheEstimate,
+    pub cargo: CacheEstimate,
+    pub maven: CacheEstimate,
+    pub context: ContextEstimates,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AptEstimates {
+    pub lists: u64,
+    pub archives_ratio: f64,
+}
+#[derive(Debug, Deserialize)]
+pub struct ApkEstimates {
+    pub index: u64,
+}
+#[derive(Debug, Deserialize)]
+pub struct CacheEstimate {
+    pub cache: u64,
+}
+#[derive(Debug, Deserialize)]
+pub struct PipEstimates {
+    pub per_package: u64,
+    pub unknown: u64,
+}
+#[derive(Debug, Deserialize)]
+pub struct NpmEstimates {
+    pub cache: u64,
+    pub dev_dependencies: u64,
+}
+#[derive(Debug, Deserialize)]
+pub struct ContextEstimates {
+    pub unknown: u64,
+}
+
+/// rules/estimates.toml
+pub fn estimates() -> &'static Estimates {
+    static E: OnceLock<Estimates> = OnceLock::new();
+    E.get_or_init(|| {
+        toml::from_str(include_str!("../rules/estimates.toml")).unwrap_or_else(|e| panic!("rules/estimates.toml: {e}"))
+    })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct BaseImage {
+    pub repository: String,
+    pub bytes: u64,
+    #[serde(default)]
+    pub slim: String,
+    #[serde(default)]
+    pub slim_bytes: u64,
+    #[serde(default)]
+    pub runtime: String,
+    #[serde(default)]
+    pub runtime_bytes: u64,
+    #[serde(default)]
+    pub runtime_cgo: String,
+    #[serde(default)]
+    pub runtime_cgo_bytes: u64,
+}
+
+#[derive(Deserialize)]
+struct BaseFile {
+    image: Vec<BaseImage>,
+}
+
+/// rules/base-images.toml
+pub fn base_images() -> &'static [BaseImage] {
+    static B: OnceLock<Vec<BaseImage>> = OnceLock::new();
+    B.get_or_init(|| {
+        toml::from_str::<BaseFile>(include_str!("../rules/base-images.toml"))
+            .map(|f| f.image)
+            .unwrap_or_else(|e| panic!("rules/base-images.toml: {e}"))
+    })
+}
+
+/// An image reference: `[registry/]path[:tag][@digest]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    pub registry: Option<String>,
+    pub path: String,
+    pub tag: Option<String>,
+    pub digest: Option<String>,
+}
+
+impl ImageRef {
+    pub fn parse(s: &str) -> ImageRef {
+        let (rest, digest) = match s.split_once('@') {
+            Some((r, d)) => (r, Some(d.to_string())),
+            None => (s, None),
+        };
+        let (registry, rest) = match rest.split_once('/') {
+            Some((first, r)) if first.contains('.') || first.contains(':') || first == "localhost" => {
+                (Some(first.to_string()), r)
+            }
+            _ => (None, rest),
+        };
+        let (path, tag) = match rest.rsplit_once(':') {
+            Some((p, t)) if !t.contains('/') => (p.to_string(), Some(t.to_string())),
+            _ => (rest.to_string(), None),
+        };
+        ImageRef { registry, path, tag, digest }
+    }
+
+    /// The Docker Hub official-image name (`python` for `python`, `library/python`,
+    /// `docker.io/library/python`), if it is one.
+    pub fn official_name(&self) -> Option<&str> {
+        if self.registry.as_deref().is_some_and(|r| r != "docker.io" && r != "index.docker.io") {
+            return None;
+        }
+        let p = self.path.strip_prefix("library/").unwrap_or(&self.path);
+        (!p.contains('/')).then_some(p)
+    }
+}
+
+const DISTROS: &[&str] = &["bookworm", "bullseye", "buster", "stretch", "trixie", "jammy", "focal", "noble", "bionic"];
+
+/// Split a tag into its version and distribution variant (`3.11-bookworm` -> ("3.11", "-bookworm")).
+pub fn split_tag(tag: &str) -> (&str, &str) {
+    match tag.split_once('-') {
+        Some((v, d)) if DISTROS.contains(&d) => (v, &tag[v.len()..]),
+        _ => (tag, ""),
+    }
+}
+
+/// Does the tag already name a small variant?
+pub fn is_small_tag(tag: &str) -> bool {
+    ["slim", "alpine", "distroless", "jre", "minimal", "busybox", "scratch"].iter().any(|s| tag.contains(s))
+}
+
+impl BaseImage {
+    pub fn find(image: &ImageRef) -> Option<&'static BaseImage> {
+        let name = image.official_name()?;
+        base_images().iter().find(|b| b.repository == name)
+    }
+
+    fn fill(template: &str, tag: &str) -> Option<String> {
+        if template.is_empty() || matches!(tag, "" | "latest") {
+            return None;
+        }
+        let (version, variant) = split_tag(tag);
+        Some(template.replace("{version}", version).replace("{variant}", variant))
+    }
+
+    /// The slim variant of the same version.
+    pub fn slim_for(&self, tag: &str) -> Option<String> {
+        Self::fill(&self.slim, tag)
+    }
+
+    /// The image a program built from this one runs on.
+    pub fn runtime_for(&self, tag: &str) -> Option<String> {
+        if !self.runtime.contains('{') {
+            return (!self.runtime.is_empty()).then(|| self.runtime.clone());
+        }
+        Self::fill(&self.runtime, tag)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_refs() {
+        let r = ImageRef::parse("docker.io/library/python:3.11-slim@sha256:abc");
+        assert_eq!(
+            (r.official_name(), r.tag.as_deref(), r.digest.as_deref()),
+            (Some("python"), Some("3.11-slim"), Some("sha256:abc"))
+        );
+        let r = ImageRef::parse("localhost:5000/team/app");
+        assert_eq!((r.registry.as_deref(), r.path.as_str(), r.tag), (Some("localhost:5000"), "team/app", None));
+        assert_eq!(ImageRef::parse("gcr.io/distroless/static-debian12").official_name(), None);
+        assert_eq!(ImageRef::parse("node:18").official_name(), Some("node"));
+    }
+
+    #[test]
+    fn slim_and_runtime_tags() {
+        let py = BaseImage::find(&ImageRef::parse("python:3.11")).unwrap();
+        assert_eq!(py.slim_for("3.11").as_deref(), Some("python:3.11-slim"));
+        assert_eq!(py.slim_for("3.11-bookworm").as_deref(), Some("python:3.11-slim-bookworm"));
+        let node = BaseImage::find(&ImageRef::parse("node:18-bookworm")).unwrap();
+        assert_eq!(node.runtime_for("18-bookworm").as_deref(), Some("node:18-bookworm-slim"));
+        let go = BaseImage::find(&ImageRef::parse("golang:1.22")).unwrap();
+        assert_eq!(go.runtime_for("1.22").as_deref(), Some("gcr.io/distroless/static-debian12"));
+        assert!(is_small_tag("3.11-slim") && !is_small_tag("3.11"));
+    }
+
+    #[test]
+    fn package_sizes() {
+        let gcc = debian_package("gcc").unwrap();
+        assert!(gcc.installed > 100_000_000 && gcc.with_recommends >= gcc.installed);
+        assert!(estimates().apt.lists > 10_000_000);
+    }
+}

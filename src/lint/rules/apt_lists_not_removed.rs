@@ -1,0 +1,72 @@
+use super::*;
+use crate::data::estimates;
+use crate::lint::context::diagnostic;
+use crate::lint::{Applicability, Category, Diagnostic, Rule, RuleMeta, Severity};
+
+/// ## What it does
+/// Finds a RUN that runs `apt-get update` or `apt-get install` and does not remove
+/// `/var/lib/apt/lists` in the same RUN, in a stage that ends up in the image.
+///
+/// ## Why is this bad?
+/// `apt-get update` downloads the package indexes (19.9 MB on Debian bookworm). Unless the same
+/// RUN deletes them, they are stored in the layer for good: a later `rm` only hides them. Only an
+/// exact `rm -rf /var/lib/apt/lists/*` counts; `apt-get clean` does not remove the lists. A RUN with
+/// a cache mount on `/var/lib/apt` keeps them out of the layer.
+///
+/// ## Example
+/// ```dockerfile
+/// RUN apt-get update && apt-get install -y --no-install-recommends curl
+/// ```
+///
+/// ## Use instead
+/// ```dockerfile
+/// RUN apt-get update && apt-get install -y --no-install-recommends curl \
+///     && rm -rf /var/lib/apt/lists/*
+/// ```
+pub struct AptListsNotRemoved;
+
+const META: RuleMeta = RuleMeta {
+    name: "apt-lists-not-removed",
+    severity: Severity::Warning,
+    category: Category::Size,
+    aliases: &["DL3009"],
+    summary: "apt lists are not removed in the RUN that fetched them",
+    fix: Some("Append `rm -rf /var/lib/apt/lists/*`"),
+};
+
+const LISTS: &str = "/var/lib/apt/lists";
+
+impl Rule for AptListsNotRemoved {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn kinds(&self) -> &'static [&'static str] {
+        &["run"]
+    }
+    fn check(&self, cx: &Context, at: &At, out: &mut Vec<Diagnostic>) {
+        if !cx.in_final_image(at.stage) || run_of(at).is_some_and(|r| has_mount(r, LISTS)) {
+            return;
+        }
+        let cmds = commands(cx, at);
+        let Some(fetch) = cmds.iter().find(|c| is_apt(c, &["update", "install"])) else { return };
+        if cmds.iter().any(|c| removes(c, LISTS) || removes(c, "/var/lib/apt")) {
+            return;
+        }
+        let bytes = estimates().apt.lists;
+        let mut d = diagnostic(
+            &META,
+            command_span(cx, at, fetch),
+            format!(
+                "the apt lists fetched here ({} estimated) stay in this layer: remove them in the same RUN",
+                human(bytes)
+            ),
+        )
+        .with_estimate(bytes, "measured size of /var/lib/apt/lists after apt-get update on debian:bookworm");
+        if let Some(edit) =
+            cx.script(at.cmd.instruction).and_then(|s| append_command(cx, at, s, "rm -rf /var/lib/apt/lists/*"))
+        {
+            d = d.with_fix(META.fix.unwrap_or_default(), Applicability::Safe, vec![edit]);
+        }
+        out.push(d);
+    }
+}

@@ -1,0 +1,160 @@
+use super::*;
+use crate::data::{debian_install_size, estimates};
+use crate::dockerfile::model::CmdLine;
+use crate::lint::context::diagnostic;
+use crate::lint::{Applicability, Category, Diagnostic, Rule, RuleMeta, Severity};
+
+/// ## What it does
+/// Finds a RUN that removes what an earlier RUN of the same stage created: apt lists, package
+/// caches, packages (`apt-get purge`, `apk del`).
+///
+/// ## Why is this bad?
+/// Each RUN is a layer. Deleting in a later layer only hides the files: their bytes stay in the
+/// earlier layer and every pull still moves them. Clean up in the RUN that created them. When the
+/// cleanup RUN directly follows, the fix merges it into the earlier RUN.
+///
+/// ## Example
+/// ```dockerfile
+/// RUN apt-get update && apt-get install -y --no-install-recommends build-essential
+/// RUN rm -rf /var/lib/apt/lists/*
+/// ```
+///
+/// ## Use instead
+/// ```dockerfile
+/// RUN apt-get update && apt-get install -y --no-install-recommends build-essential \
+///     && rm -rf /var/lib/apt/lists/*
+/// ```
+pub struct CleanupInLaterLayer;
+
+const META: RuleMeta = RuleMeta {
+    name: "cleanup-in-later-layer",
+    severity: Severity::Warning,
+    category: Category::Size,
+    aliases: &[],
+    summary: "files removed in a later RUN than the one that created them",
+    fix: Some("Merge this RUN into the RUN that created the files"),
+};
+
+/// What a cleanup command removes, and whether `earlier` created it: (what, bytes, how).
+fn cleans(c: &Command, earlier: &[Command]) -> Option<(String, u64, String)> {
+    let e = estimates();
+    let created = |pred: &dyn Fn(&Command) -> bool| earlier.iter().any(pred);
+    if removes(c, "/var/lib/apt/lists") && created(&|x| is_apt(x, &["update"])) {
+        return Some(("the apt lists".into(), e.apt.lists, "measured /var/lib/apt/lists on debian:bookworm".into()));
+    }
+    if is_apt(c, &["purge", "remove"]) {
+        let gone = packages(c, APT_VALUE_FLAGS);
+        let installed: Vec<String> =
+            earlier.iter().filter(|x| is_apt(x, &["install"])).flat_map(|x| packages(x, APT_VALUE_FLAGS)).collect();
+        let both: Vec<&str> = gone.iter().filter(|p| installed.contains(p)).map(String::as_str).collect();
+        if !both.is_empty() {
+            let (bytes, _) = debian_install_size(&both, false);
+            return Some((
+                format!("packages {}", both.join(", ")),
+                bytes,
+                "dependency closure of the purged packages (rules/debian-bookworm.toml)".into(),
+            ));
+        }
+    }
+    if c.name() == "apk"
+        && c.subcommand(APK_VALUE_FLAGS) == Some("del")
+        && created(&|x| x.name() == "apk" && x.subcommand(APK_VALUE_FLAGS) == Some("add"))
+    {
+        return Some(("apk packages".into(), 50_000_000, "typical build packages removed with apk del".into()));
+    }
+    if (removes(c, "/root/.cache/pip") || removes(c, "/root/.cache"))
+        && created(&|x| super::pip_no_cache_dir::pip_install(x).is_some())
+    {
+        return Some(("pip's cache".into(), e.pip.unknown, "typical pip cache (rules/estimates.toml)".into()));
+    }
+    if c.name() == "npm" && c.subcommand(&[]) == Some("cache") && created(&|x| x.name() == "npm") {
+        return Some(("npm's cache".into(), e.npm.cache, "typical npm cache (rules/estimates.toml)".into()));
+    }
+    if c.name() == "yarn" && c.subcommand(&[]) == Some("cache") && created(&|x| x.name() == "yarn") {
+        return Some(("yarn's cache".into(), e.yarn.cache, "typical yarn cache (rules/estimates.toml)".into()));
+    }
+    if matches!(c.name(), "yum" | "dnf" | "microdnf")
+        && c.subcommand(YUM_VALUE_FLAGS) == Some("clean")
+        && created(&|x| x.name() == c.name())
+    {
+        return Some((
+            format!("{}'s cache", c.name()),
+            e.yum.cache,
+            "typical yum/dnf cache (rules/estimates.toml)".into(),
+        ));
+    }
+    None
+}
+
+impl Rule for CleanupInLaterLayer {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn kinds(&self) -> &'static [&'static str] {
+        &["run"]
+    }
+    fn check(&self, cx: &Context, at: &At, out: &mut Vec<Diagnostic>) {
+        if !cx.in_final_image(at.stage) {
+            return;
+        }
+        let mine = commands(cx, at);
+        let earlier: Vec<(usize, &[Command])> = earlier_commands(cx, at).collect();
+        for (k, c) in mine.iter().enumerate() {
+            // cleanups of what this same RUN made are fine
+            if cleans(c, &mine[..k]).is_some() {
+                continue;
+            }
+            // the RUN that created the files, unless it also cleaned them up itself (then this
+            // cleanup is only redundant)
+            let same = |x: &Command| x.words.iter().map(|w| &w.text).eq(c.words.iter().map(|w| &w.text));
+            let Some((creator, (what, bytes, how))) = earlier
+                .iter()
+                .rev()
+                .filter(|(_, cmds)| !cmds.iter().any(same))
+                .find_map(|(i, cmds)| cleans(c, cmds).map(|r| (*i, r)))
+            else {
+                continue;
+            };
+            let creator_ins = cx.model.stages[at.stage].commands[creator].instruction;
+            let line = cx.instructions[creator_ins].start_line;
+            let mut d = diagnostic(&META, command_span(cx, at, c), format!(
+                "{what} created on line {line} are removed in a later layer: their bytes ({} estimated) stay in line {line}'s layer",
+                human(bytes)
+            ))
+            .with_estimate(bytes, how);
+            if let Some(edits) = merge_edits(cx, at, creator) {
+                d = d.with_fix(META.fix.unwrap_or_default(), Applicability::Safe, edits);
+            }
+            out.push(d);
+        }
+    }
+}
+
+/// Merge the cleanup RUN into the creating RUN when it directly follows it: append its script
+/// and delete it. Both must be plain shell-form RUNs without flags or heredocs.
+fn merge_edits(cx: &Context, at: &At, creator: usize) -> Option<Vec<Edit>> {
+    if creator + 1 != at.index {
+        return None;
+    }
+    let stage = &cx.model.stages[at.stage];
+    let prev_cmd = &stage.commands[creator];
+    let (prev, this) = (cx.instructions[prev_cmd.instruction], at.ins);
+    let plain = |i: &crate::dockerfile::Instruction| i.node.flags.is_empty() && i.heredocs.is_empty() && !i.node.json;
+    if !plain(prev) || !plain(this) || !this.comments.is_empty() {
+        return None;
+    }
+    let (Some(CmdLine::Shell(_)), Some(CmdLine::Shell(text))) =
+        (prev_cmd.kind.as_run().map(|r| &r.cmd), at.cmd.kind.as_run().map(|r| &r.cmd))
+    else {
+        return None;
+    };
+    let prev_script = cx.script(prev_cmd.instruction)?;
+    let prev_at = At { stage: at.stage, index: creator, cmd: prev_cmd, ins: prev };
+    let append = append_command(cx, &prev_at, prev_script, text.trim())?;
+    // only blank lines between the two: delete the cleanup RUN with them
+    let between = &cx.df.source[prev.span.end..this.span.start];
+    if !between.trim().is_empty() {
+        return None;
+    }
+    Some(vec![append, Edit { span: Span::new(prev.span.end, this.span.end), text: String::new() }])
+}

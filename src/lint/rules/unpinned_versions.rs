@@ -1,0 +1,90 @@
+use super::*;
+use crate::lint::context::diagnostic;
+use crate::lint::{Category, Diagnostic, Rule, RuleMeta, Severity};
+
+/// ## What it does
+/// Finds packages installed without a version: `apt-get install curl` (not `curl=7.88.1-10`),
+/// `pip install flask` (not `flask==3.0.0`), `npm install -g typescript` (not
+/// `typescript@5.4.0`), `apk add curl` (not `curl=8.5.0-r0`), `gem install rails`.
+///
+/// ## Why is this bad?
+/// The image changes with the day it is built. This is a hint (info), since pinning has a cost:
+/// pinned OS packages disappear from the mirrors.
+///
+/// ## Example
+/// ```dockerfile
+/// RUN pip install --no-cache-dir flask
+/// ```
+///
+/// ## Use instead
+/// ```dockerfile
+/// RUN pip install --no-cache-dir flask==3.0.0
+/// ```
+pub struct UnpinnedVersions;
+
+const META: RuleMeta = RuleMeta {
+    name: "unpinned-versions",
+    severity: Severity::Info,
+    category: Category::Correctness,
+    aliases: &["DL3008", "DL3013", "DL3016", "DL3018", "DL3028"],
+    summary: "packages installed without a version",
+    fix: None,
+};
+
+fn unpinned(c: &Command) -> Vec<String> {
+    let name = c.name();
+    let (words, pinned): (Vec<&crate::dockerfile::shell::Word>, fn(&str) -> bool) = if is_apt(c, &["install"]) {
+        (c.positionals(APT_VALUE_FLAGS).into_iter().skip(1).collect(), |w| w.contains('=') || w.ends_with(".deb"))
+    } else if name == "apk" && c.subcommand(APK_VALUE_FLAGS) == Some("add") {
+        (c.positionals(APK_VALUE_FLAGS).into_iter().skip(1).collect(), |w| w.contains('='))
+    } else if super::pip_no_cache_dir::pip_install(c).is_some() {
+        let w: Vec<_> = c
+            .positionals(PIP_VALUE_FLAGS)
+            .into_iter()
+            .filter(|w| w.text != "install" && !w.text.starts_with("pip"))
+            .collect();
+        (w, |w| {
+            w.contains("==")
+                || w.contains(">=")
+                || w.contains("~=")
+                || w.contains('/')
+                || w.contains('.') && w.ends_with(".whl")
+                || w.starts_with('.')
+                || w.contains("://")
+                || w.contains('@')
+        })
+    } else if name == "npm" && matches!(c.subcommand(&["--prefix"]), Some("install" | "i" | "add")) {
+        (c.positionals(&["--prefix"]).into_iter().skip(1).collect(), |w| {
+            w[1..].contains('@') || w.starts_with('.') || w.starts_with('/') || w.contains(':')
+        })
+    } else if name == "gem" && c.subcommand(&[]) == Some("install") {
+        (c.positionals(&["-v", "--version"]).into_iter().skip(1).collect(), |_| false)
+    } else {
+        return Vec::new();
+    };
+    if name == "gem" && c.has_flag(&["-v", "--version"]) {
+        return Vec::new();
+    }
+    words.into_iter().map(|w| w.text.clone()).filter(|w| !w.is_empty() && !w.starts_with('$') && !pinned(w)).collect()
+}
+
+impl Rule for UnpinnedVersions {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    fn kinds(&self) -> &'static [&'static str] {
+        &["run"]
+    }
+    fn check(&self, cx: &Context, at: &At, out: &mut Vec<Diagnostic>) {
+        for c in commands(cx, at) {
+            let pkgs = unpinned(c);
+            if !pkgs.is_empty() {
+                out.push(diagnostic(
+                    &META,
+                    command_span(cx, at, c),
+                    format!("not pinned to a version: {}", pkgs.join(", ")),
+                ));
+            }
+        }
+    }
+}
