@@ -456,7 +456,11 @@ fn not_an_image_is_a_clear_error() {
     let p = dir.path().join("x.tar");
     g::write_tar(&p, &[("hello.txt".into(), b"hi".to_vec())]);
     assert!(analyze_err(&p, &[]).contains("neither manifest.json"));
-    let p = dir.path().join("junk");
+    let p = dir.path().join("junk.tar");
     std::fs::write(&p, vec![7u8; 3000]).unwrap();
     assert!(analyze_err(&p, &[]).contains("cannot open image"));
+    // without an image extension it is read as a Dockerfile, and rejected as one
+    let p = dir.path().join("junk");
+    std::fs::write(&p, vec![7u8; 3000]).unwrap();
+    assert!(analyze_err(&p, &[]).contains("unknown instruction"));
 }

@@ -48,7 +48,9 @@ impl LazyBar {
 }
 
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
-    if args.target != std::path::Path::new("-") && !imgslim::image::looks_like_image(&args.target) {
+    let image_extension =
+        args.target.extension().is_some_and(|e| matches!(e.to_str(), Some("tar" | "tgz" | "gz" | "zst" | "oci")));
+    if args.target != std::path::Path::new("-") && !image_extension && !imgslim::image::looks_like_image(&args.target) {
         return dockerfile(&args);
     }
     let image = open(&args.target, &OpenOptions { platform: args.platform.clone() })

@@ -82,8 +82,41 @@ fn sarif_level(s: Severity) -> &'static str {
     }
 }
 
+/// Percent-encode a path for a URI (RFC 3986 unreserved characters and `/` stay).
+fn uri_escape(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `path` relative to `root` when it lies under it (or is already relative).
+fn relative(path: &str, root: &std::path::Path) -> Option<String> {
+    let p = std::path::Path::new(path);
+    if p.is_absolute() {
+        p.strip_prefix(root).ok().map(|r| r.to_string_lossy().into_owned())
+    } else {
+        Some(path.trim_start_matches("./").to_string())
+    }
+}
+
+/// An artifact location: relative to the working directory (`%SRCROOT%`, what code scanning
+/// expects from a run in the repository root), or an absolute `file://` URI.
+fn artifact(path: &str, root: &std::path::Path) -> Value {
+    match relative(path, root) {
+        Some(r) => json!({"uri": uri_escape(&r), "uriBaseId": "%SRCROOT%"}),
+        None => json!({"uri": format!("file://{}", uri_escape(path))}),
+    }
+}
+
 /// `--format sarif`: SARIF 2.1.0 for GitHub code scanning (rules with help, results with regions).
 pub fn sarif(results: &[FileResult]) -> Value {
+    let root = std::env::current_dir().unwrap_or_default();
     let rules: Vec<Value> = codes::RULES
         .iter()
         .map(|(code, rule)| {
@@ -111,11 +144,11 @@ pub fn sarif(results: &[FileResult]) -> Value {
     let index = |code: &str| codes::RULES.iter().position(|(c, _)| *c == code).unwrap_or(codes::RULES.len());
     let mut out = Vec::new();
     for f in results {
-        let uri = f.path.trim_start_matches("./");
+        let location = artifact(&f.path, &root);
         if let Some((line, msg)) = &f.error {
             out.push(json!({
                 "ruleId": "IS000", "ruleIndex": codes::RULES.len(), "level": "error", "message": {"text": msg},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": (*line).max(1)}}}],
+                "locations": [{"physicalLocation": {"artifactLocation": location, "region": {"startLine": (*line).max(1)}}}],
             }));
         }
         for d in &f.diagnostics {
@@ -127,7 +160,7 @@ pub fn sarif(results: &[FileResult]) -> Value {
                 "level": sarif_level(d.severity),
                 "message": {"text": d.message},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": uri},
+                    "artifactLocation": location,
                     "region": {"startLine": l, "startColumn": c, "endLine": el, "endColumn": ec.max(c + usize::from(el == l && ec <= c))},
                 }}],
                 "partialFingerprints": {"primaryLocationLineHash": format!("{}:{}", d.code, df.text(crate::dockerfile::Span::new(d.span.start, d.span.end)).trim())},
@@ -139,7 +172,7 @@ pub fn sarif(results: &[FileResult]) -> Value {
                 r["fixes"] = json!([{
                     "description": {"text": fix.title},
                     "artifactChanges": [{
-                        "artifactLocation": {"uri": uri},
+                        "artifactLocation": location,
                         "replacements": fix.edits.iter().map(|e| {
                             let (sl, sc) = df.line_col(e.span.start);
                             let (el, ec) = df.line_col(e.span.end);
@@ -161,6 +194,7 @@ pub fn sarif(results: &[FileResult]) -> Value {
                 "informationUri": "https://github.com/imgslim/imgslim",
                 "rules": rules,
             }},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": format!("file://{}/", uri_escape(root.to_string_lossy().trim_end_matches('/')))}},
             "results": out,
         }],
     })
@@ -175,14 +209,17 @@ fn escape_property(s: &str) -> String {
 }
 
 /// `--format github`: one workflow command per finding.
+/// Paths are made relative to the working directory (the checkout), as annotations expect.
 pub fn github(results: &[FileResult]) -> String {
+    let root = std::env::current_dir().unwrap_or_default();
     let mut out = String::new();
     for f in results {
+        let path = relative(&f.path, &root).unwrap_or_else(|| f.path.clone());
         if let Some((line, msg)) = &f.error {
             let _ = writeln!(
                 out,
                 "::error file={},line={},title=IS000 syntax-error::{}",
-                escape_property(&f.path),
+                escape_property(&path),
                 line,
                 escape_data(msg)
             );
@@ -198,7 +235,7 @@ pub fn github(results: &[FileResult]) -> String {
             let _ = writeln!(
                 out,
                 "::{level} file={},line={l},col={c},endLine={el},endColumn={ec},title={}::{}",
-                escape_property(&f.path),
+                escape_property(&path),
                 escape_property(&format!("{} {}", d.code, d.name)),
                 escape_data(&d.message)
             );
