@@ -164,15 +164,15 @@ fn exit_codes_follow_the_threshold() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("Dockerfile");
     std::fs::write(&f, "FROM alpine:3.19\nRUN adduser -D app\nUSER app\nCMD [\"sh\"]\n").unwrap();
-    assert_eq!(run(&[], &[f.clone()], dir.path()).0, 0, "clean");
+    assert_eq!(run(&[], std::slice::from_ref(&f), dir.path()).0, 0, "clean");
     std::fs::write(&f, "FROM alpine:3.19\nRUN apk add curl\nUSER 1000\n").unwrap();
-    assert_eq!(run(&[], &[f.clone()], dir.path()).0, 1);
-    assert_eq!(run(&["--failure-threshold", "error"], &[f.clone()], dir.path()).0, 0);
-    assert_eq!(run(&["--ignore", "IS103", "--ignore", "DL3018"], &[f.clone()], dir.path()).0, 0);
+    assert_eq!(run(&[], std::slice::from_ref(&f), dir.path()).0, 1);
+    assert_eq!(run(&["--failure-threshold", "error"], std::slice::from_ref(&f), dir.path()).0, 0);
+    assert_eq!(run(&["--ignore", "IS103", "--ignore", "DL3018"], std::slice::from_ref(&f), dir.path()).0, 0);
     std::fs::write(dir.path().join("imgslim.toml"), "[lint]\nignore = [\"apk-no-cache\"]\n").unwrap();
-    assert_eq!(run(&[], &[f.clone()], dir.path()).0, 0, "imgslim.toml in the working directory applies");
+    assert_eq!(run(&[], std::slice::from_ref(&f), dir.path()).0, 0, "imgslim.toml in the working directory applies");
     std::fs::write(dir.path().join("imgslim.toml"), "[lint]\nbogus = 1\n").unwrap();
-    assert_eq!(run(&[], &[f.clone()], dir.path()).0, 2, "a broken settings file is an error");
+    assert_eq!(run(&[], std::slice::from_ref(&f), dir.path()).0, 2, "a broken settings file is an error");
 }
 
 #[test]
@@ -181,7 +181,7 @@ fn fix_in_place_and_diff() {
     let f = dir.path().join("Dockerfile");
     let src = "FROM debian:bookworm-slim\n# tools\nRUN apt-get update && apt-get install -y curl\nUSER 1000\n";
     std::fs::write(&f, src).unwrap();
-    let (code, diff) = run(&["--diff"], &[f.clone()], dir.path());
+    let (code, diff) = run(&["--diff"], std::slice::from_ref(&f), dir.path());
     assert_eq!(code, 1);
     assert!(
         diff.contains(
@@ -190,11 +190,11 @@ fn fix_in_place_and_diff() {
         "{diff}"
     );
     assert_eq!(std::fs::read_to_string(&f).unwrap(), src, "--diff writes nothing");
-    let (code, _) = run(&["--fix"], &[f.clone()], dir.path());
+    let (code, _) = run(&["--fix"], std::slice::from_ref(&f), dir.path());
     assert_eq!(code, 0, "what is left (unpinned versions) is info, below the threshold");
     let fixed = std::fs::read_to_string(&f).unwrap();
     assert_eq!(fixed, "FROM debian:bookworm-slim\n# tools\nRUN apt-get update && apt-get install --no-install-recommends -y curl && rm -rf /var/lib/apt/lists/*\nUSER 1000\n");
-    let (code, diff) = run(&["--diff"], &[f.clone()], dir.path());
+    let (code, diff) = run(&["--diff"], std::slice::from_ref(&f), dir.path());
     assert_eq!((code, diff.as_str()), (0, ""), "nothing left to fix");
 }
 
