@@ -86,6 +86,11 @@ fn cleans(c: &Command, earlier: &[Command]) -> Option<(String, u64, String)> {
     None
 }
 
+/// Whether a RUN already removes, after creating it, what a later cleanup removes.
+fn cleaned_itself(cmds: &[Command], what: &str) -> bool {
+    (0..cmds.len()).any(|j| cleans(&cmds[j], &cmds[..j]).is_some_and(|(w, _, _)| w == what))
+}
+
 impl Rule for CleanupInLaterLayer {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -106,15 +111,14 @@ impl Rule for CleanupInLaterLayer {
             }
             // the RUN that created the files, unless it also cleaned them up itself (then this
             // cleanup is only redundant)
-            let same = |x: &Command| x.words.iter().map(|w| &w.text).eq(c.words.iter().map(|w| &w.text));
-            let Some((creator, (what, bytes, how))) = earlier
-                .iter()
-                .rev()
-                .filter(|(_, cmds)| !cmds.iter().any(same))
-                .find_map(|(i, cmds)| cleans(c, cmds).map(|r| (*i, r)))
+            let Some((creator, cmds, (what, bytes, how))) =
+                earlier.iter().rev().find_map(|(i, cmds)| cleans(c, cmds).map(|r| (*i, *cmds, r)))
             else {
                 continue;
             };
+            if cleaned_itself(cmds, &what) {
+                continue;
+            }
             let creator_ins = cx.model.stages[at.stage].commands[creator].instruction;
             let line = cx.instructions[creator_ins].start_line;
             let mut d = diagnostic(&META, command_span(cx, at, c), format!(
@@ -143,14 +147,28 @@ fn merge_edits(cx: &Context, at: &At, creator: usize) -> Option<Vec<Edit>> {
     if !plain(prev) || !plain(this) || !this.comments.is_empty() {
         return None;
     }
-    let (Some(CmdLine::Shell(_)), Some(CmdLine::Shell(text))) =
+    let (Some(CmdLine::Shell(_)), Some(CmdLine::Shell(_))) =
         (prev_cmd.kind.as_run().map(|r| &r.cmd), at.cmd.kind.as_run().map(|r| &r.cmd))
     else {
         return None;
     };
+    // `prev && <cleanup>` must fail when prev fails: the cleanup is a plain `&&`/`|` chain
+    let script = cx.script(at.cmd.instruction)?;
+    if script.commands.iter().any(|c| !c.nested && !matches!(c.op, Op::Start | Op::And | Op::Pipe)) {
+        return None;
+    }
+    // the cleanup as written, continuation lines and all
+    let lead = script.text.len() - script.text.trim_start().len();
+    let start = cx.script_source(at.cmd.instruction, lead)?;
+    let end = cx.script_source(at.cmd.instruction, script.text.trim_end().len())?;
+    let escape = cx.df.escape;
+    let raw = cx.df.source.get(start..end.max(start))?.trim_end().trim_end_matches(escape).trim_end();
+    if raw.is_empty() {
+        return None;
+    }
     let prev_script = cx.script(prev_cmd.instruction)?;
     let prev_at = At { stage: at.stage, index: creator, cmd: prev_cmd, ins: prev };
-    let append = append_command(cx, &prev_at, prev_script, text.trim())?;
+    let append = append_command(cx, &prev_at, prev_script, raw)?;
     // only blank lines between the two: delete the cleanup RUN with them
     let between = &cx.df.source[prev.span.end..this.span.start];
     if !between.trim().is_empty() {
