@@ -1,5 +1,6 @@
-//! Parse the whole 1118-file corpus (../shared/corpus): syntax tree alone, and with the typed model.
-//! `benches/peers.sh` runs BuildKit's parser and hadolint on the same files for ratios.
+//! The whole 1118-file corpus (../shared/corpus) in one process: parse (syntax tree), parse + typed
+//! model, and parse + model + every lint rule. `benches/peers.sh` (parse) and
+//! `benches/lint_vs_hadolint.py` (lint) run BuildKit's parser and hadolint on the same files for ratios.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::path::{Path, PathBuf};
@@ -38,6 +39,17 @@ fn bench(c: &mut Criterion) {
                 .filter_map(|f| imgslim::dockerfile::parse(f).ok())
                 .filter(|df| imgslim::dockerfile::model::build(df).is_ok())
                 .count()
+        })
+    });
+    let settings = imgslim::lint::Settings::default();
+    g.bench_function("parse+model+lint", |b| {
+        b.iter(|| {
+            files
+                .iter()
+                .filter_map(|f| imgslim::dockerfile::parse(f).ok())
+                .filter_map(|df| imgslim::dockerfile::model::build(&df).ok().map(|m| (df, m)))
+                .map(|(df, m)| imgslim::lint::lint(&df, &m, &settings).diagnostics.len())
+                .sum::<usize>()
         })
     });
     g.finish();

@@ -56,7 +56,12 @@ fn corpus_finding_counts_are_stable() {
             *counts.get_mut(d.code).unwrap_or_else(|| panic!("unknown code {}", d.code)) += 1;
             estimated += u128::from(d.estimated_bytes.unwrap_or(0));
             let (start, end) = (d.span.start, d.span.end);
-            assert!(start <= end && end <= text.len(), "{}: {} span {start}..{end} out of range", path.display(), d.code);
+            assert!(
+                start <= end && end <= text.len(),
+                "{}: {} span {start}..{end} out of range",
+                path.display(),
+                d.code
+            );
         }
     }
     assert_eq!(rejected.len(), 1, "only the `...` placeholder file is rejected: {rejected:?}");

@@ -211,6 +211,13 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// A word of command `index` of `stage` expanded as BuildKit would (variables, quotes);
+    /// None when it does not expand.
+    pub fn expand(&self, stage: usize, index: usize, word: &str) -> Option<String> {
+        let vars = self.vars.get(stage)?.get(index)?;
+        self.scope.as_ref()?.expand(word, vars).ok()
+    }
+
     /// A stage's base image with meta ARGs expanded (as written if they do not expand).
     pub fn base_image(&self, stage: usize) -> String {
         let st = &self.model.stages[stage];

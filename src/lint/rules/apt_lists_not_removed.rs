@@ -4,13 +4,15 @@ use crate::lint::context::diagnostic;
 use crate::lint::{Applicability, Category, Diagnostic, Rule, RuleMeta, Severity};
 
 /// ## What it does
-/// Finds a RUN that runs `apt-get update` or `apt-get install` and does not remove
-/// `/var/lib/apt/lists` in the same RUN, in a stage that ends up in the image.
+/// Finds a RUN that runs `apt-get update` and does not remove `/var/lib/apt/lists` in the same
+/// RUN, in a stage that ends up in the image. (An install without an update uses lists an
+/// earlier RUN fetched: that RUN is the one reported.)
 ///
 /// ## Why is this bad?
 /// `apt-get update` downloads the package indexes (19.9 MB on Debian bookworm). Unless the same
 /// RUN deletes them, they are stored in the layer for good: a later `rm` only hides them. Only an
-/// exact `rm -rf /var/lib/apt/lists/*` counts; `apt-get clean` does not remove the lists. A RUN with
+/// `rm -rf /var/lib/apt/lists/*` (or of `/var/lib/apt`) and `apt-get dist-clean` (apt 2.7+) count;
+/// `apt-get clean` does not remove the lists. A RUN with
 /// a cache mount on `/var/lib/apt` keeps them out of the layer.
 ///
 /// ## Example
@@ -48,8 +50,8 @@ impl Rule for AptListsNotRemoved {
             return;
         }
         let cmds = commands(cx, at);
-        let Some(fetch) = cmds.iter().find(|c| is_apt(c, &["update", "install"])) else { return };
-        if cmds.iter().any(|c| removes(c, LISTS) || removes(c, "/var/lib/apt")) {
+        let Some(fetch) = cmds.iter().find(|c| is_apt(c, &["update"])) else { return };
+        if cmds.iter().any(|c| removes(c, LISTS) || removes(c, "/var/lib/apt") || is_apt(c, &["dist-clean"])) {
             return;
         }
         let bytes = estimates().apt.lists;

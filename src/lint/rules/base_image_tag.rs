@@ -36,7 +36,12 @@ impl Rule for BaseImageTag {
     fn check_file(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
         for st in &cx.model.stages {
             let base = cx.base_image(st.index);
-            if base == "scratch" || base.contains('$') || cx.model.stage_ref(&base, st.index).is_some() {
+            // an empty name comes from an ARG without a default: it is given at build time
+            if base.is_empty()
+                || base == "scratch"
+                || base.contains('$')
+                || cx.model.stage_ref(&base, st.index).is_some()
+            {
                 continue;
             }
             let r = ImageRef::parse(&base);

@@ -44,7 +44,8 @@ impl Rule for RelativeWorkdir {
     }
     fn check(&self, cx: &Context, at: &At, out: &mut Vec<Diagnostic>) {
         let Kind::Workdir { path } = &at.cmd.kind else { return };
-        if absolute(path) {
+        let expanded = cx.expand(at.stage, at.index, path);
+        if absolute(path) || expanded.as_deref().is_some_and(absolute) {
             return;
         }
         let earlier_absolute = cx.model.stages[at.stage].commands[..at.index]

@@ -5,7 +5,8 @@ use crate::lint::{Category, Diagnostic, Rule, RuleMeta, Severity};
 /// ## What it does
 /// Finds packages installed without a version: `apt-get install curl` (not `curl=7.88.1-10`),
 /// `pip install flask` (not `flask==3.0.0`), `npm install -g typescript` (not
-/// `typescript@5.4.0`), `apk add curl` (not `curl=8.5.0-r0`), `gem install rails`.
+/// `typescript@5.4.0`), `apk add curl` (not `curl=8.5.0-r0`), `dnf install curl` (not
+/// `curl-7.76.1`, also yum, microdnf, zypper), `gem install rails`.
 ///
 /// ## Why is this bad?
 /// The image changes with the day it is built. This is a hint (info), since pinning has a cost:
@@ -26,7 +27,7 @@ const META: RuleMeta = RuleMeta {
     name: "unpinned-versions",
     severity: Severity::Info,
     category: Category::Correctness,
-    aliases: &["DL3008", "DL3013", "DL3016", "DL3018", "DL3028"],
+    aliases: &["DL3008", "DL3013", "DL3016", "DL3018", "DL3028", "DL3033", "DL3037", "DL3041"],
     summary: "packages installed without a version",
     fix: None,
 };
@@ -56,6 +57,18 @@ fn unpinned(c: &Command) -> Vec<String> {
     } else if name == "npm" && matches!(c.subcommand(&["--prefix"]), Some("install" | "i" | "add")) {
         (c.positionals(&["--prefix"]).into_iter().skip(1).collect(), |w| {
             w[1..].contains('@') || w.starts_with('.') || w.starts_with('/') || w.contains(':')
+        })
+    } else if matches!(name, "yum" | "dnf" | "dnf5" | "microdnf" | "zypper")
+        && matches!(c.subcommand(YUM_VALUE_FLAGS), Some("install" | "in"))
+    {
+        (c.positionals(YUM_VALUE_FLAGS).into_iter().skip(1).collect(), |w| {
+            let versioned =
+                w.char_indices().any(|(i, ch)| ch == '-' && w[i + 1..].starts_with(|d: char| d.is_ascii_digit()));
+            versioned
+                || w.ends_with(".rpm")
+                || w.contains("://")
+                || w.contains(['=', '<', '>', '/', '*'])
+                || w.starts_with('@')
         })
     } else if name == "gem" && c.subcommand(&[]) == Some("install") {
         (c.positionals(&["-v", "--version"]).into_iter().skip(1).collect(), |_| false)

@@ -26,7 +26,7 @@ const META: RuleMeta = RuleMeta {
     name: "yum-cache",
     severity: Severity::Warning,
     category: Category::Size,
-    aliases: &["DL3032", "DL3036", "DL3040", "DL3041"],
+    aliases: &["DL3032", "DL3036", "DL3040"],
     summary: "yum/dnf/zypper install without cleaning the cache",
     fix: Some("Clean the package cache in the same RUN"),
 };
