@@ -33,6 +33,64 @@ pub enum Command {
     Lint(LintArgs),
     /// Show the documentation of a lint rule (or list them all).
     Rule(RuleArgs),
+    /// Rewrite a single-stage Dockerfile into a multi-stage one: a builder stage with the build,
+    /// a slim or distroless runtime stage with only what the program needs.
+    Rewrite(RewriteArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BuilderChoice {
+    Docker,
+    Podman,
+    Buildah,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RewriteFormat {
+    /// The new Dockerfile on standard output, the reasons on standard error.
+    Text,
+    /// The plan (and the verification) as one JSON object.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RewriteArgs {
+    /// The Dockerfile (`-` for standard input).
+    #[arg(default_value = "Dockerfile")]
+    pub dockerfile: PathBuf,
+    /// Write the new Dockerfile to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print a unified diff against the original instead of the new file.
+    #[arg(long, conflicts_with = "output")]
+    pub diff: bool,
+    /// The build context (manifests like requirements.txt, go.mod, package.json); default: the
+    /// Dockerfile's directory.
+    #[arg(long, value_name = "DIR")]
+    pub context: Option<PathBuf>,
+    /// The runtime stage's base image (default: rules/base-images.toml's mapping, e.g.
+    /// python:3.11 -> python:3.11-slim, golang -> gcr.io/distroless/static-debian12).
+    #[arg(long, value_name = "IMAGE")]
+    pub runtime_base: Option<String>,
+    /// Build the original and the rewrite, compare their sizes and image configs, and run
+    /// --smoke in both.
+    #[arg(long)]
+    pub verify: bool,
+    /// The builder for --verify (default: the first found of docker buildx, podman, buildah).
+    #[arg(long, value_enum)]
+    pub builder: Option<BuilderChoice>,
+    /// A command to run in both images with --verify (split like a shell command line, run
+    /// without a shell), e.g. `--smoke "python app.py --version"`.
+    #[arg(long, value_name = "COMMAND")]
+    pub smoke: Option<String>,
+    /// Seconds the smoke command may run.
+    #[arg(long, default_value_t = 120)]
+    pub smoke_timeout: u64,
+    /// Keep the images --verify builds (tagged imgslim-verify/<name>:original and :rewrite).
+    #[arg(long)]
+    pub keep_images: bool,
+    #[arg(long, short, value_enum, default_value_t = RewriteFormat::Text)]
+    pub format: RewriteFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

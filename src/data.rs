@@ -116,6 +116,9 @@ pub struct BaseImage {
     pub runtime_cgo: String,
     #[serde(default)]
     pub runtime_cgo_bytes: u64,
+    /// The image's WORKDIR, which a runtime image on another base must set again.
+    #[serde(default)]
+    pub workdir: String,
 }
 
 #[derive(Deserialize)]
@@ -131,6 +134,32 @@ pub fn base_images() -> &'static [BaseImage] {
             .map(|f| f.image)
             .unwrap_or_else(|e| panic!("rules/base-images.toml: {e}"))
     })
+}
+
+/// rules/rewrite.toml: what the rewrite keeps out of the runtime stage and what it adds.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct RewriteData {
+    pub build_only: Vec<String>,
+    pub skip_runtime: Vec<String>,
+    pub data_dirs: Vec<String>,
+    pub setup_commands: Vec<String>,
+    pub dev_runtime: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+pub fn rewrite_data() -> &'static RewriteData {
+    static R: OnceLock<RewriteData> = OnceLock::new();
+    R.get_or_init(|| {
+        toml::from_str(include_str!("../rules/rewrite.toml")).unwrap_or_else(|e| panic!("rules/rewrite.toml: {e}"))
+    })
+}
+
+/// A package only a build needs: compilers, headers, -dev packages, VCS and build helpers.
+pub fn is_build_package(name: &str) -> bool {
+    let catalog = crate::analyze::catalog::Catalog::builtin();
+    let by_catalog =
+        catalog.classify_package("", name).is_some_and(|c| matches!(catalog.names[c].as_str(), "compiler" | "headers"));
+    by_catalog || rewrite_data().build_only.iter().any(|p| p == name)
 }
 
 /// An image reference: `[registry/]path[:tag][@digest]`.
@@ -242,6 +271,14 @@ mod tests {
         let go = BaseImage::find(&ImageRef::parse("golang:1.22")).unwrap();
         assert_eq!(go.runtime_for("1.22").as_deref(), Some("gcr.io/distroless/static-debian12"));
         assert!(is_small_tag("3.11-slim") && !is_small_tag("3.11"));
+    }
+
+    #[test]
+    fn rewrite_data_loads() {
+        let r = rewrite_data();
+        assert_eq!(r.dev_runtime["libpq-dev"], ["libpq5"]);
+        assert!(is_build_package("gcc") && is_build_package("libpq-dev") && is_build_package("git"));
+        assert!(!is_build_package("curl") && !is_build_package("libpq5"));
     }
 
     #[test]

@@ -5,10 +5,12 @@
 //! leftovers, rewrite plans) -> output (diagnostics, reports, rewritten Dockerfiles, pushes).
 
 pub mod analyze;
+pub mod build;
 pub mod data;
 pub mod dockerfile;
 pub mod image;
 pub mod layer;
 pub mod lint;
 pub mod report;
+pub mod rewrite;
 pub mod units;

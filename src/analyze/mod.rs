@@ -3,6 +3,7 @@
 //! Dockerfile lines behind them.
 
 pub mod catalog;
+pub mod contract;
 pub mod history;
 pub mod packages;
 

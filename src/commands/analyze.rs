@@ -105,7 +105,11 @@ fn dockerfile(args: &AnalyzeArgs) -> anyhow::Result<ExitStatus> {
         )
     });
     let result = imgslim::lint::lint(&df, &model, &settings);
-    let estimate = imgslim::lint::estimate::estimate(&df, &model, &settings, &result.diagnostics);
+    let mut estimate = imgslim::lint::estimate::estimate(&df, &model, &settings, &result.diagnostics);
+    let proposal = imgslim::rewrite::plan(&df, &model, settings.context_dir.as_deref(), &Default::default());
+    if let imgslim::rewrite::Outcome::Rewritten(p) = &proposal {
+        estimate.rewrite_bytes = p.estimated_saving_bytes;
+    }
     let path = args.target.display().to_string();
     let results =
         vec![FileResult { path: path.clone(), dockerfile: Some(df), diagnostics: result.diagnostics, error: None }];
@@ -113,7 +117,7 @@ fn dockerfile(args: &AnalyzeArgs) -> anyhow::Result<ExitStatus> {
     let h = imgslim::units::human_bytes;
     match args.format {
         ReportFormat::Json => {
-            let v = serde_json::json!({"file": path, "estimate": estimate, "findings": render::json(&results)});
+            let v = serde_json::json!({"file": path, "estimate": estimate, "rewrite": proposal, "findings": render::json(&results)});
             serde_json::to_writer_pretty(&mut out, &v)?;
             writeln!(out)?;
         }
@@ -147,9 +151,30 @@ fn dockerfile(args: &AnalyzeArgs) -> anyhow::Result<ExitStatus> {
                 writeln!(out, "  image            ~{}", h(b))?;
             }
             writeln!(out, "  avoidable        ~{} by fixing the size findings below", h(estimate.findings_bytes))?;
-            match estimate.rewrite_bytes {
-                Some(b) => writeln!(out, "  multi-stage      ~{} smaller with `imgslim rewrite`", h(b))?,
-                None => writeln!(out, "  multi-stage      see `imgslim rewrite {path}`")?,
+            match &proposal {
+                imgslim::rewrite::Outcome::Rewritten(p) => {
+                    let saving = p.estimated_saving_bytes.map(|b| format!("~{} smaller: ", h(b))).unwrap_or_default();
+                    writeln!(
+                        out,
+                        "  multi-stage      {saving}builder {} -> runtime {} (`imgslim rewrite {path}` writes it)",
+                        p.builder_base, p.runtime_base
+                    )?;
+                    for c in &p.changes {
+                        writeln!(
+                            out,
+                            "                   - {}{}",
+                            c.line.map(|l| format!("line {l}: ")).unwrap_or_default(),
+                            c.message
+                        )?;
+                    }
+                    for a in &p.artifacts {
+                        writeln!(out, "                   - copies {}: {}", a.from, a.why)?;
+                    }
+                }
+                imgslim::rewrite::Outcome::AlreadyMultiStage { reason } => {
+                    writeln!(out, "  multi-stage      {reason}")?
+                }
+                imgslim::rewrite::Outcome::Refused(r) => writeln!(out, "  multi-stage      no rewrite proposed: {r}")?,
             }
             writeln!(out)?;
             write!(out, "{}", render::text(&results, crate::printer::color()))?;

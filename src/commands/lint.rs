@@ -1,6 +1,6 @@
 //! `imgslim lint FILES...`: findings for many Dockerfiles at once, fixes in place or as a diff.
 
-use super::ExitStatus;
+use super::{unified_diff, write_atomic, ExitStatus};
 use crate::cli::{LintArgs, LintFormat};
 use crate::printer::{color, stdout};
 use crate::settings::{self, LintSettings};
@@ -102,27 +102,6 @@ fn lint_one(path: &Path, settings: &imgslim::lint::Settings, fixing: Option<Appl
         result: FileResult { path: shown, dockerfile: Some(df), diagnostics: result.diagnostics, error: None },
         changed,
     })
-}
-
-/// Write a file atomically next to itself.
-pub(crate) fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
-    tmp.write_all(text.as_bytes())?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
-    }
-    tmp.persist(path).with_context(|| format!("cannot replace {}", path.display()))?;
-    Ok(())
-}
-
-pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
-    let path = path.trim_start_matches('/');
-    similar::TextDiff::from_lines(before, after)
-        .unified_diff()
-        .context_radius(3)
-        .header(&format!("a/{path}"), &format!("b/{path}"))
-        .to_string()
 }
 
 /// Lint files in parallel; results in the order given.

@@ -3,9 +3,12 @@
 mod analyze;
 mod lint;
 mod parse;
+mod rewrite;
 mod rule;
 
 use crate::cli::{Cli, Command};
+use anyhow::Context as _;
+use std::io::Write as _;
 use std::path::Path;
 
 /// How a command ended (errors are `Err`).
@@ -32,6 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Analyze(args) => analyze::run(args),
         Command::Lint(args) => lint::run(args),
         Command::Rule(args) => rule::run(args),
+        Command::Rewrite(args) => rewrite::run(args),
     }
 }
 
@@ -64,4 +68,25 @@ pub fn load_dockerfile(
     let df = imgslim::dockerfile::parse(&bytes).map_err(|e| located(path, &e))?;
     let model = imgslim::dockerfile::model::build(&df);
     Ok((df, model))
+}
+
+/// Write a file atomically next to itself.
+pub fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
+    tmp.write_all(text.as_bytes())?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+    }
+    tmp.persist(path).with_context(|| format!("cannot replace {}", path.display()))?;
+    Ok(())
+}
+
+pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
+    let path = path.trim_start_matches('/');
+    similar::TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
 }

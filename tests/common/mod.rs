@@ -40,3 +40,4 @@ pub fn tool_missing<T>(what: &str) -> Option<T> {
 
 pub mod buildah;
 pub mod imagegen;
+pub mod rewrite;

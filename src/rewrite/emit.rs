@@ -1,0 +1,183 @@
+//! Turn a plan into the new Dockerfile: the original text with edits as the builder stage, then
+//! the runtime stage written from the original's instructions sorted by role.
+
+use super::input::{block_span, CmdClass, Original, Role, Step};
+use super::Blueprint;
+use crate::dockerfile::model::Kind;
+use crate::dockerfile::Span;
+
+/// Commands that create users and groups: the runtime stage runs them before copying files
+/// (a `--chown` may name the user).
+const USER_COMMANDS: &[&str] = &["useradd", "adduser", "groupadd", "addgroup", "usermod"];
+
+pub const BUILDER: &str = "builder";
+
+pub fn emit(o: &Original, bp: &Blueprint) -> String {
+    let nl = o.nl;
+    let mut out = builder(o, bp);
+    out.push_str(nl);
+    out.push_str(&runtime(o, bp));
+    out
+}
+
+fn with_nl(text: &str, nl: &str) -> String {
+    let mut t = text.to_string();
+    if !t.ends_with('\n') {
+        t.push_str(nl);
+    }
+    t
+}
+
+/// The original with the stage renamed `builder`, the runtime instructions taken out, and the
+/// planner's insertions.
+fn builder(o: &Original, bp: &Blueprint) -> String {
+    let df = o.df;
+    let nl = o.nl;
+    let st = o.stage;
+    let from = o.cx.instructions[st.instruction];
+    let lower = from.node.keyword.text.chars().all(|c| c.is_ascii_lowercase());
+    let mut edits: Vec<(Span, String)> = Vec::new();
+    edits.push((
+        Span::new(from.span.start, from.span.start),
+        format!("# imgslim: build stage, the original build (tools, headers, caches and sources stay here){nl}"),
+    ));
+    match &st.name_token {
+        Some(tok) => edits.push((tok.span, BUILDER.into())),
+        None => {
+            let end = st.base.span.end;
+            edits.push((Span::new(end, end), format!(" {} {BUILDER}", if lower { "as" } else { "AS" })));
+        }
+    }
+    for s in &o.steps {
+        if s.role == Role::Runtime || bp.removed.contains(&s.instruction) {
+            edits.push((block_span(df, s.instruction), String::new()));
+        }
+    }
+    for (i, text) in &bp.before {
+        let at = block_span(df, *i).start;
+        edits.push((Span::new(at, at), with_nl(text, nl)));
+    }
+    for (i, text) in &bp.after {
+        let at = o.cx.instructions[*i].span.end;
+        let prefix = if df.source[..at].ends_with('\n') { "" } else { nl };
+        edits.push((Span::new(at, at), format!("{prefix}{}", with_nl(text, nl))));
+    }
+    // insertions before deletions at the same place; later edits first when applying
+    edits.sort_by_key(|(s, t)| (s.start, !s.is_empty() as u8, t.is_empty() as u8));
+    let mut text = df.source.clone();
+    let mut last_start = usize::MAX;
+    for (span, new) in edits.into_iter().rev() {
+        if span.end > last_start {
+            continue; // overlapping edit: the earlier one wins
+        }
+        text.replace_range(span.start..span.end, &new);
+        last_start = span.start;
+    }
+    if df.bom && text.starts_with('\u{feff}') {
+        // keep the BOM as the original has it
+    }
+    let mut text = text.trim_end().to_string();
+    text.push_str(nl);
+    for t in &bp.tail {
+        text.push_str(&with_nl(t, nl));
+    }
+    text
+}
+
+/// Text of a RUN replayed in the runtime stage: the whole instruction when all its commands are
+/// to be replayed, else those commands joined with `&&`, under the original's comments.
+fn replay_run(o: &Original, s: &Step, keep: impl Fn(&CmdClass, &str) -> bool) -> Option<String> {
+    let cmds = o.commands(s);
+    let script = o.cx.script(s.instruction)?;
+    let picked: Vec<usize> = (0..cmds.len()).filter(|&k| keep(&s.classes[k], cmds[k].name())).collect();
+    if picked.is_empty() {
+        return None;
+    }
+    let all = s.classes.iter().enumerate().all(|(k, c)| picked.contains(&k) || matches!(c, CmdClass::Cleanup));
+    if all && picked.len() == cmds.len() {
+        return Some(o.block_text(s.instruction));
+    }
+    let ins = o.cx.instructions[s.instruction];
+    let span = block_span(o.df, s.instruction);
+    let comments = &o.df.source[span.start..ins.span.start];
+    let parts: Vec<&str> = picked.iter().map(|&k| cmds[k].text(script).trim()).collect();
+    let kw = &ins.node.keyword.text;
+    Some(format!("{comments}{kw} {}{}", parts.join(&format!(" \\{}    && ", o.nl)), o.nl))
+}
+
+fn creates_users(o: &Original, s: &Step) -> bool {
+    o.commands(s).iter().enumerate().any(|(k, c)| is_user_command(&s.classes[k], c.name()))
+}
+
+fn is_user_command(class: &CmdClass, name: &str) -> bool {
+    *class == CmdClass::Setup && USER_COMMANDS.contains(&name)
+}
+
+fn runtime(o: &Original, bp: &Blueprint) -> String {
+    let nl = o.nl;
+    let mut out = String::new();
+    let name = o.stage.name.as_deref().filter(|n| *n != BUILDER);
+    out.push_str(&format!("# imgslim: runtime stage, {} with only what the program needs{nl}", bp.runtime_base));
+    out.push_str(&format!("FROM {}{}{nl}", bp.runtime_base, name.map(|n| format!(" AS {n}")).unwrap_or_default()));
+    // 1. ARG and ENV, in order: the environment the program runs with
+    for s in &o.steps {
+        if s.role == Role::Replay && matches!(o.stage.commands[s.index].kind, Kind::Arg { .. } | Kind::Env { .. }) {
+            out.push_str(&o.block_text(s.instruction));
+        }
+    }
+    for e in &bp.env {
+        out.push_str(&with_nl(e, nl));
+    }
+    // 2. runtime packages
+    if !bp.runtime_packages.is_empty() {
+        let pkgs = bp.runtime_packages.join(" ");
+        match bp.runtime_manager {
+            Some("apk") => out.push_str(&format!("RUN apk add --no-cache {pkgs}{nl}")),
+            _ => out.push_str(&format!(
+                "RUN apt-get update \\{nl}    && apt-get install -y --no-install-recommends {pkgs} \\{nl}    && rm -rf /var/lib/apt/lists/*{nl}"
+            )),
+        }
+    }
+    // 3. users and groups, wherever the original created them (a runtime RUN that creates one
+    //    runs here, whole)
+    for s in o.steps.iter().filter(|s| matches!(o.stage.commands[s.index].kind, Kind::Run(_))) {
+        let t = if s.role == Role::Replay {
+            creates_users(o, s).then(|| o.block_text(s.instruction))
+        } else {
+            replay_run(o, s, is_user_command)
+        };
+        if let Some(t) = t {
+            out.push_str(&t);
+        }
+    }
+    // 4. what the builder made
+    for a in &bp.artifacts {
+        let chown = a.chown.as_ref().map(|c| format!("--chown={c} ")).unwrap_or_default();
+        out.push_str(&format!("COPY --from={BUILDER} {chown}{} {}{nl}", a.from, a.to));
+    }
+    if let Some(w) = &bp.workdir {
+        out.push_str(&format!("WORKDIR {w}{nl}"));
+    }
+    // 5. the rest in the original order: WORKDIR, USER, setup RUNs, COPY --from images, the contract
+    for s in &o.steps {
+        let kind = &o.stage.commands[s.index].kind;
+        match (&s.role, kind) {
+            (Role::Replay, Kind::Arg { .. } | Kind::Env { .. }) => {}
+            (Role::Replay, Kind::Run(_)) if !creates_users(o, s) => out.push_str(&o.block_text(s.instruction)),
+            (Role::Replay, Kind::Run(_)) => {}
+            (Role::Replay, _) => out.push_str(&o.block_text(s.instruction)),
+            (Role::Runtime, _) => {
+                if let Some((_, t)) = bp.replaced.iter().find(|(i, _)| *i == s.instruction) {
+                    out.push_str(&with_nl(t, nl));
+                } else {
+                    out.push_str(&o.block_text(s.instruction));
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(u) = &bp.user {
+        out.push_str(&format!("USER {u}{nl}"));
+    }
+    out
+}

@@ -1,0 +1,42 @@
+//! Anything else: keep build steps and build-only packages in the builder; the runtime stage is
+//! the base's slim variant (or the base itself) with the runtime packages, the setup steps, the
+//! files copied from the context and what the build installed into /usr/local.
+
+use super::*;
+
+pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), Refusal> {
+    let runtime = runtime_base(o, options, false).unwrap_or_else(|| o.base_raw.clone());
+    let same = runtime == o.base_raw || runtime == o.base;
+    set_runtime(
+        o,
+        bp,
+        runtime,
+        if same { "the same base, without the build's packages and steps" } else { "the slim variant of the base" },
+    );
+    context_artifacts(o, bp)?;
+    let builds = o
+        .with_role(Role::Build)
+        .any(|s| o.commands(s).iter().any(|c| super::super::input::classify(c) != CmdClass::Cleanup));
+    let installs_system = o.steps.iter().flat_map(|s| o.commands(s)).any(|c| {
+        crate::lint::rules::pip_no_cache_dir::pip_install(c).is_some()
+            || (c.name().starts_with("python") && c.args().iter().any(|w| w.text == "install"))
+    }) || super::native::installs_to_usr_local(o);
+    if installs_system {
+        bp.artifact("/usr/local", "what the build installed (make install, pip)");
+    }
+    let build_packages = package_split(o).iter().any(|p| !p.build.is_empty());
+    if same && !build_packages {
+        return Err(Refusal::new(if builds {
+            "no build-only packages and no smaller base image: a builder stage would not make this image smaller"
+        } else {
+            "nothing for a builder stage to keep: no build tools, no build steps and no smaller base image"
+        }));
+    }
+    if needs_shell(o) && !bp.runtime_shell {
+        return Err(Refusal::new("setup steps need a shell the runtime base does not have"));
+    }
+    runtime_packages(o, bp)?;
+    base_saving(o, bp);
+    bp.change(None, "kept the user as it is: the rewrite does not know what the program writes");
+    Ok(())
+}

@@ -1,0 +1,430 @@
+//! One planner per ecosystem, and what they share: the runtime base, runtime packages, the
+//! files copied from the context, the program's path, its shared libraries, a non-root user.
+
+pub mod generic;
+pub mod go;
+pub mod java;
+pub mod native;
+pub mod node;
+pub mod python;
+pub mod rust;
+
+use super::input::{absolute, CmdClass, Ecosystem, Original, Role};
+use super::{Blueprint, Options, Refusal};
+use crate::data::{debian_install_size, is_build_package, rewrite_data, BaseImage, ImageRef};
+use crate::dockerfile::model::{CmdLine, Kind};
+use crate::units::human_bytes;
+
+/// Which ecosystem the original builds: the base image first, then what its RUNs build.
+pub fn detect(o: &Original) -> Ecosystem {
+    match o.base_name().as_str() {
+        "python" | "pypy" => return Ecosystem::Python,
+        "node" => return Ecosystem::Node,
+        "golang" => return Ecosystem::Go,
+        "rust" => return Ecosystem::Rust,
+        "gcc" => return Ecosystem::C,
+        "maven" | "gradle" | "openjdk" | "eclipse-temurin" | "amazoncorretto" => return Ecosystem::Java,
+        _ => {}
+    }
+    for e in [Ecosystem::Go, Ecosystem::Rust, Ecosystem::Java] {
+        if o.builds(e) {
+            return e;
+        }
+    }
+    // C/C++ when the program is a native binary the build made; else a generic build
+    if o.builds(Ecosystem::C) && !runs_interpreter(o) {
+        return Ecosystem::C;
+    }
+    Ecosystem::Generic
+}
+
+/// Does ENTRYPOINT/CMD run an interpreter (python, node, a shell...) rather than a binary?
+pub fn runs_interpreter(o: &Original) -> bool {
+    let Some(argv) = &o.program else { return o.shell_form };
+    let first = argv.first().map(|s| s.rsplit('/').next().unwrap_or(s)).unwrap_or("");
+    first.starts_with("python")
+        || matches!(first, "node" | "npm" | "yarn" | "sh" | "bash" | "java" | "ruby" | "perl" | "php" | "pnpm" | "npx")
+}
+
+pub fn plan(o: &Original, options: &Options) -> Result<(Ecosystem, Blueprint), Refusal> {
+    let eco = detect(o);
+    let mut bp = Blueprint::default();
+    match eco {
+        Ecosystem::Python => python::plan(o, options, &mut bp)?,
+        Ecosystem::Node => node::plan(o, options, &mut bp)?,
+        Ecosystem::Go => go::plan(o, options, &mut bp)?,
+        Ecosystem::Rust => rust::plan(o, options, &mut bp)?,
+        Ecosystem::C => native::plan(o, options, &mut bp)?,
+        Ecosystem::Java => java::plan(o, options, &mut bp)?,
+        Ecosystem::Generic => generic::plan(o, options, &mut bp)?,
+    }
+    describe_moves(o, &mut bp);
+    Ok((eco, bp))
+}
+
+/// The runtime base: `--runtime-base`, else the mapping in rules/base-images.toml.
+pub fn runtime_base(o: &Original, options: &Options, cgo: bool) -> Option<String> {
+    if let Some(r) = &options.runtime_base {
+        return Some(r.clone());
+    }
+    let image = ImageRef::parse(&o.base);
+    let b = BaseImage::find(&image)?;
+    if cgo && !b.runtime_cgo.is_empty() {
+        return Some(b.runtime_cgo.clone());
+    }
+    // keep the ARG in `FROM python:${VERSION}` when the tag comes from one
+    let raw = ImageRef::parse(&o.base_raw);
+    let tag = if o.base_raw.contains('$') { raw.tag.clone() } else { image.tag.clone() };
+    let tag = tag.unwrap_or_default();
+    if crate::data::is_small_tag(&tag) && !b.runtime.starts_with("gcr.io/") {
+        // already a slim variant: build and run on the same one
+        return Some(o.base_raw.clone());
+    }
+    b.runtime_for(&tag)
+}
+
+/// How an image installs packages: apk on Alpine, none on distroless, apt otherwise.
+pub fn manager_for(image: &str) -> Option<&'static str> {
+    if has_shell(image) {
+        Some(if image.contains("alpine") { "apk" } else { "apt" })
+    } else {
+        None
+    }
+}
+
+pub fn has_shell(image: &str) -> bool {
+    !(image.contains("distroless") || image == "scratch" || image.contains("chainguard/static"))
+}
+
+pub fn set_runtime(o: &Original, bp: &mut Blueprint, image: String, why: &str) {
+    bp.runtime_shell = has_shell(&image);
+    bp.runtime_manager = manager_for(&image);
+    bp.change(Some(o.stage.line), format!("runtime stage FROM {image}: {why}"));
+    if !o.has_kind(|k| matches!(k, Kind::Workdir { .. })) {
+        let inherited = BaseImage::find(&ImageRef::parse(&o.base)).map(|b| b.workdir.clone()).unwrap_or_default();
+        if !inherited.is_empty() && !image.starts_with(&o.base_name()) {
+            bp.workdir = Some(inherited.clone());
+            bp.change(None, format!("WORKDIR {inherited}, which {} sets and the runtime base does not", o.base));
+        }
+    }
+    bp.runtime_base = image;
+}
+
+/// Packages one manager installs, split into what only the build needs and what the program
+/// may need at run time (with the runtime libraries of the -dev packages).
+pub struct PackageSplit {
+    pub manager: &'static str,
+    pub build: Vec<String>,
+    pub runtime: Vec<String>,
+    /// -dev packages without a known runtime library.
+    pub unknown_dev: Vec<String>,
+}
+
+pub fn package_split(o: &Original) -> Vec<PackageSplit> {
+    let data = rewrite_data();
+    let mut out = Vec::new();
+    for manager in ["apt", "apk", "dnf"] {
+        let pkgs = o.packages(manager);
+        if pkgs.is_empty() {
+            continue;
+        }
+        let (build, run): (Vec<String>, Vec<String>) = pkgs.into_iter().partition(|p| {
+            let name = p.split(['=', ':']).next().unwrap_or(p);
+            if manager == "apk" {
+                is_compiler(name) || name.ends_with("-dev")
+            } else {
+                is_build_package(name)
+            }
+        });
+        let mut runtime: Vec<String> = run
+            .into_iter()
+            .filter(|p| !data.skip_runtime.contains(p) && !p.contains('$') && !p.ends_with(".deb"))
+            .collect();
+        let mut unknown_dev = Vec::new();
+        if manager == "apk" {
+            // Alpine's convention: the -dev package of X needs X at run time
+            for b in &build {
+                if let Some(lib) = b.strip_suffix("-dev") {
+                    if !runtime.iter().any(|r| r == lib) && !is_compiler(lib) {
+                        runtime.push(lib.to_string());
+                    }
+                }
+            }
+        }
+        if manager == "apt" {
+            for b in &build {
+                match data.dev_runtime.get(b.as_str()) {
+                    Some(libs) => {
+                        for lib in libs {
+                            if !runtime.contains(lib) {
+                                runtime.push(lib.clone());
+                            }
+                        }
+                    }
+                    None if b.ends_with("-dev") => unknown_dev.push(b.clone()),
+                    None => {}
+                }
+            }
+        }
+        out.push(PackageSplit { manager, build, runtime, unknown_dev });
+    }
+    out
+}
+
+/// Packages distroless images already have.
+const IN_DISTROLESS: &[&str] =
+    &["ca-certificates", "tzdata", "netbase", "libc6", "libgcc-s1", "libstdc++6", "libssl3", "openssl"];
+
+/// Does the program need packages a distroless runtime does not have?
+pub fn needs_packages_beyond_distroless(o: &Original) -> bool {
+    package_split(o).iter().any(|p| p.runtime.iter().any(|r| !IN_DISTROLESS.contains(&r.as_str())))
+}
+
+/// The packages the runtime stage installs: what the original installed minus build-only
+/// packages, plus the runtime libraries of the -dev packages. Says what stays behind.
+pub fn runtime_packages(o: &Original, bp: &mut Blueprint) -> Result<(), Refusal> {
+    for split in package_split(o) {
+        let PackageSplit { manager, build, mut runtime, unknown_dev } = split;
+        if !unknown_dev.is_empty() {
+            bp.change(
+                None,
+                format!(
+                    "no runtime library is known for {}: add it to the runtime stage if the program loads it",
+                    unknown_dev.join(", ")
+                ),
+            );
+        }
+        if !build.is_empty() {
+            let names: Vec<&str> = build.iter().map(String::as_str).collect();
+            let (bytes, _) = debian_install_size(&names, false);
+            let est = if manager == "apt" && bytes > 0 {
+                format!(" (~{} estimated)", human_bytes(bytes))
+            } else {
+                String::new()
+            };
+            bp.change(None, format!("build-only packages stay in the builder: {}{est}", build.join(", ")));
+            if manager == "apt" {
+                bp.saving = Some(bp.saving.unwrap_or(0) + bytes);
+            }
+        }
+        if bp.runtime_manager.is_none() {
+            runtime.retain(|r| !IN_DISTROLESS.contains(&r.as_str()));
+        }
+        if runtime.is_empty() {
+            continue;
+        }
+        match (bp.runtime_manager, manager) {
+            (Some("apt"), "apt") | (Some("apk"), "apk") => {}
+            (None, _) => {
+                return Err(Refusal::new(format!(
+                    "the program needs packages ({}) but the runtime base {} has no package manager",
+                    runtime.join(", "),
+                    bp.runtime_base
+                )))
+            }
+            _ => {
+                return Err(Refusal::new(format!(
+                    "packages installed with {manager} cannot be installed on the runtime base {}",
+                    bp.runtime_base
+                )))
+            }
+        }
+        let how = if manager == "apk" {
+            "with --no-cache"
+        } else {
+            "with --no-install-recommends and removes the apt lists in the same layer"
+        };
+        bp.change(None, format!("runtime stage installs {} {how}", runtime.join(", ")));
+        bp.runtime_packages.extend(runtime);
+    }
+    Ok(())
+}
+
+fn is_compiler(name: &str) -> bool {
+    let catalog = crate::analyze::catalog::Catalog::builtin();
+    catalog.classify_package("", name).is_some_and(|c| catalog.names[c] == "compiler")
+        || matches!(name, "build-base" | "alpine-sdk" | "musl-dev" | "linux-headers" | "git")
+}
+
+/// Copy what COPY/ADD put in the image from the context (after the build ran on it).
+pub fn context_artifacts(o: &Original, bp: &mut Blueprint) -> Result<(), Refusal> {
+    for (dest, chown) in &o.context_copies {
+        if dest.is_empty() || dest == "/" {
+            return Err(Refusal::new(
+                "files are copied into / (no WORKDIR): the rewrite cannot tell the program's files from the system's; copy them into a WORKDIR",
+            ));
+        }
+        if dest.starts_with("/tmp") || dest.starts_with("/var/tmp") {
+            continue;
+        }
+        bp.artifact(dest, "the program's files (copied from the context, built in the builder)");
+        if let Some(a) = bp.artifacts.iter_mut().find(|a| dest.starts_with(&a.from)) {
+            if a.chown.is_none() {
+                a.chown = chown.clone();
+            }
+        }
+    }
+    for d in &o.downloads {
+        bp.artifact(d, "downloaded by the build");
+    }
+    // the working directory is where the program lives, whatever the build put there
+    if o.workdir != "/" {
+        bp.artifact(&o.workdir, "the working directory: where the program runs and the build wrote");
+    }
+    for (w, line) in &o.writes {
+        bp.artifact(w, format!("written by the build (line {line})"));
+    }
+    Ok(())
+}
+
+/// The absolute path of the program ENTRYPOINT/CMD runs, looked up in the working directory or
+/// the directories the build installs into.
+pub fn program_path(o: &Original, install_dirs: &[String]) -> Option<String> {
+    let argv0 = o.program.as_ref()?.first()?.clone();
+    if argv0.contains('$') {
+        return None;
+    }
+    if argv0.starts_with('/') {
+        return Some(argv0);
+    }
+    if argv0.contains('/') {
+        return Some(absolute(&o.workdir, &argv0));
+    }
+    install_dirs.first().map(|d| format!("{}/{argv0}", d.trim_end_matches('/')))
+}
+
+/// A builder step that gathers the shared libraries a binary links (other than glibc's own,
+/// which every glibc runtime base has) under /imgslim-libs, at their real directories.
+pub fn copy_shared_libraries(o: &Original, bp: &mut Blueprint, binary: &str) {
+    let lines = [
+        format!("# imgslim: the shared libraries {binary} links, for the runtime stage"),
+        "RUN mkdir -p /imgslim-libs \\".to_string(),
+        format!("    && for lib in $(ldd {binary} 2>/dev/null | awk '/=> \\// {{print $3}}' \\"),
+        "        | grep -vE '/(libc|libm|libdl|libpthread|librt|libresolv|libutil)\\.so|/ld-linux'); do \\".to_string(),
+        "        dir=$(readlink -f \"$(dirname \"$lib\")\"); mkdir -p \"/imgslim-libs$dir\"; cp -L \"$lib\" \"/imgslim-libs$dir/\"; \\".to_string(),
+        "    done".to_string(),
+    ];
+    bp.tail.push(lines.join(o.nl));
+    bp.artifacts.push(super::Artifact {
+        from: "/imgslim-libs/".into(),
+        to: "/".into(),
+        chown: None,
+        why: "shared libraries the program links (from ldd in the builder)".into(),
+    });
+    bp.change(None, format!("the shared libraries {binary} links are found with ldd in the builder and copied"));
+}
+
+/// Native programs may read data directories next to them (templates, static files...).
+pub fn data_dirs(o: &Original, bp: &mut Blueprint) {
+    for d in &rewrite_data().data_dirs {
+        if o.context_has(d) {
+            let copied =
+                o.context_copies.iter().any(|(dest, _)| dest == &o.workdir || dest.ends_with(&format!("/{d}")));
+            if copied {
+                let path = absolute(&o.workdir, d);
+                bp.artifact(&path, format!("data directory `{d}` the program may read"));
+            }
+        }
+    }
+}
+
+/// Distroless has no shell: a shell-form ENTRYPOINT/CMD becomes exec form when it has no shell
+/// syntax. Returns false when one cannot be converted.
+pub fn exec_form_contract(o: &Original, bp: &mut Blueprint) -> bool {
+    for c in &o.stage.commands {
+        let (kw, cmd) = match &c.kind {
+            Kind::Cmd { cmd } => ("CMD", cmd),
+            Kind::Entrypoint { cmd } => ("ENTRYPOINT", cmd),
+            _ => continue,
+        };
+        if let CmdLine::Shell(s) = cmd {
+            let Some(json) = crate::lint::rules::shell_form_cmd::exec_form(s) else { return false };
+            let ins = o.cx.instructions[c.instruction];
+            let span = super::input::block_span(o.df, c.instruction);
+            let comments = &o.df.source[span.start..ins.span.start];
+            bp.replaced.push((c.instruction, format!("{comments}{kw} {json}")));
+            bp.intended.push(if kw == "CMD" { "Cmd" } else { "Entrypoint" });
+            bp.change(Some(c.line), format!("{kw} in exec form: the runtime base has no /bin/sh"));
+        }
+    }
+    true
+}
+
+/// A non-root user, where that is safe: a native binary on distroless (uid 65532 exists there),
+/// no USER of its own, no port below 1024, no VOLUME it might write to.
+pub fn nonroot(o: &Original, bp: &mut Blueprint) {
+    if o.has_kind(|k| matches!(k, Kind::User { .. })) {
+        return;
+    }
+    let low_port = o.exposed_ports().is_none_or(|p| p.iter().any(|&n| n < 1024));
+    let volume = o.has_kind(|k| matches!(k, Kind::Volume { .. }));
+    if bp.runtime_base.contains("distroless") && !low_port && !volume {
+        bp.user = Some("65532:65532".into());
+        bp.intended.push("User");
+        bp.change(
+            None,
+            "runs as the distroless nonroot user (65532): no port below 1024, no VOLUME, files are read-only for it",
+        );
+    } else {
+        let why = if low_port {
+            "it listens on a port below 1024 (or one set by a variable)"
+        } else if volume {
+            "it declares a VOLUME it may write to"
+        } else {
+            "it may write to its own files"
+        };
+        bp.change(None, format!("kept running as root: {why}; add a USER after checking"));
+    }
+}
+
+/// Estimated saving from the base image alone.
+pub fn base_saving(o: &Original, bp: &mut Blueprint) {
+    let from = BaseImage::find(&ImageRef::parse(&o.base));
+    let to = base_bytes(&bp.runtime_base);
+    if let (Some(f), Some(t)) = (from, to) {
+        let tag = ImageRef::parse(&o.base).tag.unwrap_or_default();
+        let fb = if crate::data::is_small_tag(&tag) { f.slim_bytes } else { f.bytes };
+        if fb > t {
+            bp.saving = Some(bp.saving.unwrap_or(0) + fb - t);
+        }
+    }
+}
+
+fn base_bytes(image: &str) -> Option<u64> {
+    for b in crate::data::base_images() {
+        if b.runtime == image && b.runtime_bytes > 0 {
+            return Some(b.runtime_bytes);
+        }
+        if b.runtime_cgo == image && b.runtime_cgo_bytes > 0 {
+            return Some(b.runtime_cgo_bytes);
+        }
+    }
+    let r = ImageRef::parse(image);
+    let b = BaseImage::find(&r)?;
+    let tag = r.tag.unwrap_or_default();
+    Some(if crate::data::is_small_tag(&tag) { b.slim_bytes } else { b.bytes })
+}
+
+/// Say what moves to the runtime stage unchanged.
+fn describe_moves(o: &Original, bp: &mut Blueprint) {
+    let moved: Vec<String> = o
+        .with_role(Role::Runtime)
+        .filter(|s| !bp.replaced.iter().any(|(i, _)| *i == s.instruction))
+        .map(|s| o.cx.instructions[s.instruction].node.keyword.text.to_ascii_uppercase())
+        .collect();
+    if !moved.is_empty() {
+        bp.change(None, format!("{} move to the runtime stage unchanged", moved.join(", ")));
+    }
+    let replayed = o.with_role(Role::Replay).filter(|s| matches!(o.stage.commands[s.index].kind, Kind::Run(_))).count();
+    if replayed > 0 {
+        bp.change(None, format!("{replayed} RUN(s) that set the runtime up (runtime packages, users, directories) run again in the runtime stage"));
+    }
+}
+
+/// RUNs replayed in the runtime stage (and users created by build RUNs) need a shell there.
+pub fn needs_shell(o: &Original) -> bool {
+    o.steps.iter().any(|s| {
+        (s.role == Role::Replay && matches!(o.stage.commands[s.index].kind, Kind::Run(_)))
+            || o.commands(s).iter().any(|c| ["useradd", "adduser", "groupadd", "addgroup"].contains(&c.name()))
+    })
+}

@@ -1,0 +1,169 @@
+//! Python: dependencies go into a virtual environment in the builder (with compilers and headers
+//! for C extensions); the runtime stage is the `-slim` image with the venv, the application
+//! files, and the runtime libraries of the -dev packages the extensions link.
+
+use super::*;
+use crate::dockerfile::shell::Command;
+use crate::lint::rules::pip_no_cache_dir::pip_install;
+use crate::lint::rules::PIP_VALUE_FLAGS;
+
+const VENV: &str = "/opt/venv";
+
+/// `python -m venv X` or `virtualenv X`: the venv the original makes itself.
+fn own_venv(c: &Command) -> Option<String> {
+    let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
+    let path = if c.name().starts_with("python") && args.first() == Some(&"-m") && args.get(1) == Some(&"venv") {
+        args[2..].iter().find(|a| !a.starts_with('-'))?
+    } else if c.name() == "virtualenv" {
+        args.iter().find(|a| !a.starts_with('-'))?
+    } else {
+        return None;
+    };
+    Some(path.to_string())
+}
+
+pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), Refusal> {
+    let runtime = runtime_base(o, options, false)
+        .ok_or_else(|| Refusal::at(o.stage.line, format!("no runtime image is known for {}", o.base)))?;
+    set_runtime(o, bp, runtime, "the Python runtime without compilers, headers and build tools");
+    let mut venv: Option<String> = None;
+    let mut first_pip: Option<usize> = None;
+    for s in &o.steps {
+        for c in o.commands(s) {
+            if let Some(v) = own_venv(c) {
+                venv.get_or_insert(super::absolute(&s.workdir, &v));
+            }
+            if pip_install(c).is_some() {
+                first_pip.get_or_insert(s.instruction);
+                if c.has_flag(&["--user"]) {
+                    return Err(Refusal::at(
+                        s.line,
+                        "`pip install --user` installs into a home directory: not supported",
+                    ));
+                }
+                if c.has_flag(&["-t", "--target", "--prefix", "--root"]) {
+                    return Err(Refusal::at(s.line, "`pip install` into a custom target or prefix: not supported"));
+                }
+                if c.words[0].text.starts_with('/') {
+                    return Err(Refusal::at(
+                        s.line,
+                        "pip is called by absolute path, which a virtual environment would not catch",
+                    ));
+                }
+            }
+            if c.name().starts_with("poetry") || c.name() == "pipenv" || c.name() == "uv" {
+                return Err(Refusal::at(
+                    s.line,
+                    format!("`{}` manages its own environments: not supported yet", c.name()),
+                ));
+            }
+        }
+    }
+    let reorder = manifest_first(o, bp);
+    match (&venv, first_pip) {
+        (Some(v), _) => {
+            bp.artifact(v, "the virtual environment the build creates");
+            bp.change(None, format!("the virtual environment {v} is copied to the runtime stage"));
+        }
+        (None, Some(i)) => {
+            let at = reorder.map_or(i, |(copy, _)| copy.min(i));
+            // first among the insertions at that place: before the moved requirements step
+            bp.before.insert(
+                0,
+                (
+                at,
+                format!(
+                    "# imgslim: dependencies go into a virtual environment the runtime stage copies{nl}RUN python -m venv {VENV}{nl}ENV VIRTUAL_ENV={VENV} PATH=\"{VENV}/bin:$PATH\"",
+                    nl = o.nl
+                ),
+                ),
+            );
+            bp.env.push(format!("ENV VIRTUAL_ENV={VENV} PATH=\"{VENV}/bin:$PATH\""));
+            bp.artifact(VENV, "the virtual environment with the dependencies");
+            bp.intended.push("Env");
+            bp.change(
+                o.steps.iter().find(|s| s.instruction == i).map(|s| s.line),
+                format!("pip installs into a virtual environment ({VENV}) built in the builder (with compilers for C extensions) and copied to the runtime stage; PATH puts it first"),
+            );
+        }
+        (None, None) => {}
+    }
+    context_artifacts(o, bp)?;
+    runtime_packages(o, bp)?;
+    if needs_shell(o) && !bp.runtime_shell {
+        return Err(Refusal::new("setup steps need a shell the runtime base does not have"));
+    }
+    base_saving(o, bp);
+    if !o.has_kind(|k| matches!(k, Kind::User { .. })) {
+        bp.change(None, "kept running as root: the program may write to its own files; add a USER after checking");
+    }
+    Ok(())
+}
+
+/// `COPY . .` directly followed by `RUN pip install -r requirements.txt`: copy the requirements
+/// first and install before the sources, so a source change does not reinstall everything.
+/// Only when the requirement files are in the context and name no local paths.
+/// Returns (the COPY's instruction, the RUN's instruction).
+fn manifest_first(o: &Original, bp: &mut Blueprint) -> Option<(usize, usize)> {
+    let pos = o.steps.iter().position(|s| {
+        s.role == Role::ContextCopy
+            && o.stage.commands[s.index]
+                .kind
+                .as_copy()
+                .is_some_and(|c| !c.add && c.sources.len() == 1 && c.sources[0].trim_end_matches('/') == ".")
+    })?;
+    let (copy, run) = (&o.steps[pos], o.steps.get(pos + 1)?);
+    let cmds = o.commands(run);
+    if run.role != Role::Build || cmds.is_empty() {
+        return None;
+    }
+    let mut files = Vec::new();
+    for c in cmds {
+        pip_install(c)?;
+        let positional: Vec<_> = c.positionals(PIP_VALUE_FLAGS).into_iter().skip(1).collect();
+        if !positional.is_empty() || c.has_flag(&["-e", "--editable", "-c", "--constraint"]) {
+            return None;
+        }
+        let mut it = c.args().iter();
+        while let Some(w) = it.next() {
+            let f = if matches!(w.text.as_str(), "-r" | "--requirement") {
+                it.next()?.text.clone()
+            } else if let Some(f) = w.text.strip_prefix("--requirement=") {
+                f.to_string()
+            } else {
+                continue;
+            };
+            let text = o.context_file(&f)?;
+            let local = text.lines().map(str::trim).any(|l| {
+                l.starts_with(['-', '.', '/']) && !l.starts_with("--hash")
+                    || l.contains("file:")
+                    || l.starts_with("git+")
+            });
+            if local || f.contains('$') || f.starts_with('/') {
+                return None;
+            }
+            files.push(f);
+        }
+    }
+    if files.is_empty() {
+        return None;
+    }
+    let ins_copy = o.cx.instructions[copy.instruction];
+    let cp = o.stage.commands[copy.index].kind.as_copy()?;
+    let chown = cp.chown.as_ref().map(|c| format!("--chown={c} ")).unwrap_or_default();
+    let dest = if cp.dest.ends_with('/') { cp.dest.clone() } else { format!("{}/", cp.dest) };
+    let kw = &ins_copy.node.keyword.text;
+    let run_text = o.block_text(run.instruction);
+    bp.before.push((
+        copy.instruction,
+        format!(
+            "# imgslim: the requirements before the sources, so a source change keeps the dependency layer{nl}{kw} {chown}{} {dest}{nl}{}",
+            files.join(" "),
+            run_text.trim_end(),
+            nl = o.nl
+        ),
+    ));
+    bp.removed.push(run.instruction);
+    bp.change(Some(run.line), format!("{} copied and installed before the sources (build cache)", files.join(", ")));
+    Some((copy.instruction, run.instruction))
+}

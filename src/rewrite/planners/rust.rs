@@ -1,0 +1,104 @@
+//! Rust: the release binary onto distroless cc (glibc and libgcc), with any other shared
+//! library it links (OpenSSL...) copied from the builder.
+
+use super::*;
+
+/// The binary names Cargo.toml declares: `[[bin]] name`s, else the package name.
+fn cargo_bins(o: &Original) -> Vec<String> {
+    let Some(text) = o.context_file("Cargo.toml") else { return Vec::new() };
+    let Ok(v) = text.parse::<toml::Table>() else { return Vec::new() };
+    let bins: Vec<String> = v
+        .get("bin")
+        .and_then(|b| b.as_array())
+        .map(|a| a.iter().filter_map(|b| b.get("name")?.as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    if !bins.is_empty() {
+        return bins;
+    }
+    v.get("package")
+        .and_then(|p| p.get("name"))
+        .and_then(|n| n.as_str())
+        .map(|n| vec![n.to_string()])
+        .unwrap_or_default()
+}
+
+/// Paths the build writes binaries to: `cargo build --release` (target/release in the RUN's
+/// directory or $CARGO_TARGET_DIR) and the `cargo install` directory.
+fn outputs(o: &Original) -> (Vec<String>, Option<String>) {
+    let bins = cargo_bins(o);
+    let mut out = Vec::new();
+    let mut install = None;
+    for s in &o.steps {
+        let mut cwd = s.workdir.clone();
+        for c in o.commands(s) {
+            if c.name() == "cd" {
+                if let Some(d) = c.args().first() {
+                    cwd = super::absolute(&cwd, &d.text);
+                }
+            }
+            if c.name() != "cargo" {
+                continue;
+            }
+            match c.subcommand(&["--bin", "-p", "--package", "--target", "--features", "--root", "--path", "-j"]) {
+                Some("build") => {
+                    let profile = if c.has_flag(&["--release", "-r"]) { "release" } else { "debug" };
+                    let target = o.env("CARGO_TARGET_DIR").unwrap_or_else(|| format!("{cwd}/target"));
+                    let target = super::absolute(&cwd, &target);
+                    let triple = c.flag_value(&["--target"]).map(|t| format!("/{t}")).unwrap_or_default();
+                    for b in c.flag_value(&["--bin"]).map(|b| vec![b.to_string()]).unwrap_or_else(|| bins.clone()) {
+                        out.push(format!("{target}{triple}/{profile}/{b}"));
+                    }
+                }
+                Some("install") => {
+                    let root = c.flag_value(&["--root"]).map(str::to_string).or_else(|| o.env("CARGO_HOME"));
+                    install = Some(format!("{}/bin", root.unwrap_or_else(|| "/root/.cargo".into())));
+                }
+                _ => {}
+            }
+        }
+    }
+    (out, install)
+}
+
+pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), Refusal> {
+    if o.program.as_ref().and_then(|p| p.first()).is_some_and(|w| w == "cargo") {
+        return Err(Refusal::new(
+            "the program runs through cargo (`cargo run`): build with `cargo build --release` and run the binary",
+        ));
+    }
+    if o.program.is_none() {
+        return Err(Refusal::new(
+            "no ENTRYPOINT or CMD the rewrite can read: it cannot tell which binary is the program",
+        ));
+    }
+    let (outs, install) = outputs(o);
+    let bin = super::go::binary(o, &outs, install.as_ref())
+        .ok_or_else(|| Refusal::new("the binary ENTRYPOINT/CMD runs is not one the build writes to a known path"))?;
+    let distroless_ok = !needs_shell(o) && !needs_packages_beyond_distroless(o);
+    let runtime = match (&options.runtime_base, distroless_ok) {
+        (Some(r), _) => r.clone(),
+        (None, true) => runtime_base(o, options, false).unwrap_or_else(|| "gcr.io/distroless/cc-debian12".into()),
+        (None, false) => "debian:bookworm-slim".into(),
+    };
+    let why = if has_shell(&runtime) {
+        "setup steps or packages the program needs want a shell and apt"
+    } else {
+        "glibc and libgcc for the binary, no toolchain, shell or package manager"
+    };
+    set_runtime(o, bp, runtime, why);
+    bp.artifact(&bin, "the program");
+    copy_shared_libraries(o, bp, &bin);
+    data_dirs(o, bp);
+    for d in &o.downloads {
+        bp.artifact(d, "downloaded by the build");
+    }
+    if !bp.runtime_shell && !exec_form_contract(o, bp) {
+        return Err(Refusal::new(
+            "a shell-form ENTRYPOINT/CMD with shell syntax needs a shell; use --runtime-base debian:bookworm-slim",
+        ));
+    }
+    runtime_packages(o, bp)?;
+    base_saving(o, bp);
+    nonroot(o, bp);
+    Ok(())
+}

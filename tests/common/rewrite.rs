@@ -1,0 +1,60 @@
+//! Properties every emitted Dockerfile must have.
+#![allow(dead_code)]
+
+use imgslim::dockerfile::{model, parse_str};
+use imgslim::lint::{lint, Settings};
+use imgslim::rewrite::Plan;
+
+/// Size rules a rewrite is meant to leave nothing for (in the stages that reach the image).
+pub const SIZE_RULES: &[&str] =
+    &["IS101", "IS102", "IS103", "IS104", "IS105", "IS106", "IS107", "IS108", "IS109", "IS110"];
+
+/// Keywords that move to the runtime stage and must be there, unchanged or in exec form.
+const CONTRACT: &[&str] =
+    &["cmd", "entrypoint", "expose", "healthcheck", "label", "volume", "stopsignal", "user", "workdir", "env", "arg"];
+
+/// Check an emitted Dockerfile against its original; `Err` says what is wrong.
+pub fn check(original: &str, plan: &Plan) -> Result<(), String> {
+    let new = &plan.dockerfile;
+    let df = parse_str(new).map_err(|e| format!("does not parse: {e:?}\n{new}"))?;
+    let m = model::build(&df).map_err(|e| format!("BuildKit would reject it: {e:?}\n{new}"))?;
+    if m.stages.len() != 2 {
+        return Err(format!("{} stages\n{new}", m.stages.len()));
+    }
+    let runtime_line = df.instructions().nth(m.stages[1].instruction).unwrap().start_line;
+    let findings: Vec<String> = lint(&df, &m, &Settings::default())
+        .diagnostics
+        .into_iter()
+        .filter(|d| SIZE_RULES.contains(&d.code) && df.line_col(d.span.start).0 >= runtime_line)
+        .map(|d| format!("{} line {}: {}", d.code, df.line_col(d.span.start).0, d.message))
+        .collect();
+    if !findings.is_empty() {
+        return Err(format!("size findings left: {findings:?}\n{new}"));
+    }
+    // every original instruction is still there: in the builder, or (contract) in the runtime stage
+    let odf = parse_str(original).unwrap();
+    let builder: Vec<String> = df
+        .instructions()
+        .filter(|i| i.start_line < df.instructions().nth(m.stages[1].instruction).unwrap().start_line)
+        .map(|i| i.original.clone())
+        .collect();
+    let runtime: Vec<String> = df.instructions().skip(m.stages[1].instruction).map(|i| i.original.clone()).collect();
+    let first_from = odf.instructions().position(|i| i.name() == "from").unwrap_or(0);
+    for i in odf.instructions().skip(first_from) {
+        let name = i.name();
+        if name == "from" {
+            continue;
+        }
+        let in_builder = builder.contains(&i.original);
+        let in_runtime = runtime.contains(&i.original)
+            || (matches!(name.as_str(), "cmd" | "entrypoint")
+                && runtime.iter().any(|r| r.to_ascii_lowercase().starts_with(&name)));
+        if CONTRACT.contains(&name.as_str()) && !in_runtime {
+            return Err(format!("line {}: `{}` is missing from the runtime stage\n{new}", i.start_line, i.original));
+        }
+        if !in_builder && !in_runtime {
+            return Err(format!("line {}: `{}` is lost\n{new}", i.start_line, i.original));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,138 @@
+//! The emitted Dockerfiles of the example apps (fixtures/apps, examples/runtime-report) are
+//! snapshot-tested, and every emitted file — for these apps and for generated single-stage
+//! Dockerfiles — parses, has two stages, leaves no size finding in the runtime stage, loses no
+//! instruction and keeps the contract in the runtime stage.
+
+mod common;
+
+use imgslim::dockerfile::{model, parse_str};
+use imgslim::rewrite::{plan, Options, Outcome};
+use proptest::prelude::*;
+use std::path::Path;
+
+fn rewrite(text: &str, context: Option<&Path>) -> Outcome {
+    let df = parse_str(text).unwrap();
+    let m = model::build(&df).unwrap();
+    plan(&df, &m, context, &Options::default())
+}
+
+#[test]
+fn example_apps() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut apps = common::subdirs(&root.join("fixtures/apps"));
+    apps.push(root.join("examples/runtime-report"));
+    for app in apps {
+        let name = app.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(app.join("Dockerfile")).unwrap();
+        let Outcome::Rewritten(p) = rewrite(&text, Some(&app)) else { panic!("{name}: not rewritten") };
+        common::rewrite::check(&text, &p).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut snap = p.dockerfile.clone();
+        snap.push_str("\n---- changes\n");
+        for c in &p.changes {
+            snap.push_str(&format!("{}{}\n", c.line.map(|l| format!("line {l}: ")).unwrap_or_default(), c.message));
+        }
+        insta::with_settings!({snapshot_path => "snapshots/rewrite", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(name, snap);
+        });
+    }
+}
+
+#[test]
+fn already_multi_stage_is_left_alone() {
+    let text = "FROM golang:1.22 AS build\nRUN go build -o /app .\nFROM gcr.io/distroless/static-debian12\nCOPY --from=build /app /app\nCMD [\"/app\"]\n";
+    assert!(matches!(rewrite(text, None), Outcome::AlreadyMultiStage { .. }));
+}
+
+#[test]
+fn refusals_say_why() {
+    for (text, why) in [
+        ("FROM scratch\nCOPY app /app\nCMD [\"/app\"]\n", "scratch"),
+        ("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nCMD [\"go\", \"run\", \".\"]\n", "go run"),
+        ("FROM ruby:3.3\nWORKDIR /app\nCOPY . .\nRUN bundle install\nCMD [\"ruby\", \"app.rb\"]\n", "ruby"),
+        (
+            "FROM python:3.11\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n",
+            "no WORKDIR",
+        ),
+        ("FROM alpine:3.19\nRUN apk add --no-cache curl\nCMD [\"curl\"]\n", "nothing for a builder stage"),
+    ] {
+        match rewrite(text, None) {
+            Outcome::Refused(r) => assert!(r.message.contains(why), "{text}: {}", r.message),
+            o => panic!("{text}: expected a refusal, got {o:?}"),
+        }
+    }
+}
+
+/// Single-stage Dockerfiles built from the parts real ones are made of.
+fn dockerfile() -> impl Strategy<Value = String> {
+    let base = prop::sample::select(vec![
+        ("python:3.11", "python"),
+        ("python:3.12-bookworm", "python"),
+        ("node:18", "node"),
+        ("node:20-bookworm", "node"),
+        ("golang:1.22", "go"),
+        ("rust:1.78", "rust"),
+        ("debian:bookworm", "c"),
+        ("gcc:13", "c"),
+    ]);
+    let apt = prop::sample::subsequence(
+        vec!["gcc", "libpq-dev", "curl", "git", "make", "libsqlite3-dev", "ca-certificates"],
+        0..4,
+    );
+    let comment = prop::option::of(prop::sample::select(vec!["# install things", "# the build", "#"]));
+    let env = prop::option::of(prop::sample::select(vec![
+        "ENV APP_ENV=prod",
+        "ENV PORT 8080",
+        "ARG VERSION=1\nENV VERSION=$VERSION",
+    ]));
+    let user = any::<bool>();
+    let cmd_shell = any::<bool>();
+    (base, apt, comment, env, user, cmd_shell).prop_map(|((image, eco), apt, comment, env, user, cmd_shell)| {
+        let mut s = format!("FROM {image}\n");
+        if let Some(e) = env {
+            s.push_str(&format!("{e}\n"));
+        }
+        s.push_str("WORKDIR /app\n");
+        if !apt.is_empty() {
+            if let Some(c) = comment {
+                s.push_str(&format!("{c}\n"));
+            }
+            s.push_str(&format!("RUN apt-get update && apt-get install -y {}\n", apt.join(" ")));
+        }
+        let (build, cmd) = match eco {
+            "python" => ("COPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .", "python app.py"),
+            "node" => ("COPY . .\nRUN npm ci && npm run build", "node dist/index.js"),
+            "go" => ("COPY . .\nRUN go build -o /usr/local/bin/app .", "app -serve"),
+            "rust" => ("COPY . .\nRUN cargo build --release", "./target/release/app"),
+            _ => ("COPY . .\nRUN make && make install", "/usr/local/bin/app"),
+        };
+        s.push_str(build);
+        s.push('\n');
+        if user {
+            s.push_str("RUN useradd -m app\nUSER app\n");
+        }
+        s.push_str("EXPOSE 8080\n");
+        if cmd_shell {
+            s.push_str(&format!("CMD {cmd}\n"));
+        } else {
+            let words: Vec<String> = cmd.split(' ').map(|w| format!("\"{w}\"")).collect();
+            s.push_str(&format!("CMD [{}]\n", words.join(", ")));
+        }
+        s
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    #[test]
+    fn emitted_dockerfiles_are_sound(text in dockerfile()) {
+        match rewrite(&text, None) {
+            Outcome::Rewritten(p) => {
+                if let Err(e) = common::rewrite::check(&text, &p) {
+                    prop_assert!(false, "{}\n--- original\n{}", e, text);
+                }
+            }
+            Outcome::Refused(r) => prop_assert!(!r.message.is_empty()),
+            Outcome::AlreadyMultiStage { .. } => prop_assert!(false, "single-stage input"),
+        }
+    }
+}
