@@ -36,6 +36,117 @@ pub enum Command {
     /// Rewrite a single-stage Dockerfile into a multi-stage one: a builder stage with the build,
     /// a slim or distroless runtime stage with only what the program needs.
     Rewrite(RewriteArgs),
+    /// Compare two images (sizes, layers, leftovers, paths, packages, config), or build a
+    /// Dockerfile and its rewrite (or another Dockerfile) and compare those.
+    Compare(CompareArgs),
+    /// Check an image against size budgets (imgslim.toml [gate] or flags) and a baseline: exit 1
+    /// when a budget is exceeded, with the layer and Dockerfile line to blame.
+    Gate(GateArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The first image: a docker-archive, OCI archive or OCI layout, or a registry reference.
+    #[arg(required_unless_present = "build")]
+    pub a: Option<String>,
+    /// The second image.
+    #[arg(required_unless_present = "build")]
+    pub b: Option<String>,
+    /// Build this Dockerfile (as a) and compare it with its rewrite or --against (as b).
+    #[arg(long, value_name = "DOCKERFILE", conflicts_with_all = ["a", "b"])]
+    pub build: Option<PathBuf>,
+    /// With --build: b is `imgslim rewrite` of the Dockerfile (the default).
+    #[arg(long, requires = "build", conflicts_with = "against")]
+    pub rewrite: bool,
+    /// With --build: b is built from this Dockerfile.
+    #[arg(long, value_name = "DOCKERFILE", requires = "build")]
+    pub against: Option<PathBuf>,
+    /// With --build: the build context (default: the Dockerfile's directory).
+    #[arg(long, value_name = "DIR")]
+    pub context: Option<PathBuf>,
+    /// With --build: the builder (default: the first found of docker buildx, podman, buildah).
+    #[arg(long, value_enum)]
+    pub builder: Option<BuilderChoice>,
+    /// With --build --rewrite: the runtime base for the rewrite.
+    #[arg(long, value_name = "IMAGE")]
+    pub runtime_base: Option<String>,
+    /// Platform to pick from multi-platform images.
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// Registries to reach over plain HTTP (localhost always is); repeatable.
+    #[arg(long = "insecure-registry", value_name = "HOST")]
+    pub insecure_registry: Vec<String>,
+    #[arg(long, short, value_enum, default_value_t = CompareFormat::Text)]
+    pub format: CompareFormat,
+    /// Rows in the directory and package lists.
+    #[arg(long, default_value_t = 15)]
+    pub top: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GateFormat {
+    Text,
+    Json,
+    Junit,
+    Sarif,
+    Markdown,
+    Github,
+}
+
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// The image: a docker-archive, OCI archive or OCI layout, or a registry reference.
+    pub image: String,
+    /// The Dockerfile it was built from: failures name the line to blame.
+    #[arg(long)]
+    pub dockerfile: Option<PathBuf>,
+    /// Compare growth against: a JSON report (imgslim analyze/gate --format json), an image, or
+    /// a registry reference (its manifest and config only).
+    #[arg(long, value_name = "REPORT|IMAGE|REF")]
+    pub baseline: Option<String>,
+    /// Largest image size (layer bytes, uncompressed): B, KB, MB, GB (powers of 1000), KiB, MiB, GiB.
+    #[arg(long, value_name = "SIZE")]
+    pub max_size: Option<String>,
+    /// Largest compressed size (what a pull moves).
+    #[arg(long, value_name = "SIZE")]
+    pub max_compressed_size: Option<String>,
+    /// Largest growth over the baseline: a size or a percentage (`10%`).
+    #[arg(long, value_name = "SIZE|PCT")]
+    pub max_growth: Option<String>,
+    /// Most wasted bytes (overwritten or deleted by later layers): a size or a percentage.
+    #[arg(long, value_name = "SIZE|PCT")]
+    pub max_wasted: Option<String>,
+    /// A leftover category that must not be in the image (compiler, headers, package-cache...);
+    /// repeatable.
+    #[arg(long, value_name = "CATEGORY")]
+    pub forbid: Vec<String>,
+    /// Lowest efficiency (0 to 1).
+    #[arg(long, value_name = "RATIO")]
+    pub min_efficiency: Option<f64>,
+    /// Most layers.
+    #[arg(long, value_name = "N")]
+    pub max_layers: Option<usize>,
+    /// Settings file (default: imgslim.toml in the current directory or above).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Platform to pick from multi-platform images.
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// Registries to reach over plain HTTP (localhost always is); repeatable.
+    #[arg(long = "insecure-registry", value_name = "HOST")]
+    pub insecure_registry: Vec<String>,
+    /// Also write the full JSON report (verdict, checks and analysis) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    #[arg(long, short, value_enum, default_value_t = GateFormat::Text)]
+    pub format: GateFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

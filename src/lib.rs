@@ -11,6 +11,7 @@ pub mod dockerfile;
 pub mod image;
 pub mod layer;
 pub mod lint;
+pub mod registry;
 pub mod report;
 pub mod rewrite;
 pub mod units;

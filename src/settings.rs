@@ -11,10 +11,9 @@ use std::path::{Path, PathBuf};
 pub struct FileSettings {
     #[serde(default)]
     pub lint: LintFile,
-    /// Read by `imgslim gate` and `imgslim push --gate`.
+    /// Read by `imgslim gate` and `imgslim push`.
     #[serde(default)]
-    #[allow(dead_code)]
-    pub gate: Option<toml::Value>,
+    pub gate: GateFile,
     #[serde(default)]
     #[allow(dead_code)]
     pub push: Option<toml::Value>,
@@ -30,6 +29,27 @@ pub struct LintFile {
     pub trusted_registries: Vec<String>,
     #[serde(default)]
     pub severity: std::collections::BTreeMap<String, String>,
+}
+
+/// `[gate]`: budgets (snake_case as documented; kebab-case accepted).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateFile {
+    #[serde(alias = "max-size")]
+    pub max_size: Option<String>,
+    #[serde(alias = "max-compressed-size")]
+    pub max_compressed_size: Option<String>,
+    #[serde(alias = "max-growth")]
+    pub max_growth: Option<String>,
+    #[serde(alias = "max-wasted")]
+    pub max_wasted: Option<String>,
+    #[serde(default)]
+    pub forbid: Vec<String>,
+    #[serde(alias = "min-efficiency")]
+    pub min_efficiency: Option<f64>,
+    #[serde(alias = "max-layers")]
+    pub max_layers: Option<usize>,
+    pub baseline: Option<String>,
 }
 
 /// The settings file and where it was found.
@@ -107,4 +127,63 @@ pub fn lint_settings(
         },
         failure_threshold,
     })
+}
+
+/// Gate flags, as given on the command line (unset: the file's value).
+#[derive(Debug, Default, Clone)]
+pub struct GateFlags {
+    pub max_size: Option<String>,
+    pub max_compressed_size: Option<String>,
+    pub max_growth: Option<String>,
+    pub max_wasted: Option<String>,
+    pub forbid: Vec<String>,
+    pub min_efficiency: Option<f64>,
+    pub max_layers: Option<usize>,
+    pub baseline: Option<String>,
+}
+
+/// Budgets and baseline: the file's `[gate]`, then flags.
+pub fn gate_settings(
+    file: &GateFile,
+    flags: &GateFlags,
+) -> anyhow::Result<(imgslim::analyze::gate::Budgets, Option<String>)> {
+    use imgslim::analyze::gate::{Amount, Budgets};
+    let bytes = |key: &str, v: &Option<String>| -> anyhow::Result<Option<u64>> {
+        v.as_deref()
+            .map(|s| {
+                imgslim::units::parse_bytes(s)
+                    .with_context(|| format!("{key}: {s:?} is not a size (e.g. 200MB, 1.5GiB)"))
+            })
+            .transpose()
+    };
+    let amount = |key: &str, v: &Option<String>| -> anyhow::Result<Option<Amount>> {
+        v.as_deref()
+            .map(|s| {
+                Amount::parse(s).with_context(|| format!("{key}: {s:?} is not a size or a percentage (e.g. 20MB, 10%)"))
+            })
+            .transpose()
+    };
+    let pick = |flag: &Option<String>, file: &Option<String>| flag.clone().or_else(|| file.clone());
+    let known = imgslim::analyze::catalog::Catalog::builtin().names.clone();
+    let forbid: Vec<String> = if flags.forbid.is_empty() { file.forbid.clone() } else { flags.forbid.clone() };
+    for f in &forbid {
+        anyhow::ensure!(known.contains(f), "forbid: unknown leftover category {f:?} (one of {})", known.join(", "));
+    }
+    let min_efficiency = flags.min_efficiency.or(file.min_efficiency);
+    if let Some(e) = min_efficiency {
+        anyhow::ensure!((0.0..=1.0).contains(&e), "min_efficiency must be between 0 and 1, got {e}");
+    }
+    let budgets = Budgets {
+        max_size: bytes("max_size", &pick(&flags.max_size, &file.max_size))?,
+        max_compressed_size: bytes(
+            "max_compressed_size",
+            &pick(&flags.max_compressed_size, &file.max_compressed_size),
+        )?,
+        max_growth: amount("max_growth", &pick(&flags.max_growth, &file.max_growth))?,
+        max_wasted: amount("max_wasted", &pick(&flags.max_wasted, &file.max_wasted))?,
+        forbid,
+        min_efficiency,
+        max_layers: flags.max_layers.or(file.max_layers),
+    };
+    Ok((budgets, pick(&flags.baseline, &file.baseline)))
 }

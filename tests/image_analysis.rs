@@ -225,7 +225,8 @@ fn layers_map_to_dockerfile_lines() {
     let path = g::write(dir.path(), "img", &spec, Format::DockerArchive, Comp::Gzip);
     let r = analyze_json(&path, &["--dockerfile", df.to_str().unwrap()]);
     let layers = r["layers"].as_array().unwrap();
-    assert_eq!(layers[0]["line"], Value::Null);
+    assert_eq!(layers[0]["line"], 1, "base image layers belong to the FROM line");
+    assert_eq!(layers[0]["instruction"], "FROM debian:bookworm (base image)");
     assert_eq!(layers[1]["line"], 3);
     assert_eq!(layers[2]["line"], 5);
     let lines = r["lines"].as_array().unwrap();

@@ -75,40 +75,7 @@ fn sarif_validates() {
     let rules = doc["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
     assert!(rules.iter().all(|r| r["help"]["text"].as_str().is_some_and(|t| !t.is_empty())));
 
-    let Some(tool) = std::env::var_os("IMGSLIM_SARIF_MULTITOOL").map(PathBuf::from).or_else(|| {
-        let p = PathBuf::from("/var/cache/imgslim-tools/sarif-multitool/package");
-        p.join("Sarif.Multitool").is_file().then_some(p)
-    }) else {
-        common::tool_missing::<()>(
-            "Microsoft's SARIF validator (npm pack @microsoft/sarif-multitool-linux; set IMGSLIM_SARIF_MULTITOOL)",
-        );
-        return;
-    };
-    // the JSON schema
-    let check = std::process::Command::new("python3")
-        .arg("-c")
-        .arg("import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))")
-        .arg(&sarif_path)
-        .arg(tool.join("sarif-2.1.0.json"))
-        .output()
-        .unwrap();
-    assert!(check.status.success(), "schema: {}", String::from_utf8_lossy(&check.stderr));
-    // the validator's rules
-    let report = dir.path().join("validation.sarif");
-    let v = std::process::Command::new(tool.join("Sarif.Multitool"))
-        .arg("validate")
-        .arg(&sarif_path)
-        .arg("-o")
-        .arg(&report)
-        .output()
-        .unwrap();
-    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
-    let rep: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
-    let problems: Vec<&serde_json::Value> = rep["runs"][0]["results"]
-        .as_array()
-        .map(|a| a.iter().filter(|r| r["level"] != "note").collect())
-        .unwrap_or_default();
-    assert!(problems.is_empty(), "SARIF validator: {problems:#?}");
+    common::validate_sarif(&sarif_path);
 }
 
 #[test]

@@ -3,7 +3,9 @@
 //! Dockerfile lines behind them.
 
 pub mod catalog;
+pub mod compare;
 pub mod contract;
+pub mod gate;
 pub mod history;
 pub mod packages;
 
@@ -51,6 +53,16 @@ pub struct AnalyzeOptions<'a> {
     pub progress: Option<&'a (dyn Fn(Progress) + Sync)>,
     /// Worker threads (0: one per core).
     pub threads: usize,
+    /// Keep the final file list and the package list (for comparisons).
+    pub inventory: bool,
+}
+
+/// What the final image holds: every regular file with its size, and every package.
+#[derive(Debug, Clone, Default)]
+pub struct Inventory {
+    pub files: Vec<(String, u64)>,
+    /// `name version` labels (`pip:` / `npm:` prefixed for language packages).
+    pub packages: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -153,6 +165,9 @@ pub struct Report {
     pub packages: PackageCounts,
     pub lines: Vec<LineReport>,
     pub warnings: Vec<String>,
+    /// With `AnalyzeOptions::inventory`.
+    #[serde(skip)]
+    pub inventory: Option<Inventory>,
 }
 
 /// Tag of an entry whose path falls in no leftover category.
@@ -352,7 +367,21 @@ pub fn analyze(image: &Image, opts: &AnalyzeOptions) -> Result<Report, AnalyzeEr
     let created: Vec<Option<String>> = image.layer_history();
     let instructions: Vec<&crate::dockerfile::Instruction> =
         opts.dockerfile.map(|(df, _)| df.instructions().collect()).unwrap_or_default();
-    let line_of = |layer: usize| made_by[layer].map(|i| instructions[i].start_line);
+    // layers below the first one the Dockerfile made come from the base image: its FROM line
+    let first_made = made_by.iter().position(Option::is_some);
+    let from_ins = opts.dockerfile.and_then(|(_, m)| {
+        let stage = match opts.target {
+            None => m.stages.last(),
+            Some(t) => m.stage_ref(t, m.stages.len()).and_then(|i| m.stages.get(i)),
+        }?;
+        Some(stage.instruction)
+    });
+    let base_layer = |layer: usize| first_made.is_some_and(|f| layer < f) && made_by[layer].is_none();
+    let line_of = |layer: usize| match made_by[layer] {
+        Some(i) => Some(instructions[i].start_line),
+        None if base_layer(layer) => from_ins.map(|i| instructions[i].start_line),
+        None => None,
+    };
     let catalog = Catalog::builtin();
 
     let layer_reports: Vec<LayerReport> = image
@@ -372,7 +401,13 @@ pub fn analyze(image: &Image, opts: &AnalyzeOptions) -> Result<Report, AnalyzeEr
             created_by: created[i].clone(),
             wasted_bytes: merged.layers[i].wasted_bytes,
             line: line_of(i),
-            instruction: made_by[i].map(|k| first_line(&instructions[k].original)),
+            instruction: match made_by[i] {
+                Some(k) => Some(first_line(&instructions[k].original)),
+                None if base_layer(i) => {
+                    from_ins.map(|k| format!("{} (base image)", first_line(&instructions[k].original)))
+                }
+                None => None,
+            },
         })
         .collect();
 
@@ -415,6 +450,22 @@ pub fn analyze(image: &Image, opts: &AnalyzeOptions) -> Result<Report, AnalyzeEr
         })
         .collect();
 
+    let inventory = opts.inventory.then(|| Inventory {
+        files: merged
+            .tree
+            .iter()
+            .filter(|(_, n)| n.inode.is_some())
+            .map(|(p, n)| (p.to_string(), merged.entry(&layers, n).size))
+            .collect(),
+        packages: pkgs
+            .list
+            .iter()
+            .map(|p| match &p.version {
+                Some(v) => format!("{} {v}", p.label()),
+                None => p.label(),
+            })
+            .collect(),
+    });
     let user_wasted_bytes = opts
         .dockerfile
         .map(|_| layer_reports.iter().filter(|l| made_by[l.index].is_some()).map(|l| l.wasted_bytes).sum());
@@ -454,6 +505,7 @@ pub fn analyze(image: &Image, opts: &AnalyzeOptions) -> Result<Report, AnalyzeEr
         },
         lines,
         warnings,
+        inventory,
     })
 }
 

@@ -70,6 +70,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
         target: args.target_stage.as_deref(),
         progress: Some(&progress),
         threads: 0,
+        inventory: false,
     };
     let report = analyze(&image, &opts);
     bar.finish();

@@ -1,6 +1,8 @@
 //! One file per command; `run` dispatches.
 
 mod analyze;
+mod compare;
+mod gate;
 mod lint;
 mod parse;
 mod rewrite;
@@ -36,6 +38,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Lint(args) => lint::run(args),
         Command::Rule(args) => rule::run(args),
         Command::Rewrite(args) => rewrite::run(args),
+        Command::Compare(args) => compare::run(args),
+        Command::Gate(args) => gate::run(args),
     }
 }
 
@@ -89,4 +93,32 @@ pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
         .context_radius(3)
         .header(&format!("a/{path}"), &format!("b/{path}"))
         .to_string()
+}
+
+/// An image from a path (archive or layout directory) or a registry reference.
+pub fn open_image(spec: &str, platform: Option<&str>, insecure: &[String]) -> anyhow::Result<imgslim::image::Image> {
+    let opts = imgslim::image::OpenOptions { platform: platform.map(str::to_string) };
+    let path = Path::new(spec);
+    if spec == "-" || path.exists() {
+        return imgslim::image::open(path, &opts).with_context(|| format!("cannot open image {spec}"));
+    }
+    if imgslim::registry::Reference::looks_like(spec) {
+        let r = imgslim::registry::Reference::parse(spec)?;
+        let client = std::sync::Arc::new(imgslim::registry::Client::new(imgslim::registry::ClientOptions {
+            insecure: insecure.to_vec(),
+            credentials: None,
+        })?);
+        return client.open_image(&r, &opts).with_context(|| format!("cannot open {r}"));
+    }
+    anyhow::bail!("{spec}: no such file, and not a registry reference")
+}
+
+/// Analyze an image (optionally with its Dockerfile and the file/package inventory).
+pub fn analyze_image(
+    image: &imgslim::image::Image,
+    dockerfile: Option<(&imgslim::dockerfile::Dockerfile, &imgslim::dockerfile::model::Model)>,
+    inventory: bool,
+) -> anyhow::Result<imgslim::analyze::Report> {
+    let opts = imgslim::analyze::AnalyzeOptions { dockerfile, inventory, ..Default::default() };
+    Ok(imgslim::analyze::analyze(image, &opts)?)
 }

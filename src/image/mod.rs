@@ -6,6 +6,7 @@
 mod archive;
 pub mod compression;
 mod oci;
+pub use oci::choose_manifest;
 pub mod section;
 
 pub use compression::Compression;
@@ -97,6 +98,7 @@ pub enum SourceKind {
     DockerArchive,
     OciArchive,
     OciLayout,
+    Registry,
 }
 
 impl std::fmt::Display for SourceKind {
@@ -105,6 +107,7 @@ impl std::fmt::Display for SourceKind {
             SourceKind::DockerArchive => "docker-archive",
             SourceKind::OciArchive => "oci-archive",
             SourceKind::OciLayout => "oci-layout",
+            SourceKind::Registry => "registry",
         })
     }
 }
@@ -218,7 +221,8 @@ pub(crate) fn parse_config(bytes: &[u8]) -> Result<(ImageConfiguration, serde_js
     Ok((config, extra))
 }
 
-pub(crate) fn new_image(
+/// An image from its parts (config bytes and layers, base first); sources call this.
+pub fn new_image(
     source: SourceKind,
     name: Option<String>,
     manifest_digest: Option<String>,

@@ -138,7 +138,7 @@ fn platform_matches(have: &str, want: &Platform) -> bool {
 }
 
 /// Pick the manifest for the requested platform; without a request, the only one or the host's.
-fn choose(candidates: Vec<Descriptor>, opts: &OpenOptions) -> Result<Descriptor, ImageError> {
+pub fn choose_manifest(candidates: Vec<Descriptor>, opts: &OpenOptions) -> Result<Descriptor, ImageError> {
     // attestation manifests (docker buildx) have the platform unknown/unknown
     let real: Vec<Descriptor> =
         candidates.into_iter().filter(|d| platform_of(d).as_deref() != Some("unknown/unknown")).collect();
@@ -174,7 +174,7 @@ pub(crate) fn from_store(store: &dyn Store, opts: &OpenOptions, kind: SourceKind
     let index: ImageIndex = serde_json::from_slice(&index_bytes).map_err(|e| ImageError::invalid("index.json", e))?;
     let mut candidates = Vec::new();
     manifests(store, &index, 0, &mut candidates)?;
-    let desc = choose(candidates, opts)?;
+    let desc = choose_manifest(candidates, opts)?;
     let name = desc.annotations().as_ref().and_then(|a| a.get("org.opencontainers.image.ref.name").cloned());
     let manifest_digest = desc.digest().to_string();
     let manifest_bytes = store.verified_blob(&manifest_digest)?;

@@ -1,6 +1,7 @@
 //! Lint findings as text with source snippets, JSON, SARIF 2.1.0, GitHub workflow annotations,
 //! Markdown, JUnit XML and Checkstyle XML. All renderers take the same per-file results.
 
+use super::{artifact, escape_data, escape_property, relative, uri_escape, xml};
 use crate::dockerfile::Dockerfile;
 use crate::lint::{codes, Applicability, Diagnostic, Severity};
 use crate::units::human_bytes;
@@ -79,38 +80,6 @@ fn sarif_level(s: Severity) -> &'static str {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Info | Severity::Style => "note",
-    }
-}
-
-/// Percent-encode a path for a URI (RFC 3986 unreserved characters and `/` stay).
-fn uri_escape(path: &str) -> String {
-    let mut out = String::new();
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// `path` relative to `root` when it lies under it (or is already relative).
-fn relative(path: &str, root: &std::path::Path) -> Option<String> {
-    let p = std::path::Path::new(path);
-    if p.is_absolute() {
-        p.strip_prefix(root).ok().map(|r| r.to_string_lossy().into_owned())
-    } else {
-        Some(path.trim_start_matches("./").to_string())
-    }
-}
-
-/// An artifact location: relative to the working directory (`%SRCROOT%`, what code scanning
-/// expects from a run in the repository root), or an absolute `file://` URI.
-fn artifact(path: &str, root: &std::path::Path) -> Value {
-    match relative(path, root) {
-        Some(r) => json!({"uri": uri_escape(&r), "uriBaseId": "%SRCROOT%"}),
-        None => json!({"uri": format!("file://{}", uri_escape(path))}),
     }
 }
 
@@ -200,14 +169,6 @@ pub fn sarif(results: &[FileResult]) -> Value {
     })
 }
 
-fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
-}
-
-fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
-}
-
 /// `--format github`: one workflow command per finding.
 /// Paths are made relative to the working directory (the checkout), as annotations expect.
 pub fn github(results: &[FileResult]) -> String {
@@ -276,10 +237,6 @@ pub fn markdown(results: &[FileResult]) -> String {
         human_bytes(total)
     );
     out
-}
-
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
 }
 
 /// `--format junit`: a test case per finding (failed) and per clean file (passed).

@@ -1,5 +1,7 @@
 //! Renderers: the same report as a human summary (tables), JSON or Markdown.
 
+pub mod compare;
+pub mod gate;
 pub mod image;
 pub mod lint;
 
@@ -13,6 +15,51 @@ pub fn ellipsis(s: &str, max: usize) -> String {
     } else {
         format!("{}…", s.chars().take(max.saturating_sub(1)).collect::<String>())
     }
+}
+
+
+/// Percent-encode a path for a URI (RFC 3986 unreserved characters and `/` stay).
+pub fn uri_escape(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `path` relative to `root` when it lies under it (or is already relative).
+pub fn relative(path: &str, root: &std::path::Path) -> Option<String> {
+    let p = std::path::Path::new(path);
+    if p.is_absolute() {
+        p.strip_prefix(root).ok().map(|r| r.to_string_lossy().into_owned())
+    } else {
+        Some(path.trim_start_matches("./").to_string())
+    }
+}
+
+/// An artifact location: relative to the working directory (`%SRCROOT%`, what code scanning
+/// expects from a run in the repository root), or an absolute `file://` URI.
+pub fn artifact(path: &str, root: &std::path::Path) -> serde_json::Value {
+    match relative(path, root) {
+        Some(r) => serde_json::json!({"uri": uri_escape(&r), "uriBaseId": "%SRCROOT%"}),
+        None => serde_json::json!({"uri": format!("file://{}", uri_escape(path))}),
+    }
+}
+
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn xml(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
 }
 
 #[cfg(test)]

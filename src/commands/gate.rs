@@ -1,0 +1,109 @@
+//! `imgslim gate`: an image against size budgets and a baseline, for CI.
+
+use super::{analyze_image, load_dockerfile, located, open_image, write_atomic, ExitStatus};
+use crate::cli::{GateArgs, GateFormat};
+use crate::printer::stdout;
+use crate::settings::{self, GateFlags};
+use anyhow::Context as _;
+use imgslim::analyze::gate::{evaluate, Baseline};
+use imgslim::report::gate::{self as render, GateResult};
+use std::io::Write;
+use std::path::Path;
+
+/// A baseline from a JSON report, an image, or a registry reference (manifest only).
+pub fn load_baseline(spec: &str, platform: Option<&str>, insecure: &[String]) -> anyhow::Result<Baseline> {
+    let path = Path::new(spec);
+    if path.is_file() {
+        let head = std::fs::read(path).map(|b| b.iter().take(64).copied().collect::<Vec<u8>>())?;
+        if head.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{') {
+            let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path)?)
+                .with_context(|| format!("baseline {spec}: not a JSON report"))?;
+            return Baseline::from_json(spec, &v)
+                .with_context(|| format!("baseline {spec}: no size_bytes or compressed_bytes"));
+        }
+    }
+    if path.exists() {
+        let image = open_image(spec, platform, insecure)?;
+        let r = analyze_image(&image, None, false)?;
+        return Ok(Baseline::from_report(spec, &r));
+    }
+    let r = imgslim::registry::Reference::parse(spec)
+        .with_context(|| format!("baseline {spec}: no such file, and not a registry reference"))?;
+    let client = imgslim::registry::Client::new(imgslim::registry::ClientOptions {
+        insecure: insecure.to_vec(),
+        credentials: None,
+    })?;
+    let opts = imgslim::image::OpenOptions { platform: platform.map(str::to_string) };
+    let (m, _) = client.image_manifest(&r, &opts).with_context(|| format!("baseline {r}"))?;
+    Ok(Baseline {
+        source: r.to_string(),
+        size_bytes: None,
+        compressed_bytes: Some(m.layers().iter().map(|l| l.size()).sum()),
+        layer_ids: m.layers().iter().map(|l| l.digest().to_string()).collect(),
+    })
+}
+
+pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
+    let loaded = settings::load(args.config.as_deref())?;
+    let flags = GateFlags {
+        max_size: args.max_size.clone(),
+        max_compressed_size: args.max_compressed_size.clone(),
+        max_growth: args.max_growth.clone(),
+        max_wasted: args.max_wasted.clone(),
+        forbid: args.forbid.clone(),
+        min_efficiency: args.min_efficiency,
+        max_layers: args.max_layers,
+        baseline: args.baseline.clone(),
+    };
+    let (budgets, baseline_spec) = settings::gate_settings(&loaded.file.gate, &flags)?;
+    anyhow::ensure!(
+        !budgets.is_empty(),
+        "no budgets: set them in imgslim.toml [gate] or with --max-size, --max-compressed-size, --max-growth, --max-wasted, --forbid, --min-efficiency, --max-layers"
+    );
+    let dockerfile = match &args.dockerfile {
+        Some(p) => {
+            let (df, model) = load_dockerfile(p)?;
+            Some((df, model.map_err(|e| located(p, &e))?))
+        }
+        None => None,
+    };
+    let image = open_image(&args.image, args.platform.as_deref(), &args.insecure_registry)?;
+    let report = analyze_image(&image, dockerfile.as_ref().map(|(d, m)| (d, m)), false)
+        .with_context(|| format!("cannot analyze {}", args.image))?;
+    let baseline = baseline_spec
+        .as_deref()
+        .map(|b| load_baseline(b, args.platform.as_deref(), &args.insecure_registry))
+        .transpose()?;
+    let checks = evaluate(&report, &budgets, baseline.as_ref());
+    let g = GateResult {
+        image: args.image.clone(),
+        dockerfile: args.dockerfile.as_ref().map(|p| p.display().to_string()),
+        report: &report,
+        baseline: baseline.as_ref(),
+        checks: &checks,
+    };
+    if let Some(path) = &args.report {
+        write_atomic(path, &serde_json::to_string_pretty(&render::json(&g))?)?;
+    }
+    let mut out = stdout();
+    match args.format {
+        GateFormat::Text => write!(out, "{}", render::text(&g))?,
+        GateFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&render::json(&g))?)?,
+        GateFormat::Junit => write!(out, "{}", render::junit(&g))?,
+        GateFormat::Sarif => writeln!(out, "{}", serde_json::to_string_pretty(&render::sarif(&g))?)?,
+        GateFormat::Markdown => write!(out, "{}", render::markdown(&g))?,
+        GateFormat::Github => {
+            write!(out, "{}", render::github(&g))?;
+            if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+                let mut f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&summary)
+                    .with_context(|| format!("cannot write {}", Path::new(&summary).display()))?;
+                f.write_all(render::markdown(&g).as_bytes())?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if g.passed() { ExitStatus::Success } else { ExitStatus::Failure })
+}
