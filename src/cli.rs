@@ -42,6 +42,225 @@ pub enum Command {
     /// Check an image against size budgets (imgslim.toml [gate] or flags) and a baseline: exit 1
     /// when a budget is exceeded, with the layer and Dockerfile line to blame.
     Gate(GateArgs),
+    /// Push an image to a registry or Amazon ECR, after the size gate and the Fargate check if
+    /// asked.
+    Push(PushArgs),
+    /// Amazon ECS on Fargate: check an image, write a task definition.
+    #[command(subcommand)]
+    Fargate(FargateCommand),
+    /// Git hooks: `imgslim hook install` writes a pre-push hook that runs the size gate.
+    #[command(subcommand)]
+    Hook(HookCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PushFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompressionChoice {
+    Gzip,
+    Zstd,
+}
+
+/// Gate budgets on the command line (the same flags as `imgslim gate`).
+#[derive(Debug, Args, Default)]
+pub struct GateFlagArgs {
+    #[arg(long, value_name = "SIZE")]
+    pub max_size: Option<String>,
+    #[arg(long, value_name = "SIZE")]
+    pub max_compressed_size: Option<String>,
+    #[arg(long, value_name = "SIZE|PCT")]
+    pub max_growth: Option<String>,
+    #[arg(long, value_name = "SIZE|PCT")]
+    pub max_wasted: Option<String>,
+    #[arg(long, value_name = "CATEGORY")]
+    pub forbid: Vec<String>,
+    #[arg(long, value_name = "RATIO")]
+    pub min_efficiency: Option<f64>,
+    #[arg(long, value_name = "N")]
+    pub max_layers: Option<usize>,
+    /// Baseline for --max-growth (default with --gate: the tag being replaced, if it exists).
+    #[arg(long, value_name = "REPORT|IMAGE|REF")]
+    pub baseline: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// The image: a docker-archive, OCI archive or OCI layout directory.
+    pub image: PathBuf,
+    /// Where to: `registry/repository:tag` (ECR: ACCOUNT.dkr.ecr.REGION.amazonaws.com/repo:tag).
+    pub reference: String,
+    /// Compression for docker-archive layers stored uncompressed.
+    #[arg(long, value_enum, default_value_t = CompressionChoice::Gzip)]
+    pub compression: CompressionChoice,
+    /// Uploads at once.
+    #[arg(long, default_value_t = 4)]
+    pub threads: usize,
+    /// A repository of the same registry that may have the blobs (cross-repository mount);
+    /// repeatable.
+    #[arg(long, value_name = "REPOSITORY")]
+    pub mount_from: Vec<String>,
+    /// Registry user (with --password-stdin); default: docker config and credential helpers.
+    #[arg(long, requires = "password_stdin")]
+    pub username: Option<String>,
+    /// Read the registry password from standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// A CA certificate (PEM) to trust besides the system's (and /etc/docker/certs.d/HOST/ca.crt).
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Vec<PathBuf>,
+    /// Use plain HTTP for this registry.
+    #[arg(long)]
+    pub insecure: bool,
+    /// Send registry traffic to this address (VPC endpoint, proxy, test registry).
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// ECR: create the repository when it does not exist.
+    #[arg(long)]
+    pub create_repo: bool,
+    /// ECR, with --create-repo: scan images on push.
+    #[arg(long)]
+    pub scan_on_push: bool,
+    /// ECR, with --create-repo: make tags immutable.
+    #[arg(long)]
+    pub immutable: bool,
+    /// Run the size gate (imgslim.toml [gate] and the gate flags) first; a failure uploads nothing.
+    #[arg(long)]
+    pub gate: bool,
+    #[command(flatten)]
+    pub budgets: GateFlagArgs,
+    /// With --gate: the Dockerfile, so failures name its lines.
+    #[arg(long)]
+    pub dockerfile: Option<PathBuf>,
+    /// Run the Fargate check first; a failure uploads nothing.
+    #[arg(long)]
+    pub fargate: bool,
+    /// With --fargate: X86_64 or ARM64.
+    #[arg(long, value_name = "ARCH")]
+    pub cpu_architecture: Option<String>,
+    /// Settings file (default: imgslim.toml in the current directory or above).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[arg(long, short, value_enum, default_value_t = PushFormat::Text)]
+    pub format: PushFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FargateCommand {
+    /// Can Fargate run this image? Platform, layer media types, size against ephemeral storage,
+    /// pull time; zstd and SOCI advice for large images.
+    Check(FargateCheckArgs),
+    /// Print (or write) an ECS task definition for Fargate.
+    TaskDef(Box<TaskDefArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct FargateCheckArgs {
+    /// The image: an archive, an OCI layout, or a registry reference.
+    pub image: String,
+    /// X86_64 or ARM64: the task's cpuArchitecture.
+    #[arg(long, value_name = "ARCH")]
+    pub cpu_architecture: Option<String>,
+    /// Task ephemeral storage in GiB (20 to 200).
+    #[arg(long, default_value_t = 20)]
+    pub ephemeral_storage: u64,
+    /// Pull bandwidth for the estimate, MB/s.
+    #[arg(long, default_value_t = 100.0)]
+    pub bandwidth: f64,
+    #[arg(long)]
+    pub platform: Option<String>,
+    #[arg(long = "insecure-registry", value_name = "HOST")]
+    pub insecure_registry: Vec<String>,
+    #[arg(long, short, value_enum, default_value_t = PushFormat::Text)]
+    pub format: PushFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct TaskDefArgs {
+    /// The image the task runs, by digest: REGISTRY/REPO@sha256:...
+    #[arg(long)]
+    pub image: String,
+    /// Read the image config (ports, user, health check) from here: an archive, a layout or a
+    /// registry reference (default: --image).
+    #[arg(long, value_name = "IMAGE")]
+    pub config_from: Option<String>,
+    /// Task cpu units: 256, 512, 1024, 2048, 4096, 8192, 16384.
+    #[arg(long, default_value_t = 256)]
+    pub cpu: u32,
+    /// Task memory (MiB), valid for the cpu.
+    #[arg(long, default_value_t = 512)]
+    pub memory: u32,
+    /// Task family (default: the repository name).
+    #[arg(long)]
+    pub family: Option<String>,
+    /// Container name (default: the family).
+    #[arg(long)]
+    pub container_name: Option<String>,
+    /// X86_64 or ARM64 (default: from the image's platform).
+    #[arg(long, value_name = "ARCH")]
+    pub cpu_architecture: Option<String>,
+    /// AWS region for awslogs (default: the ECR region, AWS_REGION, or us-east-1).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// CloudWatch Logs group (default: /ecs/FAMILY).
+    #[arg(long)]
+    pub log_group: Option<String>,
+    /// awslogs stream prefix (default: the family).
+    #[arg(long)]
+    pub stream_prefix: Option<String>,
+    #[arg(long, value_name = "ARN")]
+    pub execution_role_arn: Option<String>,
+    #[arg(long, value_name = "ARN")]
+    pub task_role_arn: Option<String>,
+    /// Ephemeral storage in GiB (21 to 200; 20 is the default and is left out).
+    #[arg(long)]
+    pub ephemeral_storage: Option<u64>,
+    /// Start from this task definition JSON (other fields and containers are kept).
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// Write the task definition here instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write the Application Auto Scaling target and CPU target-tracking policy here.
+    #[arg(long, value_name = "FILE")]
+    pub autoscaling: Option<PathBuf>,
+    /// Autoscaling: ECS cluster and service names.
+    #[arg(long, default_value = "default")]
+    pub cluster: String,
+    #[arg(long)]
+    pub service: Option<String>,
+    /// Autoscaling: tasks, minimum and maximum.
+    #[arg(long, default_value_t = 1)]
+    pub min_tasks: u32,
+    #[arg(long, default_value_t = 4)]
+    pub max_tasks: u32,
+    /// Autoscaling: average CPU utilization to hold (percent).
+    #[arg(long, default_value_t = 70.0)]
+    pub target_cpu: f64,
+    #[arg(long = "insecure-registry", value_name = "HOST")]
+    pub insecure_registry: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Write .git/hooks/pre-push: run `imgslim gate` on the image before every git push.
+    Install(HookInstallArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HookInstallArgs {
+    /// The image the hook gates (default: imgslim.toml [push] image).
+    #[arg(long)]
+    pub image: Option<String>,
+    /// The Dockerfile, so failures name its lines.
+    #[arg(long)]
+    pub dockerfile: Option<PathBuf>,
+    /// Replace an existing pre-push hook that imgslim did not write.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

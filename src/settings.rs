@@ -15,8 +15,7 @@ pub struct FileSettings {
     #[serde(default)]
     pub gate: GateFile,
     #[serde(default)]
-    #[allow(dead_code)]
-    pub push: Option<toml::Value>,
+    pub push: PushFile,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -50,6 +49,14 @@ pub struct GateFile {
     #[serde(alias = "max-layers")]
     pub max_layers: Option<usize>,
     pub baseline: Option<String>,
+}
+
+/// `[push]`: what `imgslim hook install` and `imgslim push` default to.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushFile {
+    pub image: Option<String>,
+    pub dockerfile: Option<String>,
 }
 
 /// The settings file and where it was found.

@@ -235,7 +235,7 @@ pub fn read_layers(image: &Image, opts: &AnalyzeOptions) -> Result<Vec<LayerInde
     }
 }
 
-fn config_facts(image: &Image) -> ConfigFacts {
+pub fn config_facts(image: &Image) -> ConfigFacts {
     let mut f = ConfigFacts { platform: image.platform(), ..Default::default() };
     if let Some(c) = image.config.config() {
         f.user = c.user().clone().filter(|u| !u.is_empty());

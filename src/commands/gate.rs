@@ -31,7 +31,8 @@ pub fn load_baseline(spec: &str, platform: Option<&str>, insecure: &[String]) ->
         .with_context(|| format!("baseline {spec}: no such file, and not a registry reference"))?;
     let client = imgslim::registry::Client::new(imgslim::registry::ClientOptions {
         insecure: insecure.to_vec(),
-        credentials: None,
+        hosts: vec![r.registry.clone()],
+        ..Default::default()
     })?;
     let opts = imgslim::image::OpenOptions { platform: platform.map(str::to_string) };
     let (m, _) = client.image_manifest(&r, &opts).with_context(|| format!("baseline {r}"))?;

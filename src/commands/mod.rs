@@ -2,9 +2,12 @@
 
 mod analyze;
 mod compare;
+mod fargate;
 mod gate;
+mod hook;
 mod lint;
 mod parse;
+mod push;
 mod rewrite;
 mod rule;
 
@@ -40,6 +43,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Rewrite(args) => rewrite::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Gate(args) => gate::run(args),
+        Command::Push(args) => push::run(args),
+        Command::Fargate(cmd) => fargate::run(cmd),
+        Command::Hook(cmd) => hook::run(cmd),
     }
 }
 
@@ -106,7 +112,8 @@ pub fn open_image(spec: &str, platform: Option<&str>, insecure: &[String]) -> an
         let r = imgslim::registry::Reference::parse(spec)?;
         let client = std::sync::Arc::new(imgslim::registry::Client::new(imgslim::registry::ClientOptions {
             insecure: insecure.to_vec(),
-            credentials: None,
+            hosts: vec![r.registry.clone()],
+            ..Default::default()
         })?);
         return client.open_image(&r, &opts).with_context(|| format!("cannot open {r}"));
     }

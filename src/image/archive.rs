@@ -19,7 +19,8 @@ struct DockerManifestEntry {
     layers: Vec<String>,
 }
 
-pub fn open_archive(path: &Path, opts: &OpenOptions) -> Result<Image, ImageError> {
+/// The members of an image archive (a tar), by path.
+pub(crate) fn archive_store(path: &Path) -> Result<ArchiveStore, ImageError> {
     let shown = path.display().to_string();
     let file = File::open(path).map_err(|e| io_err(&shown, e))?;
     let mut head = [0u8; 2];
@@ -42,7 +43,12 @@ pub fn open_archive(path: &Path, opts: &OpenOptions) -> Result<Image, ImageError
         },
     )
     .map_err(|e| ImageError::NotAnImage(format!("{shown}: {e}")))?;
-    let store = ArchiveStore { file: Arc::new(file), members };
+    Ok(ArchiveStore { file: Arc::new(file), members })
+}
+
+pub fn open_archive(path: &Path, opts: &OpenOptions) -> Result<Image, ImageError> {
+    let shown = path.display().to_string();
+    let store = archive_store(path)?;
     if store.has("index.json") {
         return from_store(&store, opts, SourceKind::OciArchive);
     }

@@ -6,7 +6,7 @@
 mod archive;
 pub mod compression;
 mod oci;
-pub use oci::choose_manifest;
+pub use oci::{choose_manifest, OciRaw};
 pub mod section;
 
 pub use compression::Compression;

@@ -205,3 +205,30 @@ pub(crate) fn from_store(store: &dyn Store, opts: &OpenOptions, kind: SourceKind
     }
     new_image(kind, name, Some(manifest_digest), config_digest, config_bytes, layers)
 }
+
+/// An OCI layout (directory or archive) as stored: index.json and blobs, for pushing byte for byte.
+pub struct OciRaw {
+    store: Box<dyn Store + Send + Sync>,
+}
+
+impl OciRaw {
+    /// The layout at `path`, or None when it is not an OCI layout (a docker-archive).
+    pub fn open(path: &Path) -> Result<Option<OciRaw>, ImageError> {
+        let store: Box<dyn Store + Send + Sync> = if path.is_dir() {
+            Box::new(DirStore { root: path.to_path_buf() })
+        } else {
+            Box::new(super::archive::archive_store(path)?)
+        };
+        Ok(store.has("index.json").then_some(OciRaw { store }))
+    }
+    pub fn index(&self) -> Result<Vec<u8>, ImageError> {
+        self.store.read("index.json")
+    }
+    /// A small blob (manifest, index, config), checked against its digest.
+    pub fn document(&self, digest: &str) -> Result<Vec<u8>, ImageError> {
+        self.store.verified_blob(digest)
+    }
+    pub fn blob(&self, digest: &str) -> Result<FileSection, ImageError> {
+        self.store.blob(digest)
+    }
+}

@@ -24,12 +24,32 @@ pub const MANIFEST_TYPES: &[&str] = &[
 /// Manifests and configs larger than this are refused.
 const MAX_DOCUMENT: usize = 16 << 20;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClientOptions {
-    /// Registries reached over plain HTTP (besides localhost, which always is).
+    /// Registries reached over plain HTTP. Local registries (localhost, 127.0.0.1) fall back to
+    /// HTTP when HTTPS does not connect, as docker does; everything else is HTTPS.
     pub insecure: Vec<String>,
+    /// Extra CA certificates (PEM) trusted besides the system's; `/etc/docker/certs.d/HOST/ca.crt`
+    /// is added for the hosts in `hosts`.
+    pub ca_files: Vec<std::path::PathBuf>,
+    pub hosts: Vec<String>,
     /// Credentials to use instead of the docker config's.
     pub credentials: Option<Credentials>,
+    /// Fetches fresh credentials when the registry rejects the current ones (ECR tokens expire).
+    pub refresh: Option<Arc<dyn Fn() -> Option<Credentials> + Send + Sync>>,
+    /// Send registry traffic here (`https://host:port`) instead of the reference's host.
+    pub endpoint: Option<String>,
+}
+
+impl std::fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("insecure", &self.insecure)
+            .field("ca_files", &self.ca_files)
+            .field("credentials", &self.credentials.as_ref().map(|_| "<hidden>"))
+            .field("endpoint", &self.endpoint)
+            .finish()
+    }
 }
 
 pub struct Client {
@@ -37,6 +57,10 @@ pub struct Client {
     options: ClientOptions,
     /// Authorization header per (registry, scope).
     tokens: Mutex<HashMap<(String, String), String>>,
+    /// Credentials after a refresh.
+    fresh: Mutex<Option<Credentials>>,
+    /// Local hosts that answered only over plain HTTP.
+    plain: Mutex<Vec<String>>,
 }
 
 fn is_local(host: &str) -> bool {
@@ -44,33 +68,109 @@ fn is_local(host: &str) -> bool {
     matches!(h, "localhost" | "127.0.0.1" | "[::1]") || h.ends_with(".localhost")
 }
 
+/// An error and its causes, as text.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}
+
 fn retryable(status: StatusCode) -> bool {
     status == StatusCode::REQUEST_TIMEOUT || status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()
 }
 
+/// `{"errors":[{"code":...,"message":...}]}` in plain words.
+fn error_text(body: &str) -> String {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(body) else {
+        return body.chars().take(300).collect();
+    };
+    let errs: Vec<String> = v["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| format!("{} ({})", e["message"].as_str().unwrap_or(""), e["code"].as_str().unwrap_or("")))
+                .collect()
+        })
+        .unwrap_or_default();
+    if errs.is_empty() {
+        body.chars().take(300).collect()
+    } else {
+        errs.join("; ")
+    }
+}
+
 impl Client {
     pub fn new(options: ClientOptions) -> Result<Client, RegistryError> {
-        let http = reqwest::blocking::Client::builder()
+        let mut certs = Vec::new();
+        let mut files = options.ca_files.clone();
+        for h in &options.hosts {
+            let d = std::path::Path::new("/etc/docker/certs.d").join(h);
+            for name in ["ca.crt", "ca.pem"] {
+                if d.join(name).is_file() {
+                    files.push(d.join(name));
+                }
+            }
+        }
+        for f in &files {
+            let pem = std::fs::read(f)
+                .map_err(|e| RegistryError::Invalid { what: f.display().to_string(), detail: e.to_string() })?;
+            let c = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| RegistryError::Invalid {
+                what: f.display().to_string(),
+                detail: format!("not a PEM certificate: {e}"),
+            })?;
+            if c.is_empty() {
+                return Err(RegistryError::Invalid {
+                    what: f.display().to_string(),
+                    detail: "no certificate in the file".into(),
+                });
+            }
+            certs.extend(c);
+        }
+        let mut b = reqwest::blocking::Client::builder()
             .user_agent(concat!("imgslim/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(20))
-            .timeout(None)
-            .build()
-            .map_err(|e| RegistryError::Http { url: "client".into(), source: e })?;
-        Ok(Client { http, options, tokens: Mutex::new(HashMap::new()) })
+            .pool_max_idle_per_host(8)
+            .timeout(None);
+        if !certs.is_empty() {
+            b = b.tls_certs_merge(certs);
+        }
+        let http = b.build().map_err(|e| RegistryError::Http { url: "client".into(), source: e })?;
+        Ok(Client {
+            http,
+            options,
+            tokens: Mutex::new(HashMap::new()),
+            fresh: Mutex::new(None),
+            plain: Mutex::new(Vec::new()),
+        })
     }
 
-    /// `scheme://host/v2/<repository>/`
-    pub fn repo_url(&self, r: &Reference) -> String {
+    fn scheme(&self, r: &Reference) -> &'static str {
         let host = r.api_host();
-        let scheme = if is_local(host) || self.options.insecure.iter().any(|h| h == host || h == &r.registry) {
+        let explicit = self.options.insecure.iter().any(|h| h == host || h == &r.registry);
+        if explicit || self.plain.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|h| h == host) {
             "http"
         } else {
             "https"
-        };
-        format!("{scheme}://{host}/v2/{}/", r.repository)
+        }
+    }
+
+    /// `scheme://host/v2/<repository>/` (or the endpoint's).
+    pub fn repo_url(&self, r: &Reference) -> String {
+        match &self.options.endpoint {
+            Some(e) => format!("{}/v2/{}/", e.trim_end_matches('/'), r.repository),
+            None => format!("{}://{}/v2/{}/", self.scheme(r), r.api_host(), r.repository),
+        }
     }
 
     fn credentials(&self, r: &Reference) -> Option<Credentials> {
+        if let Some(c) = self.fresh.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+            return Some(c);
+        }
         self.options.credentials.clone().or_else(|| auth::lookup(&r.registry))
     }
 
@@ -112,43 +212,74 @@ impl Client {
         Ok(format!("Bearer {token}"))
     }
 
-    /// Send a request with authentication and retries. `scope` is `pull` or `pull,push`.
-    /// `build` makes the request (it may be called more than once).
+    /// Send a request with authentication and retries. `scope` is `pull` or `pull,push`; `path` is
+    /// relative to the repository URL (`manifests/latest`) or absolute (an upload location);
+    /// `build` makes the request for a URL (it may be called more than once).
     pub fn send(
         &self,
         r: &Reference,
         scope: &str,
-        url: &str,
-        build: &dyn Fn(&reqwest::blocking::Client) -> RequestBuilder,
+        path: &str,
+        build: &dyn Fn(&reqwest::blocking::Client, &str) -> RequestBuilder,
     ) -> Result<Response, RegistryError> {
         let key = (r.registry.clone(), format!("repository:{}:{scope}", r.repository));
-        let mut authed_once = false;
+        let (mut authed, mut refreshed) = (false, false);
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut req = build(&self.http);
+            let url = if path.starts_with("http://") || path.starts_with("https://") {
+                path.to_string()
+            } else {
+                format!("{}{path}", self.repo_url(r))
+            };
+            let mut req = build(&self.http, &url);
             if let Some(h) = self.tokens.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
                 req = req.header(AUTHORIZATION, h.clone());
             }
             match req.send() {
-                Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED && !authed_once => {
+                Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED && (!authed || !refreshed) => {
+                    if authed {
+                        // rejected with credentials: refresh them once (an expired ECR token)
+                        refreshed = true;
+                        let Some(refresh) = &self.options.refresh else {
+                            return Err(RegistryError::Unauthorized(r.registry.clone()));
+                        };
+                        *self.fresh.lock().unwrap_or_else(|e| e.into_inner()) = refresh();
+                    }
                     let challenge =
                         resp.headers().get(WWW_AUTHENTICATE).and_then(|h| h.to_str().ok()).unwrap_or("").to_string();
                     let header = self.authorize(r, &challenge, &key.1)?;
                     self.tokens.lock().unwrap_or_else(|e| e.into_inner()).insert(key.clone(), header);
-                    authed_once = true;
+                    authed = true;
                 }
-                Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED || resp.status() == StatusCode::FORBIDDEN => {
+                Ok(resp) if resp.status() == StatusCode::UNAUTHORIZED => {
                     return Err(RegistryError::Unauthorized(r.registry.clone()))
                 }
-                Ok(resp) if retryable(resp.status()) && attempt < 4 => {
-                    std::thread::sleep(Duration::from_millis(250 << attempt));
+                Ok(resp) if resp.status() == StatusCode::FORBIDDEN => {
+                    let body = error_text(&resp.text().unwrap_or_default());
+                    return Err(RegistryError::Denied { registry: r.registry.clone(), detail: body });
+                }
+                Ok(resp) if retryable(resp.status()) && attempt < 5 => {
+                    std::thread::sleep(Duration::from_millis(200 << attempt));
                 }
                 Ok(resp) => return Ok(resp),
-                Err(e) if (e.is_connect() || e.is_timeout() || e.is_request()) && attempt < 4 => {
-                    std::thread::sleep(Duration::from_millis(250 << attempt));
+                Err(e)
+                    if url.starts_with("https://")
+                        && is_local(r.api_host())
+                        && self.options.endpoint.is_none()
+                        && self.options.ca_files.is_empty()
+                        && e.is_connect()
+                        && !chain(&e).contains("refused")
+                        && !chain(&e).contains("certificate")
+                        && attempt == 1 =>
+                {
+                    // a local registry without TLS: plain HTTP, as docker does
+                    self.plain.lock().unwrap_or_else(|e| e.into_inner()).push(r.api_host().to_string());
                 }
-                Err(e) => return Err(RegistryError::Http { url: url.to_string(), source: e }),
+                Err(e) if (e.is_connect() || e.is_timeout() || e.is_request()) && attempt < 5 => {
+                    std::thread::sleep(Duration::from_millis(200 << attempt));
+                }
+                Err(e) => return Err(RegistryError::Transport { url, detail: chain(&e) }),
             }
         }
     }
@@ -159,15 +290,19 @@ impl Client {
             return Ok(resp);
         }
         let status = resp.status().as_u16();
-        let body: String = resp.text().unwrap_or_default().chars().take(300).collect();
+        let body = error_text(&resp.text().unwrap_or_default());
+        if status == 404 {
+            return Err(RegistryError::NotFound { url: url.to_string(), detail: body });
+        }
         Err(RegistryError::Status { url: url.to_string(), status, body })
     }
 
     /// A manifest (or index) by tag or digest: bytes, media type, digest.
     pub fn manifest(&self, r: &Reference, reference: &str) -> Result<(Vec<u8>, String, String), RegistryError> {
-        let url = format!("{}manifests/{reference}", self.repo_url(r));
+        let path = format!("manifests/{reference}");
+        let url = format!("{}{path}", self.repo_url(r));
         let accept = MANIFEST_TYPES.join(", ");
-        let resp = self.send(r, "pull", &url, &|h| h.get(&url).header(ACCEPT, accept.clone()))?;
+        let resp = self.send(r, "pull", &path, &|h, u| h.get(u).header(ACCEPT, accept.clone()))?;
         let resp = Self::expect_ok(&url, resp)?;
         let media_type = resp
             .headers()
@@ -197,9 +332,9 @@ impl Client {
     /// A blob as a stream.
     pub fn blob(&self, r: &Reference, digest: &str) -> Result<Response, RegistryError> {
         crate::image::validate_digest(digest)?;
-        let url = format!("{}blobs/{digest}", self.repo_url(r));
-        let resp = self.send(r, "pull", &url, &|h| h.get(&url))?;
-        Self::expect_ok(&url, resp)
+        let path = format!("blobs/{digest}");
+        let resp = self.send(r, "pull", &path, &|h, u| h.get(u))?;
+        Self::expect_ok(&format!("{}{path}", self.repo_url(r)), resp)
     }
 
     /// A small blob (config), checked against its digest.

@@ -3,6 +3,8 @@
 
 pub mod auth;
 pub mod client;
+pub mod ecr;
+pub mod fargate;
 pub mod push;
 
 pub use client::{Client, ClientOptions};
@@ -25,8 +27,14 @@ pub enum RegistryError {
     Http { url: String, source: reqwest::Error },
     #[error("{url}: HTTP {status}{}", if .body.is_empty() { String::new() } else { format!(": {}", .body) })]
     Status { url: String, status: u16, body: String },
-    #[error("{0}: authentication failed (check `docker login` or the credential helper)")]
+    #[error("{url}: {detail}")]
+    Transport { url: String, detail: String },
+    #[error("{0}: authentication failed (check `docker login`, the credential helper or --username)")]
     Unauthorized(String),
+    #[error("{registry}: access denied: {detail}")]
+    Denied { registry: String, detail: String },
+    #[error("{url}: not found{}", if .detail.is_empty() { String::new() } else { format!(": {}", .detail) })]
+    NotFound { url: String, detail: String },
     #[error("{what}: {detail}")]
     Invalid { what: String, detail: String },
     #[error(transparent)]
@@ -122,7 +130,10 @@ mod tests {
             "localhost:5000/team/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
         )
         .unwrap();
-        assert_eq!((r.registry.as_str(), r.repository.as_str(), r.tag.as_deref()), ("localhost:5000", "team/app", None));
+        assert_eq!(
+            (r.registry.as_str(), r.repository.as_str(), r.tag.as_deref()),
+            ("localhost:5000", "team/app", None)
+        );
         assert_eq!(r.reference().len(), 71);
         let r = Reference::parse("123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1").unwrap();
         assert_eq!(r.api_host(), "123456789012.dkr.ecr.us-east-1.amazonaws.com");

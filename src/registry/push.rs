@@ -1,122 +1,554 @@
-//! Push an image to a registry: every blob that is not there yet (HEAD first), bounded
-//! parallel uploads with retries, the config, and the manifest last. The manifest is an OCI
-//! image manifest built from the image's config and layers.
+//! Push an image to a registry. OCI layouts and archives go as stored (manifests and indexes byte
+//! for byte, so their digests do not change; multi-platform indexes whole). A docker-archive gets
+//! a generated OCI manifest, its plain layers compressed on the fly (gzip or zstd) to temporary
+//! files. Blobs the registry has are skipped (HEAD), mounted from another repository when asked,
+//! otherwise streamed in one PUT each, a few at a time; manifests come last, the tag at the very
+//! end, so a failed push leaves no tag behind.
 
 use super::{Client, Reference, RegistryError};
-use crate::image::{Compression, Image};
+use crate::image::compression::sha256;
+use crate::image::{Compression, Image, ImageError, OciRaw};
 use reqwest::blocking::Body;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
+use reqwest::StatusCode;
 use serde::Serialize;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use sha2::{Digest, Sha256};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Layer compression for docker-archive layers stored plain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PushCompression {
+    Gzip,
+    Zstd,
+}
+
+type Opener = Arc<dyn Fn() -> std::io::Result<Box<dyn Read + Send>> + Send + Sync>;
+type AddBlob<'a> = dyn FnMut(&serde_json::Value, &mut Vec<PushBlob>) -> Result<(), RegistryError> + 'a;
+/// A layer ready to push: the blob, its media type, the temporary file holding it.
+type Prepared = Result<(PushBlob, String, Option<tempfile::TempPath>), RegistryError>;
+
+/// A blob to push.
+#[derive(Clone)]
+pub struct PushBlob {
+    pub digest: String,
+    pub size: u64,
+    open: Opener,
+}
+
+/// A manifest or index, exactly as it will be stored.
+#[derive(Debug, Clone)]
+pub struct PushManifest {
+    pub bytes: Vec<u8>,
+    pub media_type: String,
+    pub digest: String,
+}
+
+/// Everything a push uploads: blobs, manifests pushed by digest (an index's children), and the
+/// manifest the tag points at.
+pub struct PushSet {
+    pub blobs: Vec<PushBlob>,
+    pub children: Vec<PushManifest>,
+    pub top: PushManifest,
+    /// Temporary files of compressed layers (deleted with the set).
+    _spool: Vec<tempfile::TempPath>,
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Pushed {
+    /// `registry/repository:tag@digest`
     pub reference: String,
-    /// Digest of the manifest the registry now has.
+    /// Digest of the manifest (or index) the tag points at.
     pub digest: String,
-    pub manifest_media_type: String,
-    /// Blobs uploaded and blobs the registry already had.
-    pub uploaded: usize,
-    pub existing: usize,
-    pub uploaded_bytes: u64,
+    pub media_type: String,
+    pub pushed_bytes: u64,
+    pub uploaded_blobs: usize,
+    pub skipped_blobs: usize,
+    pub mounted_blobs: usize,
+    pub manifests: usize,
 }
 
-fn layer_media_type(c: Compression) -> &'static str {
-    match c {
-        Compression::Gzip => "application/vnd.oci.image.layer.v1.tar+gzip",
-        Compression::Zstd => "application/vnd.oci.image.layer.v1.tar+zstd",
-        _ => "application/vnd.oci.image.layer.v1.tar",
+fn media_type_of(bytes: &[u8]) -> String {
+    let v: serde_json::Value = serde_json::from_slice(bytes).unwrap_or_default();
+    match v["mediaType"].as_str() {
+        Some(m) => m.to_string(),
+        None if v.get("manifests").is_some() => "application/vnd.oci.image.index.v1+json".into(),
+        None => "application/vnd.oci.image.manifest.v1+json".into(),
     }
 }
 
-/// The OCI manifest for an image: config and layers as stored.
-pub fn manifest(image: &Image) -> Vec<u8> {
-    let m = serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {
-            "mediaType": "application/vnd.oci.image.config.v1+json",
-            "digest": image.config_digest,
-            "size": image.config_bytes.len(),
-        },
-        "layers": image.layers.iter().map(|l| serde_json::json!({
-            "mediaType": layer_media_type(l.compression),
-            "digest": l.digest,
-            "size": l.size,
-        })).collect::<Vec<_>>(),
+fn invalid(what: &str, e: impl std::fmt::Display) -> RegistryError {
+    RegistryError::Invalid { what: what.into(), detail: e.to_string() }
+}
+
+impl PushSet {
+    /// What to push for an image file or directory.
+    pub fn from_path(path: &Path, compression: PushCompression) -> Result<PushSet, RegistryError> {
+        match OciRaw::open(path)? {
+            Some(raw) => Self::from_oci(Arc::new(raw)),
+            None => {
+                let image = crate::image::open(path, &Default::default())?;
+                Self::from_image(&image, compression)
+            }
+        }
+    }
+
+    fn from_oci(raw: Arc<OciRaw>) -> Result<PushSet, RegistryError> {
+        let index_bytes = raw.index()?;
+        let index: serde_json::Value = serde_json::from_slice(&index_bytes).map_err(|e| invalid("index.json", e))?;
+        let descs = index["manifests"].as_array().cloned().unwrap_or_default();
+        if descs.is_empty() {
+            return Err(invalid("index.json", "no manifests"));
+        }
+        let mut blobs: Vec<PushBlob> = Vec::new();
+        let mut children = Vec::new();
+        let mut add_blob = |d: &serde_json::Value, blobs: &mut Vec<PushBlob>| -> Result<(), RegistryError> {
+            let digest = d["digest"].as_str().ok_or_else(|| invalid("descriptor", "no digest"))?.to_string();
+            if blobs.iter().any(|b| b.digest == digest) {
+                return Ok(());
+            }
+            let section = raw.blob(&digest)?;
+            let size = section.len();
+            let open: Opener = Arc::new(move || Ok(Box::new(section.clone()) as Box<dyn Read + Send>));
+            blobs.push(PushBlob { digest, size, open });
+            Ok(())
+        };
+        // manifests (and nested indexes) reachable from index.json, children first
+        fn walk(
+            raw: &OciRaw,
+            d: &serde_json::Value,
+            depth: usize,
+            children: &mut Vec<PushManifest>,
+            blobs: &mut Vec<PushBlob>,
+            add_blob: &mut AddBlob,
+        ) -> Result<PushManifest, RegistryError> {
+            if depth > 4 {
+                return Err(invalid("image index", "nested too deeply"));
+            }
+            let digest = d["digest"].as_str().ok_or_else(|| invalid("descriptor", "no digest"))?;
+            let bytes = raw.document(digest)?;
+            let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| invalid("manifest", e))?;
+            let media_type = d["mediaType"].as_str().map(str::to_string).unwrap_or_else(|| media_type_of(&bytes));
+            if let Some(ms) = v["manifests"].as_array() {
+                for m in ms {
+                    let child = walk(raw, m, depth + 1, children, blobs, add_blob)?;
+                    children.push(child);
+                }
+            } else {
+                add_blob(&v["config"], blobs)?;
+                for l in v["layers"].as_array().into_iter().flatten() {
+                    add_blob(l, blobs)?;
+                }
+            }
+            Ok(PushManifest { bytes, media_type, digest: digest.to_string() })
+        }
+        let top = if descs.len() == 1 {
+            walk(&raw, &descs[0], 0, &mut children, &mut blobs, &mut add_blob)?
+        } else {
+            // several images in index.json: push them all and tag the index itself
+            for d in &descs {
+                let child = walk(&raw, d, 1, &mut children, &mut blobs, &mut add_blob)?;
+                children.push(child);
+            }
+            PushManifest { digest: sha256(&index_bytes), media_type: media_type_of(&index_bytes), bytes: index_bytes }
+        };
+        Ok(PushSet { blobs, children, top, _spool: Vec::new() })
+    }
+
+    /// A docker-archive: layers stored plain are compressed; the manifest is generated.
+    pub fn from_image(image: &Image, compression: PushCompression) -> Result<PushSet, RegistryError> {
+        let results: Vec<Mutex<Option<Prepared>>> = image.layers.iter().map(|_| Mutex::new(None)).collect();
+        let next = AtomicUsize::new(0);
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(image.layers.len().max(1));
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(|| loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(l) = image.layers.get(k) else { break };
+                    *results[k].lock().unwrap_or_else(|e| e.into_inner()) = Some(prepare_layer(l, compression));
+                });
+            }
+        });
+        let mut blobs = Vec::new();
+        let mut layers_json = Vec::new();
+        let mut spool = Vec::new();
+        for r in results {
+            let (blob, media_type, tmp) =
+                r.into_inner().unwrap_or(None).ok_or_else(|| invalid("layer", "not prepared"))??;
+            layers_json.push(serde_json::json!({"mediaType": media_type, "digest": blob.digest, "size": blob.size}));
+            blobs.push(blob);
+            spool.extend(tmp);
+        }
+        let config = image.config_bytes.clone();
+        let config_digest = sha256(&config);
+        let cfg = Arc::new(config);
+        let cfg2 = cfg.clone();
+        blobs.push(PushBlob {
+            digest: config_digest.clone(),
+            size: cfg.len() as u64,
+            open: Arc::new(move || Ok(Box::new(std::io::Cursor::new(cfg2.as_ref().clone())) as Box<dyn Read + Send>)),
+        });
+        let manifest = serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": cfg.len()},
+            "layers": layers_json,
+        });
+        let bytes = serde_json::to_vec(&manifest).map_err(|e| invalid("manifest", e))?;
+        Ok(PushSet {
+            top: PushManifest {
+                digest: sha256(&bytes),
+                media_type: "application/vnd.oci.image.manifest.v1+json".into(),
+                bytes,
+            },
+            children: Vec::new(),
+            blobs,
+            _spool: spool,
+        })
+    }
+
+    pub fn total_bytes(&self) -> u64 {
+        self.blobs.iter().map(|b| b.size).sum()
+    }
+}
+
+/// A writer that hashes and counts what passes through.
+struct Hashing<W: Write> {
+    inner: W,
+    hash: Sha256,
+    n: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.n += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A layer ready to push: compressed when stored plain; its digest computed when unknown.
+fn prepare_layer(l: &crate::image::Layer, compression: PushCompression) -> Prepared {
+    let io = |e: std::io::Error| RegistryError::Io(e);
+    if l.compression != Compression::None {
+        let media = match l.compression {
+            Compression::Zstd => "application/vnd.oci.image.layer.v1.tar+zstd",
+            _ => "application/vnd.oci.image.layer.v1.tar+gzip",
+        };
+        let digest = if l.digest.starts_with("sha256:") {
+            l.digest.clone()
+        } else {
+            let mut h = Sha256::new();
+            std::io::copy(&mut l.blob.open().map_err(io)?, &mut HashWriter(&mut h)).map_err(io)?;
+            format!("sha256:{}", hex(&h.finalize()))
+        };
+        let blob = l.blob.clone();
+        let open: Opener = Arc::new(move || Ok(Box::new(blob.open()?) as Box<dyn Read + Send>));
+        return Ok((PushBlob { digest, size: l.size, open }, media.into(), None));
+    }
+    let kind = match compression {
+        PushCompression::Gzip => "gzip",
+        PushCompression::Zstd => "zstd",
+    };
+    let media = match compression {
+        PushCompression::Gzip => "application/vnd.oci.image.layer.v1.tar+gzip",
+        PushCompression::Zstd => "application/vnd.oci.image.layer.v1.tar+zstd",
+    };
+    // compressed before (same layer, same compression): its digest is known, and the bytes are
+    // made again only if the registry does not have them (compression is deterministic)
+    if let Some((digest, size)) = l.diff_id.as_deref().and_then(|d| cache_get(kind, d)) {
+        let blob = l.blob.clone();
+        let open: Opener = Arc::new(move || {
+            let src = blob.open()?;
+            Ok(Box::new(compressing(src, compression)) as Box<dyn Read + Send>)
+        });
+        return Ok((PushBlob { digest, size, open }, media.into(), None));
+    }
+    let tmp = tempfile::NamedTempFile::new().map_err(io)?;
+    let file = tmp.reopen().map_err(io)?;
+    let mut w = Hashing { inner: std::io::BufWriter::with_capacity(1 << 20, file), hash: Sha256::new(), n: 0 };
+    let mut src = l.blob.open().map_err(io)?;
+    compress(&mut src, &mut w, compression).map_err(io)?;
+    w.flush().map_err(io)?;
+    let (digest, size) = (format!("sha256:{}", hex(&w.hash.finalize())), w.n);
+    if let Some(d) = l.diff_id.as_deref() {
+        cache_put(kind, d, &digest, size);
+    }
+    let path = tmp.into_temp_path();
+    let p = path.to_path_buf();
+    let open: Opener = Arc::new(move || Ok(Box::new(std::fs::File::open(&p)?) as Box<dyn Read + Send>));
+    Ok((PushBlob { digest, size, open }, media.into(), Some(path)))
+}
+
+fn compress(src: &mut dyn Read, dst: &mut dyn Write, c: PushCompression) -> std::io::Result<()> {
+    match c {
+        PushCompression::Gzip => {
+            let mut enc = flate2::write::GzEncoder::new(dst, flate2::Compression::new(6));
+            std::io::copy(src, &mut enc)?;
+            enc.finish()?;
+        }
+        PushCompression::Zstd => {
+            let mut enc = zstd::stream::write::Encoder::new(dst, 3)?;
+            std::io::copy(src, &mut enc)?;
+            enc.finish()?;
+        }
+    }
+    Ok(())
+}
+
+/// A reader of `src` compressed on the fly (a thread compresses into a bounded channel).
+fn compressing(mut src: impl Read + Send + 'static, c: PushCompression) -> impl Read + Send {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(8);
+    std::thread::spawn(move || {
+        struct Chan(std::sync::mpsc::SyncSender<std::io::Result<Vec<u8>>>);
+        impl Write for Chan {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.send(Ok(buf.to_vec())).map_err(|_| std::io::Error::from(std::io::ErrorKind::BrokenPipe))?;
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, Chan(tx.clone()));
+        let r = compress(&mut src, &mut out, c).and_then(|_| out.flush());
+        if let Err(e) = r {
+            let _ = tx.send(Err(e));
+        }
     });
-    serde_json::to_vec(&m).unwrap_or_default()
+    ChanReader { rx, buf: Vec::new(), pos: 0 }
+}
+
+struct ChanReader {
+    rx: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl Read for ChanReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos == self.buf.len() {
+            match self.rx.recv() {
+                Ok(Ok(b)) => {
+                    self.buf = b;
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.buf.len() - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Where compressed digests of layers are remembered: $IMGSLIM_CACHE_DIR, else
+/// $XDG_CACHE_HOME/imgslim or ~/.cache/imgslim.
+fn cache_dir() -> Option<std::path::PathBuf> {
+    if let Some(d) = std::env::var_os("IMGSLIM_CACHE_DIR") {
+        return Some(d.into());
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache")))?;
+    Some(base.join("imgslim"))
+}
+
+fn cache_file(kind: &str, diff_id: &str) -> Option<std::path::PathBuf> {
+    let hex = diff_id.strip_prefix("sha256:").filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))?;
+    Some(cache_dir()?.join("compressed").join(format!("{kind}-{hex}")))
+}
+
+fn cache_get(kind: &str, diff_id: &str) -> Option<(String, u64)> {
+    let text = std::fs::read_to_string(cache_file(kind, diff_id)?).ok()?;
+    let (d, n) = text.trim().split_once(' ')?;
+    crate::image::validate_digest(d).ok()?;
+    Some((d.to_string(), n.parse().ok()?))
+}
+
+fn cache_put(kind: &str, diff_id: &str, digest: &str, size: u64) {
+    let Some(f) = cache_file(kind, diff_id) else { return };
+    if let Some(dir) = f.parent() {
+        if std::fs::create_dir_all(dir).is_ok() {
+            if let Ok(mut t) = tempfile::NamedTempFile::new_in(dir) {
+                if write!(t, "{digest} {size}").is_ok() {
+                    let _ = t.persist(&f);
+                }
+            }
+        }
+    }
+}
+
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Counts bytes read (for the progress bar).
+struct Counting {
+    inner: Box<dyn Read + Send>,
+    done: Arc<AtomicU64>,
+}
+
+impl Read for Counting {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.done.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Options of a push.
+#[derive(Clone, Default)]
+pub struct PushOptions {
+    /// Uploads at once.
+    pub threads: usize,
+    /// Repositories of the same registry to mount blobs from.
+    pub mount_from: Vec<String>,
+    /// Bytes uploaded so far (for a progress bar).
+    pub progress: Option<Arc<AtomicU64>>,
+}
+
+enum BlobOutcome {
+    Skipped,
+    Mounted,
+    Uploaded(u64),
 }
 
 impl Client {
     fn blob_exists(&self, r: &Reference, digest: &str) -> Result<bool, RegistryError> {
-        let url = format!("{}blobs/{digest}", self.repo_url(r));
-        let resp = self.send(r, "pull,push", &url, &|h| h.head(&url))?;
+        let resp = self.send(r, "pull,push", &format!("blobs/{digest}"), &|h, u| h.head(u))?;
         Ok(resp.status().is_success())
     }
 
-    /// Upload one blob (monolithic: POST for a session, PUT with the bytes and the digest).
-    fn upload(
+    /// Start an upload, or mount the blob from another repository. Some(location) to upload to.
+    fn start_upload(
         &self,
         r: &Reference,
         digest: &str,
-        size: u64,
-        open: &dyn Fn() -> std::io::Result<Body>,
-    ) -> Result<(), RegistryError> {
-        let url = format!("{}blobs/uploads/", self.repo_url(r));
-        let resp = self.send(r, "pull,push", &url, &|h| h.post(&url).header(CONTENT_LENGTH, 0))?;
+        mount_from: Option<&str>,
+    ) -> Result<Option<String>, RegistryError> {
+        let path = match mount_from {
+            Some(from) => format!("blobs/uploads/?mount={digest}&from={from}"),
+            None => "blobs/uploads/".to_string(),
+        };
+        let resp = self.send(r, "pull,push", &path, &|h, u| h.post(u).header(CONTENT_LENGTH, 0))?;
+        if mount_from.is_some() && resp.status() == StatusCode::CREATED {
+            return Ok(None);
+        }
+        let url = format!("{}{path}", self.repo_url(r));
         let resp = Client::expect_ok(&url, resp)?;
         let location = resp
             .headers()
             .get(LOCATION)
             .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| RegistryError::Invalid { what: url.clone(), detail: "no upload Location".into() })?
+            .ok_or_else(|| invalid(&url, "the registry gave no upload location"))?
             .to_string();
-        let base = reqwest::Url::parse(&url)
-            .map_err(|e| RegistryError::Invalid { what: url.clone(), detail: e.to_string() })?;
-        let mut put = base
-            .join(&location)
-            .map_err(|e| RegistryError::Invalid { what: location.clone(), detail: e.to_string() })?;
+        let base = reqwest::Url::parse(&url).map_err(|e| invalid(&url, e))?;
+        let mut put = base.join(&location).map_err(|e| invalid(&location, e))?;
         put.query_pairs_mut().append_pair("digest", digest);
-        let put = put.to_string();
-        let resp = self.send(r, "pull,push", &put, &|h| {
-            let body = open().unwrap_or_else(|_| Body::from(Vec::new()));
-            h.put(&put).header(CONTENT_TYPE, "application/octet-stream").header(CONTENT_LENGTH, size).body(body)
+        Ok(Some(put.to_string()))
+    }
+
+    fn push_blob(&self, r: &Reference, b: &PushBlob, o: &PushOptions) -> Result<BlobOutcome, RegistryError> {
+        if self.blob_exists(r, &b.digest)? {
+            return Ok(BlobOutcome::Skipped);
+        }
+        for from in &o.mount_from {
+            if self.start_upload(r, &b.digest, Some(from))?.is_none() {
+                return Ok(BlobOutcome::Mounted);
+            }
+        }
+        let Some(put) = self.start_upload(r, &b.digest, None)? else { return Ok(BlobOutcome::Mounted) };
+        let resp = self.send(r, "pull,push", &put, &|h, u| {
+            let reader: Box<dyn Read + Send> = match (b.open)() {
+                Ok(rd) => rd,
+                Err(_) => Box::new(std::io::empty()),
+            };
+            let reader: Box<dyn Read + Send> = match &o.progress {
+                Some(p) => Box::new(Counting { inner: reader, done: p.clone() }),
+                None => reader,
+            };
+            h.put(u)
+                .header(CONTENT_TYPE, "application/octet-stream")
+                .header(CONTENT_LENGTH, b.size)
+                .body(Body::sized(reader, b.size))
         })?;
         Client::expect_ok(&put, resp)?;
+        Ok(BlobOutcome::Uploaded(b.size))
+    }
+
+    fn put_manifest(&self, r: &Reference, reference: &str, m: &PushManifest) -> Result<(), RegistryError> {
+        let path = format!("manifests/{reference}");
+        let resp = self.send(r, "pull,push", &path, &|h, u| {
+            h.put(u).header(CONTENT_TYPE, m.media_type.clone()).body(m.bytes.clone())
+        })?;
+        Client::expect_ok(&format!("{}{path}", self.repo_url(r)), resp)?;
         Ok(())
     }
 
-    /// Push `image` as `r` (its tag or digest). `threads` uploads run at once.
-    pub fn push(&self, image: &Image, r: &Reference, threads: usize) -> Result<Pushed, RegistryError> {
-        let manifest = manifest(image);
-        let (uploaded, existing, bytes) = (AtomicUsize::new(0), AtomicUsize::new(0), Mutex::new(0u64));
+    /// Push a set as `r` (its tag, or its digest).
+    pub fn push(&self, set: &PushSet, r: &Reference, o: &PushOptions) -> Result<Pushed, RegistryError> {
+        if let Some(d) = &r.digest {
+            if *d != set.top.digest {
+                return Err(ImageError::DigestMismatch {
+                    what: "push reference".into(),
+                    expected: d.clone(),
+                    actual: set.top.digest.clone(),
+                }
+                .into());
+            }
+        }
+        let (skipped, mounted, uploaded) = (AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0));
+        let bytes = AtomicU64::new(0);
         let errors: Mutex<Vec<RegistryError>> = Mutex::new(Vec::new());
         let next = AtomicUsize::new(0);
+        // largest first, so the long uploads start early
+        let mut order: Vec<usize> = (0..set.blobs.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(set.blobs[i].size));
         std::thread::scope(|s| {
-            for _ in 0..threads.clamp(1, 8) {
+            for _ in 0..o.threads.clamp(1, 8) {
                 s.spawn(|| loop {
                     let k = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(l) = image.layers.get(k) else { break };
+                    let Some(&i) = order.get(k) else { break };
                     if !errors.lock().unwrap_or_else(|e| e.into_inner()).is_empty() {
                         break;
                     }
-                    let result = self.blob_exists(r, &l.digest).and_then(|there| {
-                        if there {
-                            existing.fetch_add(1, Ordering::Relaxed);
-                            return Ok(());
+                    match self.push_blob(r, &set.blobs[i], o) {
+                        Ok(BlobOutcome::Skipped) => {
+                            skipped.fetch_add(1, Ordering::Relaxed);
                         }
-                        let blob = l.blob.clone();
-                        let size = l.size;
-                        self.upload(r, &l.digest, size, &|| Ok(Body::sized(blob.open()?, size)))?;
-                        uploaded.fetch_add(1, Ordering::Relaxed);
-                        *bytes.lock().unwrap_or_else(|e| e.into_inner()) += size;
-                        Ok(())
-                    });
-                    if let Err(e) = result {
-                        errors.lock().unwrap_or_else(|e| e.into_inner()).push(e);
-                        break;
+                        Ok(BlobOutcome::Mounted) => {
+                            mounted.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Ok(BlobOutcome::Uploaded(n)) => {
+                            uploaded.fetch_add(1, Ordering::Relaxed);
+                            bytes.fetch_add(n, Ordering::Relaxed);
+                        }
+                        Err(e) => {
+                            errors.lock().unwrap_or_else(|e| e.into_inner()).push(e);
+                            break;
+                        }
                     }
                 });
             }
@@ -124,25 +556,21 @@ impl Client {
         if let Some(e) = errors.into_inner().unwrap_or_default().into_iter().next() {
             return Err(e);
         }
-        if !self.blob_exists(r, &image.config_digest)? {
-            let cfg = image.config_bytes.clone();
-            self.upload(r, &image.config_digest, cfg.len() as u64, &|| Ok(Body::from(cfg.clone())))?;
-            uploaded.fetch_add(1, Ordering::Relaxed);
-        } else {
-            existing.fetch_add(1, Ordering::Relaxed);
+        for c in &set.children {
+            self.put_manifest(r, &c.digest, c)?;
         }
-        let media_type = "application/vnd.oci.image.manifest.v1+json";
-        let url = format!("{}manifests/{}", self.repo_url(r), r.reference());
-        let resp =
-            self.send(r, "pull,push", &url, &|h| h.put(&url).header(CONTENT_TYPE, media_type).body(manifest.clone()))?;
-        Client::expect_ok(&url, resp)?;
+        self.put_manifest(r, r.tag.as_deref().unwrap_or(&set.top.digest), &set.top)?;
+        let mut shown = r.clone();
+        shown.digest = Some(set.top.digest.clone());
         Ok(Pushed {
-            reference: r.to_string(),
-            digest: crate::image::compression::sha256(&manifest),
-            manifest_media_type: media_type.into(),
-            uploaded: uploaded.into_inner(),
-            existing: existing.into_inner(),
-            uploaded_bytes: bytes.into_inner().unwrap_or(0),
+            reference: shown.to_string(),
+            digest: set.top.digest.clone(),
+            media_type: set.top.media_type.clone(),
+            pushed_bytes: bytes.into_inner(),
+            uploaded_blobs: uploaded.into_inner(),
+            skipped_blobs: skipped.into_inner(),
+            mounted_blobs: mounted.into_inner(),
+            manifests: set.children.len() + 1,
         })
     }
 }

@@ -17,7 +17,6 @@ pub fn ellipsis(s: &str, max: usize) -> String {
     }
 }
 
-
 /// Percent-encode a path for a URI (RFC 3986 unreserved characters and `/` stay).
 pub fn uri_escape(path: &str) -> String {
     let mut out = String::new();

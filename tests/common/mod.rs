@@ -40,6 +40,7 @@ pub fn tool_missing<T>(what: &str) -> Option<T> {
 
 pub mod buildah;
 pub mod imagegen;
+pub mod moto;
 pub mod registry;
 pub mod rewrite;
 
