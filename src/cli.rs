@@ -65,26 +65,52 @@ pub enum CompressionChoice {
     Zstd,
 }
 
-/// Gate budgets on the command line (the same flags as `imgslim gate`).
+/// Gate budgets on the command line (`imgslim gate`, `imgslim push --gate`); they override
+/// imgslim.toml [gate].
 #[derive(Debug, Args, Default)]
 pub struct GateFlagArgs {
+    /// Largest image size (layer bytes, uncompressed): B, KB, MB, GB (powers of 1000), KiB, MiB, GiB.
     #[arg(long, value_name = "SIZE")]
     pub max_size: Option<String>,
+    /// Largest compressed size (what a pull moves).
     #[arg(long, value_name = "SIZE")]
     pub max_compressed_size: Option<String>,
+    /// Largest growth over the baseline: a size or a percentage (`10%`).
     #[arg(long, value_name = "SIZE|PCT")]
     pub max_growth: Option<String>,
+    /// Most wasted bytes (overwritten or deleted by later layers): a size or a percentage.
     #[arg(long, value_name = "SIZE|PCT")]
     pub max_wasted: Option<String>,
+    /// A leftover category that must not be in the image (compiler, headers, package-cache...);
+    /// repeatable.
     #[arg(long, value_name = "CATEGORY")]
     pub forbid: Vec<String>,
+    /// Lowest efficiency (0 to 1).
     #[arg(long, value_name = "RATIO")]
     pub min_efficiency: Option<f64>,
+    /// Most layers.
     #[arg(long, value_name = "N")]
     pub max_layers: Option<usize>,
-    /// Baseline for --max-growth (default with --gate: the tag being replaced, if it exists).
+    /// Compare growth against: a JSON report (imgslim analyze/gate --format json), an image, or a
+    /// registry reference (its manifest and config only). `push --gate` defaults to the tag it
+    /// replaces.
     #[arg(long, value_name = "REPORT|IMAGE|REF")]
     pub baseline: Option<String>,
+}
+
+impl From<&GateFlagArgs> for crate::settings::GateFlags {
+    fn from(b: &GateFlagArgs) -> Self {
+        crate::settings::GateFlags {
+            max_size: b.max_size.clone(),
+            max_compressed_size: b.max_compressed_size.clone(),
+            max_growth: b.max_growth.clone(),
+            max_wasted: b.max_wasted.clone(),
+            forbid: b.forbid.clone(),
+            min_efficiency: b.min_efficiency,
+            max_layers: b.max_layers,
+            baseline: b.baseline.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -326,32 +352,8 @@ pub struct GateArgs {
     /// The Dockerfile it was built from: failures name the line to blame.
     #[arg(long)]
     pub dockerfile: Option<PathBuf>,
-    /// Compare growth against: a JSON report (imgslim analyze/gate --format json), an image, or
-    /// a registry reference (its manifest and config only).
-    #[arg(long, value_name = "REPORT|IMAGE|REF")]
-    pub baseline: Option<String>,
-    /// Largest image size (layer bytes, uncompressed): B, KB, MB, GB (powers of 1000), KiB, MiB, GiB.
-    #[arg(long, value_name = "SIZE")]
-    pub max_size: Option<String>,
-    /// Largest compressed size (what a pull moves).
-    #[arg(long, value_name = "SIZE")]
-    pub max_compressed_size: Option<String>,
-    /// Largest growth over the baseline: a size or a percentage (`10%`).
-    #[arg(long, value_name = "SIZE|PCT")]
-    pub max_growth: Option<String>,
-    /// Most wasted bytes (overwritten or deleted by later layers): a size or a percentage.
-    #[arg(long, value_name = "SIZE|PCT")]
-    pub max_wasted: Option<String>,
-    /// A leftover category that must not be in the image (compiler, headers, package-cache...);
-    /// repeatable.
-    #[arg(long, value_name = "CATEGORY")]
-    pub forbid: Vec<String>,
-    /// Lowest efficiency (0 to 1).
-    #[arg(long, value_name = "RATIO")]
-    pub min_efficiency: Option<f64>,
-    /// Most layers.
-    #[arg(long, value_name = "N")]
-    pub max_layers: Option<usize>,
+    #[command(flatten)]
+    pub budgets: GateFlagArgs,
     /// Settings file (default: imgslim.toml in the current directory or above).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -432,3 +432,45 @@ fn pre_push_hook_runs_the_gate() {
     assert_eq!(out.status.code(), Some(2));
     assert!(imgslim().current_dir(repo).args(["hook", "install", "--force"]).output().unwrap().status.success());
 }
+
+#[test]
+fn a_multi_platform_index_is_pushed_whole() {
+    let Some(reg) = common::registry::start(None) else { return };
+    let t = tempfile::tempdir().unwrap();
+    let amd = spec(51);
+    let mut arm = spec(52);
+    arm.arch = "arm64";
+    let layout = t.path().join("multi");
+    common::imagegen::write_dir(&layout, &common::imagegen::oci_files(&[&amd, &arm], Comp::Gzip));
+    let reference = format!("{}/multi/app:v1", reg.host);
+    let out = imgslim()
+        .env("IMGSLIM_CACHE_DIR", t.path().join("c"))
+        .args(["push", "--format", "json"])
+        .arg(&layout)
+        .arg(&reference)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let p: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(p["manifests"], 3, "two image manifests and the index");
+    let index = std::fs::read(layout.join("index.json")).unwrap();
+    assert_eq!(p["digest"], format!("sha256:{}", common::imagegen::sha256_hex(&index)), "the index goes byte for byte");
+    let raw = skopeo(&["inspect", "--raw", "--tls-verify=false", &format!("docker://{reference}")]);
+    assert!(raw.status.success(), "{}", String::from_utf8_lossy(&raw.stderr));
+    assert_eq!(raw.stdout, index);
+    for (arch, s) in [("amd64", &amd), ("arm64", &arm)] {
+        let out = skopeo(&[
+            "inspect",
+            "--tls-verify=false",
+            "--override-arch",
+            arch,
+            "--override-os",
+            "linux",
+            &format!("docker://{reference}"),
+        ]);
+        assert!(out.status.success(), "{arch}: {}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["Architecture"], arch);
+        assert_eq!(v["Layers"].as_array().unwrap().len(), s.layers.len());
+    }
+}

@@ -46,16 +46,7 @@ pub fn load_baseline(spec: &str, platform: Option<&str>, insecure: &[String]) ->
 
 pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
     let loaded = settings::load(args.config.as_deref())?;
-    let flags = GateFlags {
-        max_size: args.max_size.clone(),
-        max_compressed_size: args.max_compressed_size.clone(),
-        max_growth: args.max_growth.clone(),
-        max_wasted: args.max_wasted.clone(),
-        forbid: args.forbid.clone(),
-        min_efficiency: args.min_efficiency,
-        max_layers: args.max_layers,
-        baseline: args.baseline.clone(),
-    };
+    let flags = GateFlags::from(&args.budgets);
     let (budgets, baseline_spec) = settings::gate_settings(&loaded.file.gate, &flags)?;
     anyhow::ensure!(
         !budgets.is_empty(),

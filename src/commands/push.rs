@@ -171,17 +171,7 @@ fn gate(
     client: &Client,
     r: &Reference,
 ) -> anyhow::Result<bool> {
-    let b = &args.budgets;
-    let flags = GateFlags {
-        max_size: b.max_size.clone(),
-        max_compressed_size: b.max_compressed_size.clone(),
-        max_growth: b.max_growth.clone(),
-        max_wasted: b.max_wasted.clone(),
-        forbid: b.forbid.clone(),
-        min_efficiency: b.min_efficiency,
-        max_layers: b.max_layers,
-        baseline: b.baseline.clone(),
-    };
+    let flags = GateFlags::from(&args.budgets);
     let (budgets, baseline_spec) = settings::gate_settings(file, &flags)?;
     anyhow::ensure!(!budgets.is_empty(), "--gate: no budgets (imgslim.toml [gate] or --max-size, --max-growth, ...)");
     let baseline = match baseline_spec {

@@ -72,21 +72,12 @@ pub fn text(c: &Comparison, top: usize) -> String {
         c.delta_percent,
         if c.shared_layers > 0 { format!("; {} layers shared", c.shared_layers) } else { String::new() }
     );
-    if !c.categories.is_empty() {
-        let mut t = table(&["leftovers / waste", "a", "b", "delta"]);
-        for d in &c.categories {
-            t.add_row(vec![
-                d.name.clone(),
-                human_bytes(d.a_bytes),
-                human_bytes(d.b_bytes),
-                human_delta(d.delta_bytes as i128),
-            ]);
+    for (title, rows) in [("leftovers / waste", &c.categories[..]), ("directory", &c.paths[..c.paths.len().min(top)])] {
+        if rows.is_empty() {
+            continue;
         }
-        let _ = writeln!(out, "\n{t}");
-    }
-    if !c.paths.is_empty() {
-        let mut t = table(&["directory", "a", "b", "delta"]);
-        for d in c.paths.iter().take(top) {
+        let mut t = table(&[title, "a", "b", "delta"]);
+        for d in rows {
             t.add_row(vec![
                 d.name.clone(),
                 human_bytes(d.a_bytes),

@@ -604,6 +604,23 @@ impl<'a> Original<'a> {
         self.steps.iter().any(|s| s.classes.contains(&CmdClass::Build(e)))
     }
 
+    /// Every shell command of every RUN with the directory it runs in (WORKDIR, then `cd`s).
+    pub fn commands_in_dirs(&self) -> Vec<(&Step, &Command, String)> {
+        let mut out = Vec::new();
+        for s in &self.steps {
+            let mut cwd = s.workdir.clone();
+            for c in self.commands(s) {
+                if c.name() == "cd" {
+                    if let Some(d) = c.args().first() {
+                        cwd = absolute(&cwd, &d.text);
+                    }
+                }
+                out.push((s, c, cwd.clone()));
+            }
+        }
+        out
+    }
+
     /// The shell commands of a step's RUN.
     pub fn commands(&self, step: &Step) -> &[Command] {
         self.cx.commands(step.instruction)

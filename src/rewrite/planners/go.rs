@@ -55,32 +55,24 @@ fn outputs(o: &Original) -> (Vec<String>, Option<String>, Option<usize>) {
     let mut out = Vec::new();
     let mut install_dir = None;
     let mut first = None;
-    for s in &o.steps {
-        let mut cwd = s.workdir.clone();
-        for c in o.commands(s) {
-            if c.name() == "cd" {
-                if let Some(d) = c.args().first() {
-                    cwd = super::absolute(&cwd, &d.text);
+    for (s, c, cwd) in o.commands_in_dirs() {
+        if c.name() != "go" {
+            continue;
+        }
+        match c.subcommand(&["-o", "-ldflags", "-tags", "-gcflags", "-p", "-mod"]) {
+            Some("build") => {
+                first.get_or_insert(s.instruction);
+                if let Some(p) = c.flag_value(&["-o"]) {
+                    out.push(super::absolute(&cwd, p));
                 }
             }
-            if c.name() != "go" {
-                continue;
+            Some("install") => {
+                first.get_or_insert(s.instruction);
+                let gobin = o.env("GOBIN").filter(|g| !g.is_empty());
+                let gopath = o.env("GOPATH").filter(|g| !g.is_empty()).unwrap_or_else(|| "/go".into());
+                install_dir = Some(gobin.unwrap_or(format!("{gopath}/bin")));
             }
-            match c.subcommand(&["-o", "-ldflags", "-tags", "-gcflags", "-p", "-mod"]) {
-                Some("build") => {
-                    first.get_or_insert(s.instruction);
-                    if let Some(p) = c.flag_value(&["-o"]) {
-                        out.push(super::absolute(&cwd, p));
-                    }
-                }
-                Some("install") => {
-                    first.get_or_insert(s.instruction);
-                    let gobin = o.env("GOBIN").filter(|g| !g.is_empty());
-                    let gopath = o.env("GOPATH").filter(|g| !g.is_empty()).unwrap_or_else(|| "/go".into());
-                    install_dir = Some(gobin.unwrap_or(format!("{gopath}/bin")));
-                }
-                _ => {}
-            }
+            _ => {}
         }
     }
     (out, install_dir, first)
@@ -149,21 +141,5 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     } else {
         bp.change(None, "the build keeps cgo (C sources, CGO_ENABLED=1 or -dev libraries)");
     }
-    bp.artifact(&bin, "the program");
-    if cgo {
-        copy_shared_libraries(o, bp, &bin);
-    }
-    data_dirs(o, bp);
-    for d in &o.downloads {
-        bp.artifact(d, "downloaded by the build");
-    }
-    if !bp.runtime_shell && !exec_form_contract(o, bp) {
-        return Err(Refusal::new(
-            "a shell-form ENTRYPOINT/CMD with shell syntax needs a shell; use --runtime-base debian:bookworm-slim",
-        ));
-    }
-    runtime_packages(o, bp)?;
-    base_saving(o, bp);
-    nonroot(o, bp);
-    Ok(())
+    native_runtime(o, bp, &bin, cgo)
 }

@@ -428,3 +428,73 @@ pub fn needs_shell(o: &Original) -> bool {
             || o.commands(s).iter().any(|c| ["useradd", "adduser", "groupadd", "addgroup"].contains(&c.name()))
     })
 }
+
+/// The runtime stage of a native program: the binary (and, when it links any, its shared
+/// libraries), data directories, downloads, exec-form ENTRYPOINT/CMD for a base without a shell,
+/// runtime packages, the saving, and a non-root user where safe.
+pub fn native_runtime(o: &Original, bp: &mut Blueprint, bin: &str, libraries: bool) -> Result<(), Refusal> {
+    bp.artifact(bin, "the program");
+    if libraries {
+        copy_shared_libraries(o, bp, bin);
+    }
+    data_dirs(o, bp);
+    for d in &o.downloads {
+        bp.artifact(d, "downloaded by the build");
+    }
+    if needs_shell(o) && !bp.runtime_shell {
+        return Err(Refusal::new(
+            "setup steps need a shell the runtime base does not have; use --runtime-base debian:bookworm-slim",
+        ));
+    }
+    if !bp.runtime_shell && !exec_form_contract(o, bp) {
+        return Err(Refusal::new(
+            "a shell-form ENTRYPOINT/CMD with shell syntax needs a shell; use --runtime-base debian:bookworm-slim",
+        ));
+    }
+    runtime_packages(o, bp)?;
+    base_saving(o, bp);
+    nonroot(o, bp);
+    Ok(())
+}
+
+/// `COPY . <dest>` from the context directly followed by a build RUN: the two steps.
+pub fn context_copy_then_run<'o>(o: &'o Original) -> Option<(&'o super::input::Step, &'o super::input::Step)> {
+    let pos = o.steps.iter().position(|s| {
+        s.role == Role::ContextCopy
+            && o.stage.commands[s.index]
+                .kind
+                .as_copy()
+                .is_some_and(|c| !c.add && c.sources.len() == 1 && c.sources[0].trim_end_matches('/') == ".")
+    })?;
+    let (copy, run) = (&o.steps[pos], o.steps.get(pos + 1)?);
+    (run.role == Role::Build && !o.commands(run).is_empty()).then_some((copy, run))
+}
+
+/// Install before the sources: copy the dependency manifests `files` and run the install RUN
+/// before `COPY . <dest>`, so a source change keeps the dependency layer.
+pub fn install_before_sources(
+    o: &Original,
+    bp: &mut Blueprint,
+    copy: &super::input::Step,
+    run: &super::input::Step,
+    files: &[String],
+    what: &str,
+) -> Option<()> {
+    let cp = o.stage.commands[copy.index].kind.as_copy()?;
+    let chown = cp.chown.as_ref().map(|c| format!("--chown={c} ")).unwrap_or_default();
+    let dest = if cp.dest.ends_with('/') { cp.dest.clone() } else { format!("{}/", cp.dest) };
+    let kw = &o.cx.instructions[copy.instruction].node.keyword.text;
+    let run_text = o.block_text(run.instruction);
+    bp.before.push((
+        copy.instruction,
+        format!(
+            "# imgslim: the {what} before the sources, so a source change keeps the dependency layer{nl}{kw} {chown}{} {dest}{nl}{}",
+            files.join(" "),
+            run_text.trim_end(),
+            nl = o.nl
+        ),
+    ));
+    bp.removed.push(run.instruction);
+    bp.change(Some(run.line), format!("{} copied and installed before the sources (build cache)", files.join(", ")));
+    Some(())
+}

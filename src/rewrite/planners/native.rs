@@ -27,20 +27,5 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     })?;
     let runtime = runtime_base(o, options, false).unwrap_or_else(|| o.base_raw.clone());
     set_runtime(o, bp, runtime, "the distribution without compilers, headers and build tools");
-    bp.artifact(&bin, "the program");
-    copy_shared_libraries(o, bp, &bin);
-    data_dirs(o, bp);
-    for d in &o.downloads {
-        bp.artifact(d, "downloaded by the build");
-    }
-    if needs_shell(o) && !bp.runtime_shell {
-        return Err(Refusal::new("setup steps need a shell the runtime base does not have"));
-    }
-    if !bp.runtime_shell && !exec_form_contract(o, bp) {
-        return Err(Refusal::new("a shell-form ENTRYPOINT/CMD with shell syntax needs a shell"));
-    }
-    runtime_packages(o, bp)?;
-    base_saving(o, bp);
-    nonroot(o, bp);
-    Ok(())
+    native_runtime(o, bp, &bin, true)
 }

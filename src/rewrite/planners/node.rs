@@ -99,16 +99,8 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
 /// first, so a source change keeps the node_modules layer. Only when the context has them and
 /// package.json has no install scripts that need the sources.
 fn manifest_first(o: &Original, bp: &mut Blueprint, pm: &str) -> Option<()> {
-    let pos = o.steps.iter().position(|s| {
-        s.role == Role::ContextCopy
-            && o.stage.commands[s.index]
-                .kind
-                .as_copy()
-                .is_some_and(|c| !c.add && c.sources.len() == 1 && c.sources[0].trim_end_matches('/') == ".")
-    })?;
-    let (copy, run) = (&o.steps[pos], o.steps.get(pos + 1)?);
-    let cmds = o.commands(run);
-    if run.role != Role::Build || cmds.is_empty() || !cmds.iter().all(is_install) {
+    let (copy, run) = context_copy_then_run(o)?;
+    if !o.commands(run).iter().all(is_install) {
         return None;
     }
     let pkg: serde_json::Value = serde_json::from_str(&o.context_file("package.json")?).ok()?;
@@ -127,21 +119,5 @@ fn manifest_first(o: &Original, bp: &mut Blueprint, pm: &str) -> Option<()> {
             files.push(f.to_string());
         }
     }
-    let cp = o.stage.commands[copy.index].kind.as_copy()?;
-    let chown = cp.chown.as_ref().map(|c| format!("--chown={c} ")).unwrap_or_default();
-    let dest = if cp.dest.ends_with('/') { cp.dest.clone() } else { format!("{}/", cp.dest) };
-    let kw = &o.cx.instructions[copy.instruction].node.keyword.text;
-    let run_text = o.block_text(run.instruction);
-    bp.before.push((
-        copy.instruction,
-        format!(
-            "# imgslim: the manifests before the sources, so a source change keeps the node_modules layer{nl}{kw} {chown}{} {dest}{nl}{}",
-            files.join(" "),
-            run_text.trim_end(),
-            nl = o.nl
-        ),
-    ));
-    bp.removed.push(run.instruction);
-    bp.change(Some(run.line), format!("{} copied and installed before the sources (build cache)", files.join(", ")));
-    Some(())
+    install_before_sources(o, bp, copy, run, &files, "manifests")
 }

@@ -105,18 +105,8 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
 /// Only when the requirement files are in the context and name no local paths.
 /// Returns (the COPY's instruction, the RUN's instruction).
 fn manifest_first(o: &Original, bp: &mut Blueprint) -> Option<(usize, usize)> {
-    let pos = o.steps.iter().position(|s| {
-        s.role == Role::ContextCopy
-            && o.stage.commands[s.index]
-                .kind
-                .as_copy()
-                .is_some_and(|c| !c.add && c.sources.len() == 1 && c.sources[0].trim_end_matches('/') == ".")
-    })?;
-    let (copy, run) = (&o.steps[pos], o.steps.get(pos + 1)?);
+    let (copy, run) = context_copy_then_run(o)?;
     let cmds = o.commands(run);
-    if run.role != Role::Build || cmds.is_empty() {
-        return None;
-    }
     let mut files = Vec::new();
     for c in cmds {
         pip_install(c)?;
@@ -148,22 +138,6 @@ fn manifest_first(o: &Original, bp: &mut Blueprint) -> Option<(usize, usize)> {
     if files.is_empty() {
         return None;
     }
-    let ins_copy = o.cx.instructions[copy.instruction];
-    let cp = o.stage.commands[copy.index].kind.as_copy()?;
-    let chown = cp.chown.as_ref().map(|c| format!("--chown={c} ")).unwrap_or_default();
-    let dest = if cp.dest.ends_with('/') { cp.dest.clone() } else { format!("{}/", cp.dest) };
-    let kw = &ins_copy.node.keyword.text;
-    let run_text = o.block_text(run.instruction);
-    bp.before.push((
-        copy.instruction,
-        format!(
-            "# imgslim: the requirements before the sources, so a source change keeps the dependency layer{nl}{kw} {chown}{} {dest}{nl}{}",
-            files.join(" "),
-            run_text.trim_end(),
-            nl = o.nl
-        ),
-    ));
-    bp.removed.push(run.instruction);
-    bp.change(Some(run.line), format!("{} copied and installed before the sources (build cache)", files.join(", ")));
+    install_before_sources(o, bp, copy, run, &files, "requirements")?;
     Some((copy.instruction, run.instruction))
 }

@@ -28,33 +28,25 @@ fn outputs(o: &Original) -> (Vec<String>, Option<String>) {
     let bins = cargo_bins(o);
     let mut out = Vec::new();
     let mut install = None;
-    for s in &o.steps {
-        let mut cwd = s.workdir.clone();
-        for c in o.commands(s) {
-            if c.name() == "cd" {
-                if let Some(d) = c.args().first() {
-                    cwd = super::absolute(&cwd, &d.text);
+    for (_, c, cwd) in o.commands_in_dirs() {
+        if c.name() != "cargo" {
+            continue;
+        }
+        match c.subcommand(&["--bin", "-p", "--package", "--target", "--features", "--root", "--path", "-j"]) {
+            Some("build") => {
+                let profile = if c.has_flag(&["--release", "-r"]) { "release" } else { "debug" };
+                let target = o.env("CARGO_TARGET_DIR").unwrap_or_else(|| format!("{cwd}/target"));
+                let target = super::absolute(&cwd, &target);
+                let triple = c.flag_value(&["--target"]).map(|t| format!("/{t}")).unwrap_or_default();
+                for b in c.flag_value(&["--bin"]).map(|b| vec![b.to_string()]).unwrap_or_else(|| bins.clone()) {
+                    out.push(format!("{target}{triple}/{profile}/{b}"));
                 }
             }
-            if c.name() != "cargo" {
-                continue;
+            Some("install") => {
+                let root = c.flag_value(&["--root"]).map(str::to_string).or_else(|| o.env("CARGO_HOME"));
+                install = Some(format!("{}/bin", root.unwrap_or_else(|| "/root/.cargo".into())));
             }
-            match c.subcommand(&["--bin", "-p", "--package", "--target", "--features", "--root", "--path", "-j"]) {
-                Some("build") => {
-                    let profile = if c.has_flag(&["--release", "-r"]) { "release" } else { "debug" };
-                    let target = o.env("CARGO_TARGET_DIR").unwrap_or_else(|| format!("{cwd}/target"));
-                    let target = super::absolute(&cwd, &target);
-                    let triple = c.flag_value(&["--target"]).map(|t| format!("/{t}")).unwrap_or_default();
-                    for b in c.flag_value(&["--bin"]).map(|b| vec![b.to_string()]).unwrap_or_else(|| bins.clone()) {
-                        out.push(format!("{target}{triple}/{profile}/{b}"));
-                    }
-                }
-                Some("install") => {
-                    let root = c.flag_value(&["--root"]).map(str::to_string).or_else(|| o.env("CARGO_HOME"));
-                    install = Some(format!("{}/bin", root.unwrap_or_else(|| "/root/.cargo".into())));
-                }
-                _ => {}
-            }
+            _ => {}
         }
     }
     (out, install)
@@ -86,19 +78,5 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
         "glibc and libgcc for the binary, no toolchain, shell or package manager"
     };
     set_runtime(o, bp, runtime, why);
-    bp.artifact(&bin, "the program");
-    copy_shared_libraries(o, bp, &bin);
-    data_dirs(o, bp);
-    for d in &o.downloads {
-        bp.artifact(d, "downloaded by the build");
-    }
-    if !bp.runtime_shell && !exec_form_contract(o, bp) {
-        return Err(Refusal::new(
-            "a shell-form ENTRYPOINT/CMD with shell syntax needs a shell; use --runtime-base debian:bookworm-slim",
-        ));
-    }
-    runtime_packages(o, bp)?;
-    base_saving(o, bp);
-    nonroot(o, bp);
-    Ok(())
+    native_runtime(o, bp, &bin, true)
 }
