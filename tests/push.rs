@@ -1,7 +1,8 @@
 //! `imgslim push` against a real registry (Debian's docker-registry with TLS from its own CA and
 //! htpasswd auth): every input encoding pushed and pulled back with skopeo, repeat pushes, mounts,
-//! wrong credentials, a missing CA, a registry that goes away mid-push, the pre-push gate; ECR
-//! through moto; Fargate checks and task definitions; the git pre-push hook.
+//! wrong credentials, a missing CA, a registry that goes away mid-push, server errors injected by a
+//! proxy, a lost upload session, the pre-push gate; ECR through moto; Fargate checks and task
+//! definitions; the git pre-push hook.
 
 mod common;
 
@@ -473,4 +474,96 @@ fn a_multi_platform_index_is_pushed_whole() {
         assert_eq!(v["Architecture"], arch);
         assert_eq!(v["Layers"].as_array().unwrap().len(), s.layers.len());
     }
+}
+
+#[test]
+fn injected_server_errors_are_retried_and_a_failed_manifest_tags_nothing() {
+    let Some(reg) = common::registry::start(None) else { return };
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    let img = write(t.path(), "flaky", &spec(61), Format::OciArchive, Comp::Gzip);
+    let push_via = |proxy: &common::faulty::Proxy, repo: &str| {
+        imgslim()
+            .env("IMGSLIM_CACHE_DIR", &cache)
+            .args(["push", "--format", "json"])
+            .arg(&img)
+            .arg(format!("{}/{repo}:v1", proxy.host))
+            .output()
+            .unwrap()
+    };
+    // every request fails once (503, 500, 502 in turn) before the registry sees it
+    let proxy = common::faulty::start(
+        &reg.host,
+        Box::new(|_, path, n| (n == 0 && path.starts_with("/v2/flaky/")).then_some([503, 500, 502][path.len() % 3])),
+    );
+    let out = push_via(&proxy, "flaky/app");
+    assert!(out.status.success(), "retried: {}\n{:?}", String::from_utf8_lossy(&out.stderr), proxy.failed());
+    let failed = proxy.failed();
+    for kind in [
+        "HEAD /v2/flaky/app/blobs/",
+        "POST /v2/flaky/app/blobs/uploads/",
+        "PUT /v2/flaky/app/blobs/uploads/",
+        "PUT /v2/flaky/app/manifests/v1",
+    ] {
+        assert!(failed.iter().any(|f| f.starts_with(kind)), "a failure was injected into {kind}: {failed:?}");
+    }
+    let p: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let raw = skopeo(&["inspect", "--raw", "--tls-verify=false", &format!("docker://{}/flaky/app:v1", reg.host)]);
+    assert!(raw.status.success(), "{}", String::from_utf8_lossy(&raw.stderr));
+    assert_eq!(p["digest"], format!("sha256:{}", common::imagegen::sha256_hex(&raw.stdout)));
+    let back = t.path().join("back");
+    let out = skopeo(&[
+        "copy",
+        "--quiet",
+        "--src-tls-verify=false",
+        &format!("docker://{}/flaky/app:v1", reg.host),
+        &format!("oci:{}", back.display()),
+    ]);
+    assert!(out.status.success(), "skopeo: {}", String::from_utf8_lossy(&out.stderr));
+    let (a, b) = (analyze(&img), analyze(&back));
+    assert_eq!(
+        (a["size_bytes"].clone(), a["final_bytes"].clone()),
+        (b["size_bytes"].clone(), b["final_bytes"].clone())
+    );
+
+    // the registry loses an upload session (404 on the PUT): the upload starts again
+    let lost = std::sync::atomic::AtomicBool::new(false);
+    let proxy = common::faulty::start(
+        &reg.host,
+        Box::new(move |m, path, _| {
+            let first =
+                m == "PUT" && path.contains("/blobs/uploads/") && !lost.swap(true, std::sync::atomic::Ordering::SeqCst);
+            first.then_some(404)
+        }),
+    );
+    let out = push_via(&proxy, "lost/app");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(proxy.injected(), 1, "{:?}", proxy.failed());
+
+    // the manifest PUT always fails: exit 2 naming the status, the blobs are there, no tag
+    let proxy = common::faulty::start(
+        &reg.host,
+        Box::new(|m, path, _| (m == "PUT" && path.contains("/manifests/")).then_some(500)),
+    );
+    let out = push_via(&proxy, "broken/app");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("500") && err.contains("manifests/v1"), "{err}");
+    assert!(proxy.injected() >= 2, "the manifest PUT was retried: {:?}", proxy.failed());
+    let tags = http_get(&reg.host, "/v2/broken/app/tags/list");
+    assert!(
+        tags.lines().next().unwrap_or("").contains(" 404 ") || tags.contains("\"tags\":null"),
+        "nothing is tagged: {tags}"
+    );
+    // once the registry behaves, the repeat push uploads no blob again and tags
+    let direct = imgslim()
+        .env("IMGSLIM_CACHE_DIR", &cache)
+        .args(["push", "--format", "json"])
+        .arg(&img)
+        .arg(format!("{}/broken/app:v1", reg.host))
+        .output()
+        .unwrap();
+    assert!(direct.status.success(), "{}", String::from_utf8_lossy(&direct.stderr));
+    let p: serde_json::Value = serde_json::from_slice(&direct.stdout).unwrap();
+    assert_eq!(p["uploaded_blobs"], 0, "{p}");
 }

@@ -479,8 +479,20 @@ impl Client {
                 return Ok(BlobOutcome::Mounted);
             }
         }
-        let Some(put) = self.start_upload(r, &b.digest, None)? else { return Ok(BlobOutcome::Mounted) };
-        let resp = self.send(r, "pull,push", &put, &|h, u| {
+        // an upload session the registry lost (it restarted between the POST and the PUT) is
+        // started again once
+        let mut restarted = false;
+        loop {
+            let Some(put) = self.start_upload(r, &b.digest, None)? else { return Ok(BlobOutcome::Mounted) };
+            match self.upload(r, b, o, &put) {
+                Err(RegistryError::NotFound { .. }) if !restarted => restarted = true,
+                other => return other,
+            }
+        }
+    }
+
+    fn upload(&self, r: &Reference, b: &PushBlob, o: &PushOptions, put: &str) -> Result<BlobOutcome, RegistryError> {
+        let resp = self.send(r, "pull,push", put, &|h, u| {
             let reader: Box<dyn Read + Send> = match (b.open)() {
                 Ok(rd) => rd,
                 Err(_) => Box::new(std::io::empty()),
@@ -494,7 +506,7 @@ impl Client {
                 .header(CONTENT_LENGTH, b.size)
                 .body(Body::sized(reader, b.size))
         })?;
-        Client::expect_ok(&put, resp)?;
+        Client::expect_ok(put, resp)?;
         Ok(BlobOutcome::Uploaded(b.size))
     }
 
