@@ -322,6 +322,9 @@ pub struct CompareArgs {
     /// With --build --rewrite: the runtime base for the rewrite.
     #[arg(long, value_name = "IMAGE")]
     pub runtime_base: Option<String>,
+    /// With --build --rewrite: the Java runtime of the rewrite (see `imgslim rewrite --help`).
+    #[arg(long, value_enum, default_value_t = JavaRuntimeChoice::Jre)]
+    pub java_runtime: JavaRuntimeChoice,
     /// Platform to pick from multi-platform images.
     #[arg(long)]
     pub platform: Option<String>,
@@ -378,6 +381,21 @@ pub enum BuilderChoice {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum JavaRuntimeChoice {
+    Jre,
+    Jlink,
+}
+
+impl From<JavaRuntimeChoice> for imgslim::rewrite::JavaRuntime {
+    fn from(c: JavaRuntimeChoice) -> Self {
+        match c {
+            JavaRuntimeChoice::Jre => imgslim::rewrite::JavaRuntime::Jre,
+            JavaRuntimeChoice::Jlink => imgslim::rewrite::JavaRuntime::Jlink,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RewriteFormat {
     /// The new Dockerfile on standard output, the reasons on standard error.
     Text,
@@ -404,6 +422,11 @@ pub struct RewriteArgs {
     /// python:3.11 -> python:3.11-slim, golang -> gcr.io/distroless/static-debian12).
     #[arg(long, value_name = "IMAGE")]
     pub runtime_base: Option<String>,
+    /// Java: run on the JDK's matching JRE image (`jre`), or on a runtime jlink builds from the
+    /// modules jdeps finds in the jar (`jlink`: far smaller; a module loaded only by reflection
+    /// is missing).
+    #[arg(long, value_enum, default_value_t = JavaRuntimeChoice::Jre)]
+    pub java_runtime: JavaRuntimeChoice,
     /// Build the original and the rewrite, compare their sizes and image configs, and run
     /// --smoke in both.
     #[arg(long)]

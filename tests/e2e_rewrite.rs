@@ -3,7 +3,8 @@
 //! images of ../shared/e2e, a smoke command runs in both, the image configs keep the contract,
 //! and the rewrite is at least 50% smaller. Prints the size table.
 //!
-//! Needs buildah and the base images (`../shared/e2e/base-images.sh`); skipped with a message
+//! Needs buildah and the base images (`../shared/e2e/base-images.sh`, and
+//! `tests/e2e/java-base-images.sh` for the JDK); skipped with a message
 //! when they are missing, a failure in CI (`IMGSLIM_REQUIRE_TOOLS=1`).
 
 mod common;
@@ -20,6 +21,8 @@ fn apps() -> Vec<PathBuf> {
 struct Smoke {
     command: String,
     expect: regex::Regex,
+    /// The app's rewrite flags.
+    args: Vec<String>,
 }
 
 fn smoke(app: &Path) -> Smoke {
@@ -27,6 +30,7 @@ fn smoke(app: &Path) -> Smoke {
     Smoke {
         command: t["smoke"].as_str().unwrap().to_string(),
         expect: regex::Regex::new(t["expect"].as_str().unwrap()).unwrap(),
+        args: common::rewrite::app_args(app),
     }
 }
 
@@ -44,6 +48,7 @@ fn rewrites_build_run_and_are_smaller() {
         "gcr.io/distroless/static-debian12",
         "gcr.io/distroless/base-debian12",
         "gcr.io/distroless/cc-debian12",
+        "eclipse-temurin:17-jdk",
     ] {
         if common::buildah::ready(base).is_none() {
             return;
@@ -58,6 +63,7 @@ fn rewrites_build_run_and_are_smaller() {
             .unwrap()
             .env("BUILDAH_ISOLATION", "chroot")
             .args(["rewrite", "--verify", "--builder", "buildah", "--format", "json", "--smoke", &s.command])
+            .args(&s.args)
             .arg(app.join("Dockerfile"))
             .timeout(std::time::Duration::from_secs(1200))
             .output()

@@ -6,14 +6,18 @@
 mod common;
 
 use imgslim::dockerfile::{model, parse_str};
-use imgslim::rewrite::{plan, Options, Outcome};
+use imgslim::rewrite::{plan, JavaRuntime, Options, Outcome};
 use proptest::prelude::*;
 use std::path::Path;
 
 fn rewrite(text: &str, context: Option<&Path>) -> Outcome {
+    rewrite_with(text, context, &Options::default())
+}
+
+fn rewrite_with(text: &str, context: Option<&Path>, options: &Options) -> Outcome {
     let df = parse_str(text).unwrap();
     let m = model::build(&df).unwrap();
-    plan(&df, &m, context, &Options::default())
+    plan(&df, &m, context, options)
 }
 
 #[test]
@@ -24,7 +28,14 @@ fn example_apps() {
     for app in apps {
         let name = app.file_name().unwrap().to_string_lossy().into_owned();
         let text = std::fs::read_to_string(app.join("Dockerfile")).unwrap();
-        let Outcome::Rewritten(p) = rewrite(&text, Some(&app)) else { panic!("{name}: not rewritten") };
+        let args = common::rewrite::app_args(&app);
+        let java_runtime = if args.windows(2).any(|w| w == ["--java-runtime", "jlink"]) {
+            JavaRuntime::Jlink
+        } else {
+            JavaRuntime::Jre
+        };
+        let options = Options { java_runtime, ..Options::default() };
+        let Outcome::Rewritten(p) = rewrite_with(&text, Some(&app), &options) else { panic!("{name}: not rewritten") };
         common::rewrite::check(&text, &p).unwrap_or_else(|e| panic!("{name}: {e}"));
         let mut snap = p.dockerfile.clone();
         snap.push_str("\n---- changes\n");
@@ -135,4 +146,23 @@ proptest! {
             Outcome::AlreadyMultiStage { .. } => prop_assert!(false, "single-stage input"),
         }
     }
+}
+
+#[test]
+fn java_runs_on_the_jre_unless_jlink_is_asked_for() {
+    let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/apps/java-ant");
+    let text = std::fs::read_to_string(app.join("Dockerfile")).unwrap();
+    let Outcome::Rewritten(p) = rewrite(&text, Some(&app)) else { panic!("not rewritten") };
+    assert_eq!(p.runtime_base, "eclipse-temurin:17-jre");
+    assert!(!p.dockerfile.contains("jlink"), "{}", p.dockerfile);
+    assert!(p.changes.iter().any(|c| c.message.contains("--java-runtime jlink")));
+    common::rewrite::check(&text, &p).unwrap();
+    // jlink needs jdeps --print-module-deps (Java 11+) and java on PATH
+    let jlink = Options { java_runtime: JavaRuntime::Jlink, ..Options::default() };
+    let old = "FROM openjdk:8-jdk\nCOPY . /app\nRUN cd /app && javac -d out Main.java && jar cfe app.jar Main -C out .\nCMD [\"java\", \"-jar\", \"/app/app.jar\"]\n";
+    let Outcome::Refused(r) = rewrite_with(old, None, &jlink) else { panic!("Java 8 with jlink") };
+    assert!(r.message.contains("Java 8"), "{}", r.message);
+    let by_path = text.replace("[\"java\",", "[\"/opt/java-home/bin/java\",");
+    let Outcome::Refused(r) = rewrite_with(&by_path, Some(&app), &jlink) else { panic!("java by path") };
+    assert!(r.message.contains("by path"), "{}", r.message);
 }

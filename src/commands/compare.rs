@@ -79,7 +79,10 @@ fn build_pair(args: &CompareArgs, dockerfile: &Path) -> anyhow::Result<(Report, 
         None => {
             let (df, model) = load_dockerfile(dockerfile)?;
             let model = model.map_err(|e| located(dockerfile, &e))?;
-            let opts = imgslim::rewrite::Options { runtime_base: args.runtime_base.clone() };
+            let opts = imgslim::rewrite::Options {
+                runtime_base: args.runtime_base.clone(),
+                java_runtime: args.java_runtime.into(),
+            };
             match imgslim::rewrite::plan(&df, &model, Some(&context), &opts) {
                 imgslim::rewrite::Outcome::Rewritten(p) => {
                     let f = dir.path().join("Dockerfile.rewrite");

@@ -55,7 +55,7 @@ pub fn run(args: RewriteArgs) -> anyhow::Result<ExitStatus> {
     if let Some(c) = &ctx {
         anyhow::ensure!(c.is_dir(), "the build context {} is not a directory", c.display());
     }
-    let options = Options { runtime_base: args.runtime_base.clone() };
+    let options = Options { runtime_base: args.runtime_base.clone(), java_runtime: args.java_runtime.into() };
     let outcome = rewrite::plan(&df, &model, ctx.as_deref(), &options);
     let plan = match &outcome {
         Outcome::Rewritten(p) => p,

@@ -149,7 +149,7 @@ fn build_ecosystem(c: &Command) -> Option<Ecosystem> {
         "cargo" | "rustc" | "rustup" => Ecosystem::Rust,
         "make" | "cmake" | "gcc" | "g++" | "cc" | "c++" | "clang" | "clang++" | "configure" | "autoreconf"
         | "autogen.sh" | "bootstrap" | "ninja" | "meson" | "ld" | "strip" => Ecosystem::C,
-        "mvn" | "mvnw" | "gradle" | "gradlew" | "javac" | "jar" | "sbt" | "lein" => Ecosystem::Java,
+        "mvn" | "mvnw" | "gradle" | "gradlew" | "ant" | "javac" | "jar" | "sbt" | "lein" => Ecosystem::Java,
         "git" if matches!(sub, "clone" | "fetch" | "checkout" | "submodule" | "init" | "pull") => Ecosystem::Generic,
         _ => return None,
     })

@@ -127,6 +127,19 @@ pub enum Outcome {
 pub struct Options {
     /// Use this runtime base instead of the one rules/base-images.toml maps to.
     pub runtime_base: Option<String>,
+    /// How a Java program gets its runtime.
+    pub java_runtime: JavaRuntime,
+}
+
+/// The runtime stage of a Java rewrite.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum JavaRuntime {
+    /// The JRE image that matches the JDK (eclipse-temurin:N-jre): every module, the safe choice.
+    #[default]
+    Jre,
+    /// A runtime `jlink` builds in the builder from the modules `jdeps` finds in the jar, on
+    /// debian:bookworm-slim: far smaller, but a module the jar only loads by reflection is missing.
+    Jlink,
 }
 
 /// Plan the rewrite of a parsed Dockerfile. `context_dir` is the build context (for manifests

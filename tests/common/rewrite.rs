@@ -58,3 +58,12 @@ pub fn check(original: &str, plan: &Plan) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The rewrite flags an example app asks for (`args` in its smoke.toml).
+pub fn app_args(app: &std::path::Path) -> Vec<String> {
+    let t: toml::Table = std::fs::read_to_string(app.join("smoke.toml")).unwrap().parse().unwrap();
+    t.get("args")
+        .and_then(|a| a.as_array())
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}

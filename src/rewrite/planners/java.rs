@@ -1,6 +1,7 @@
 //! Java: build the jar with the JDK (Maven, Gradle) in the builder; run it on a JRE.
 
 use super::*;
+use crate::rewrite::JavaRuntime;
 
 /// The Java major version a JDK/Maven/Gradle image tag names (`3.9-eclipse-temurin-21` -> 21,
 /// `17-jdk` -> 17), else 17.
@@ -27,14 +28,15 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
         return Err(Refusal::new(format!("the jar path `{jar}` is a pattern or variable: name the jar")));
     }
     let path = super::absolute(&o.workdir, jar);
-    let runtime = match &options.runtime_base {
-        Some(r) => r.clone(),
-        None => {
-            let tag = crate::data::ImageRef::parse(&o.base).tag.unwrap_or_default();
-            format!("eclipse-temurin:{}-jre", java_version(&tag))
+    let version = java_version(&crate::data::ImageRef::parse(&o.base).tag.unwrap_or_default());
+    match options.java_runtime {
+        JavaRuntime::Jre => {
+            let runtime = options.runtime_base.clone().unwrap_or_else(|| format!("eclipse-temurin:{version}-jre"));
+            set_runtime(o, bp, runtime, "a JRE: no JDK, build tool or local repository");
+            bp.change(None, "`--java-runtime jlink` builds a runtime of only the modules the jar uses: smaller still");
         }
-    };
-    set_runtime(o, bp, runtime, "a JRE: no JDK, build tool or local repository");
+        JavaRuntime::Jlink => jlink(o, options, bp, &argv, &path, &version)?,
+    }
     bp.artifact(&path, "the application jar");
     data_dirs(o, bp);
     if needs_shell(o) && !bp.runtime_shell {
@@ -43,6 +45,60 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     runtime_packages(o, bp)?;
     base_saving(o, bp);
     nonroot(o, bp);
+    Ok(())
+}
+
+/// Where the jlink runtime goes, in the builder and in the runtime stage.
+const JLINK_HOME: &str = "/opt/java-runtime";
+
+/// Modules jdeps cannot see because they are only looked up at run time, always added: elliptic
+/// curves for TLS, the zip file system, DNS lookups through JNDI.
+const SERVICE_MODULES: &str = "jdk.crypto.ec,jdk.zipfs,jdk.naming.dns";
+
+/// The builder runs jdeps on the jar and jlinks a runtime of those modules; the runtime stage is
+/// debian:bookworm-slim (glibc, zlib) with that runtime on PATH.
+fn jlink(
+    o: &Original,
+    options: &Options,
+    bp: &mut Blueprint,
+    argv: &[String],
+    jar: &str,
+    version: &str,
+) -> Result<(), Refusal> {
+    let major: u32 = version.parse().unwrap_or(17);
+    if major < 11 {
+        return Err(Refusal::new(format!("Java {major} has no `jdeps --print-module-deps`: use `--java-runtime jre`")));
+    }
+    if argv.first().is_some_and(|j| j.contains('/')) {
+        return Err(Refusal::new(format!(
+            "the program starts {} by path: the jlink runtime puts java on PATH instead; use `--java-runtime jre`",
+            argv[0]
+        )));
+    }
+    let compress = if major >= 21 { "zip-6" } else { "2" };
+    // --strip-debug also strips native symbols with objcopy, which a JDK image need not have
+    let strip = if major >= 13 { "--strip-java-debug-attributes" } else { "--strip-debug" };
+    let nl = o.nl;
+    bp.tail.push(
+        [
+            "# imgslim: a Java runtime of only the modules the jar uses (jdeps), plus service providers".to_string(),
+            format!("RUN jdeps --ignore-missing-deps --multi-release {major} --print-module-deps {jar} > /tmp/jar-modules \\"),
+            format!("    && jlink --add-modules \"$(cat /tmp/jar-modules),{SERVICE_MODULES}\" \\"),
+            format!("        {strip} --no-man-pages --no-header-files --compress={compress} --output {JLINK_HOME}"),
+        ]
+        .join(nl),
+    );
+    let runtime = options.runtime_base.clone().unwrap_or_else(|| "debian:bookworm-slim".into());
+    set_runtime(o, bp, runtime, "glibc and zlib for a jlink runtime; no JDK, build tool or local repository");
+    bp.artifact(JLINK_HOME, "the Java runtime jlink built from the modules the jar uses");
+    bp.env.push(format!("ENV JAVA_HOME={JLINK_HOME} PATH=\"{JLINK_HOME}/bin:$PATH\""));
+    bp.intended.push("Env");
+    bp.change(
+        None,
+        format!(
+            "jdeps lists the modules {jar} uses and jlink builds a runtime of them (plus {SERVICE_MODULES}) at {JLINK_HOME}; PATH puts it first. A module the program only loads by reflection is missing: add it to the jlink line"
+        ),
+    );
     Ok(())
 }
 
