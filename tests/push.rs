@@ -256,6 +256,30 @@ fn ecr_through_moto_and_a_registry() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("already exists") && err.contains("immutable"), "{err}");
+
+    // the token expires mid-push (the registry refuses it twice on the manifest PUT): imgslim asks
+    // ECR for a fresh one and finishes; without the refresh the second 401 would end the push
+    let Some(plain) = common::registry::start(Some(&h)) else { return };
+    let proxy = common::faulty::start(
+        &plain.host,
+        Box::new(|m, path, n| (m == "PUT" && path.contains("/manifests/") && n < 2).then_some(401)),
+    );
+    let out = imgslim()
+        .env("AWS_ENDPOINT_URL_ECR", &moto.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("IMGSLIM_CACHE_DIR", t.path().join("cache"))
+        .arg("push")
+        .arg(&img)
+        .arg("123456789012.dkr.ecr.us-east-1.amazonaws.com/team/refresh:v1")
+        .args(["--endpoint", &format!("http://{}", proxy.host), "--create-repo", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}\n{:?}", String::from_utf8_lossy(&out.stderr), proxy.failed());
+    assert_eq!(proxy.injected(), 2, "{:?}", proxy.failed());
+    let tags = http_get(&plain.host, "/v2/team/refresh/tags/list");
+    assert!(tags.contains("401"), "the registry wants credentials: {tags}");
 }
 
 fn http_get(host: &str, path: &str) -> String {

@@ -97,10 +97,11 @@ fn serve(client: TcpStream, s: &Shared) -> std::io::Result<()> {
         s.injected.fetch_add(1, Ordering::SeqCst);
         s.log.lock().unwrap().push(format!("{key} -> {status}"));
         let body = format!("{{\"errors\":[{{\"code\":\"UNKNOWN\",\"message\":\"injected {status}\"}}]}}");
+        let challenge = if status == 401 { "WWW-Authenticate: Basic realm=\"test\"\r\n" } else { "" };
         let mut c = client;
         write!(
             c,
-            "HTTP/1.1 {status} Injected\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "HTTP/1.1 {status} Injected\r\n{challenge}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         )?;
         return c.shutdown(Shutdown::Both);
