@@ -515,10 +515,15 @@ fn injected_server_errors_are_retried_and_a_failed_manifest_tags_nothing() {
             .output()
             .unwrap()
     };
-    // every request fails once (503, 500, 502 in turn) before the registry sees it
+    // every request fails once (503, 500, 502 in turn) before the registry sees it; the first
+    // blob PATCH too, after which the upload starts again in a new session
+    let patched = std::sync::atomic::AtomicBool::new(false);
     let proxy = common::faulty::start(
         &reg.host,
-        Box::new(|_, path, n| (n == 0 && path.starts_with("/v2/flaky/")).then_some([503, 500, 502][path.len() % 3])),
+        Box::new(move |m, path, n| {
+            let first = if m == "PATCH" { !patched.swap(true, std::sync::atomic::Ordering::SeqCst) } else { n == 0 };
+            (first && path.starts_with("/v2/flaky/")).then_some([503, 500, 502][path.len() % 3])
+        }),
     );
     let out = push_via(&proxy, "flaky/app");
     assert!(out.status.success(), "retried: {}\n{:?}", String::from_utf8_lossy(&out.stderr), proxy.failed());

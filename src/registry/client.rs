@@ -222,6 +222,29 @@ impl Client {
         path: &str,
         build: &dyn Fn(&reqwest::blocking::Client, &str) -> RequestBuilder,
     ) -> Result<Response, RegistryError> {
+        self.send_with(r, scope, path, build, true)
+    }
+
+    /// As `send`, but a server error or a broken connection is returned rather than retried: for
+    /// requests the registry may have half taken (a blob PATCH), which the caller starts again.
+    pub fn send_once(
+        &self,
+        r: &Reference,
+        scope: &str,
+        path: &str,
+        build: &dyn Fn(&reqwest::blocking::Client, &str) -> RequestBuilder,
+    ) -> Result<Response, RegistryError> {
+        self.send_with(r, scope, path, build, false)
+    }
+
+    fn send_with(
+        &self,
+        r: &Reference,
+        scope: &str,
+        path: &str,
+        build: &dyn Fn(&reqwest::blocking::Client, &str) -> RequestBuilder,
+        retry: bool,
+    ) -> Result<Response, RegistryError> {
         let key = (r.registry.clone(), format!("repository:{}:{scope}", r.repository));
         let (mut authed, mut refreshed) = (false, false);
         let mut attempt = 0;
@@ -259,7 +282,7 @@ impl Client {
                     let body = error_text(&resp.text().unwrap_or_default());
                     return Err(RegistryError::Denied { registry: r.registry.clone(), detail: body });
                 }
-                Ok(resp) if retryable(resp.status()) && attempt < 5 => {
+                Ok(resp) if retry && retryable(resp.status()) && attempt < 5 => {
                     std::thread::sleep(Duration::from_millis(200 << attempt));
                 }
                 Ok(resp) => return Ok(resp),
@@ -276,7 +299,7 @@ impl Client {
                     // a local registry without TLS: plain HTTP, as docker does
                     self.plain.lock().unwrap_or_else(|e| e.into_inner()).push(r.api_host().to_string());
                 }
-                Err(e) if (e.is_connect() || e.is_timeout() || e.is_request()) && attempt < 5 => {
+                Err(e) if (e.is_connect() || (retry && (e.is_timeout() || e.is_request()))) && attempt < 5 => {
                     std::thread::sleep(Duration::from_millis(200 << attempt));
                 }
                 Err(e) => return Err(RegistryError::Transport { url, detail: chain(&e) }),

@@ -2,7 +2,7 @@
 //! for byte, so their digests do not change; multi-platform indexes whole). A docker-archive gets
 //! a generated OCI manifest, its plain layers compressed on the fly (gzip or zstd) to temporary
 //! files. Blobs the registry has are skipped (HEAD), mounted from another repository when asked,
-//! otherwise streamed in one PUT each, a few at a time; manifests come last, the tag at the very
+//! otherwise streamed in one PATCH and closed with a digest PUT, a few at a time; manifests come last, the tag at the very
 //! end, so a failed push leaves no tag behind.
 
 use super::{Client, Reference, RegistryError};
@@ -435,6 +435,15 @@ enum BlobOutcome {
     Uploaded(u64),
 }
 
+/// Errors after which a blob upload starts again with a new session.
+fn restartable(e: &RegistryError) -> bool {
+    match e {
+        RegistryError::NotFound { .. } | RegistryError::Transport { .. } | RegistryError::Http { .. } => true,
+        RegistryError::Status { status, .. } => *status >= 500 || *status == 408 || *status == 429 || *status == 416,
+        _ => false,
+    }
+}
+
 impl Client {
     fn blob_exists(&self, r: &Reference, digest: &str) -> Result<bool, RegistryError> {
         let resp = self.send(r, "pull,push", &format!("blobs/{digest}"), &|h, u| h.head(u))?;
@@ -465,9 +474,8 @@ impl Client {
             .ok_or_else(|| invalid(&url, "the registry gave no upload location"))?
             .to_string();
         let base = reqwest::Url::parse(&url).map_err(|e| invalid(&url, e))?;
-        let mut put = base.join(&location).map_err(|e| invalid(&location, e))?;
-        put.query_pairs_mut().append_pair("digest", digest);
-        Ok(Some(put.to_string()))
+        let upload = base.join(&location).map_err(|e| invalid(&location, e))?;
+        Ok(Some(upload.to_string()))
     }
 
     fn push_blob(&self, r: &Reference, b: &PushBlob, o: &PushOptions) -> Result<BlobOutcome, RegistryError> {
@@ -479,20 +487,29 @@ impl Client {
                 return Ok(BlobOutcome::Mounted);
             }
         }
-        // an upload session the registry lost (it restarted between the POST and the PUT) is
-        // started again once
-        let mut restarted = false;
+        // A failed PATCH leaves the session holding an unknown part of the blob, and a registry
+        // that restarts may lose the session: both start a new upload (three sessions at most).
+        let mut sessions = 0;
         loop {
-            let Some(put) = self.start_upload(r, &b.digest, None)? else { return Ok(BlobOutcome::Mounted) };
-            match self.upload(r, b, o, &put) {
-                Err(RegistryError::NotFound { .. }) if !restarted => restarted = true,
+            sessions += 1;
+            let Some(location) = self.start_upload(r, &b.digest, None)? else { return Ok(BlobOutcome::Mounted) };
+            match self.upload(r, b, o, &location) {
+                Err(e) if sessions < 3 && restartable(&e) => continue,
                 other => return other,
             }
         }
     }
 
-    fn upload(&self, r: &Reference, b: &PushBlob, o: &PushOptions, put: &str) -> Result<BlobOutcome, RegistryError> {
-        let resp = self.send(r, "pull,push", put, &|h, u| {
+    /// The blob in one streamed PATCH, then the PUT that names its digest (what docker and
+    /// podman send; every registry takes it, ECR included).
+    fn upload(
+        &self,
+        r: &Reference,
+        b: &PushBlob,
+        o: &PushOptions,
+        location: &str,
+    ) -> Result<BlobOutcome, RegistryError> {
+        let resp = self.send_once(r, "pull,push", location, &|h, u| {
             let reader: Box<dyn Read + Send> = match (b.open)() {
                 Ok(rd) => rd,
                 Err(_) => Box::new(std::io::empty()),
@@ -501,12 +518,25 @@ impl Client {
                 Some(p) => Box::new(Counting { inner: reader, done: p.clone() }),
                 None => reader,
             };
-            h.put(u)
+            h.patch(u)
                 .header(CONTENT_TYPE, "application/octet-stream")
                 .header(CONTENT_LENGTH, b.size)
                 .body(Body::sized(reader, b.size))
         })?;
-        Client::expect_ok(put, resp)?;
+        let resp = Client::expect_ok(location, resp)?;
+        // the session may move (ECR answers 201 rather than 202; both are fine)
+        let next = resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let base = reqwest::Url::parse(location).map_err(|e| invalid(location, e))?;
+        let mut put = match next {
+            Some(l) => base.join(&l).map_err(|e| invalid(&l, e))?,
+            None => base,
+        };
+        put.query_pairs_mut().append_pair("digest", &b.digest);
+        let put = put.to_string();
+        let resp = self.send(r, "pull,push", &put, &|h, u| {
+            h.put(u).header(CONTENT_TYPE, "application/octet-stream").header(CONTENT_LENGTH, 0)
+        })?;
+        Client::expect_ok(&put, resp)?;
         Ok(BlobOutcome::Uploaded(b.size))
     }
 
