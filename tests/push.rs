@@ -196,6 +196,19 @@ fn bad_credentials_missing_ca_and_a_registry_that_goes_away() {
     assert!(out.status.success(), "retried until the registry was back: {}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// `imgslim push IMAGE` with the AWS SDK pointed at moto.
+fn ecr_push(moto_endpoint: &str, tmp: &Path, img: &Path) -> assert_cmd::Command {
+    let mut c = imgslim();
+    c.env("AWS_ENDPOINT_URL_ECR", moto_endpoint)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("IMGSLIM_CACHE_DIR", tmp.join("cache"))
+        .arg("push")
+        .arg(img);
+    c
+}
+
 #[test]
 fn ecr_through_moto_and_a_registry() {
     let Some(moto) = common::moto::start() else { return };
@@ -208,14 +221,7 @@ fn ecr_through_moto_and_a_registry() {
     let img = write(t.path(), "img", &spec(11), Format::DockerArchive, Comp::Plain);
     let reference = "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app:v1";
     let run = |extra: &[&str]| {
-        imgslim()
-            .env("AWS_ENDPOINT_URL_ECR", &moto.endpoint)
-            .env("AWS_ACCESS_KEY_ID", "test")
-            .env("AWS_SECRET_ACCESS_KEY", "test")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("IMGSLIM_CACHE_DIR", t.path().join("cache"))
-            .arg("push")
-            .arg(&img)
+        ecr_push(&moto.endpoint, t.path(), &img)
             .arg(reference)
             .args(["--endpoint", &format!("https://{}", reg.host), "--ca-file"])
             .arg(reg.ca.as_ref().unwrap())
@@ -264,14 +270,7 @@ fn ecr_through_moto_and_a_registry() {
         &plain.host,
         Box::new(|m, path, n| (m == "PUT" && path.contains("/manifests/") && n < 2).then_some(401)),
     );
-    let out = imgslim()
-        .env("AWS_ENDPOINT_URL_ECR", &moto.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("IMGSLIM_CACHE_DIR", t.path().join("cache"))
-        .arg("push")
-        .arg(&img)
+    let out = ecr_push(&moto.endpoint, t.path(), &img)
         .arg("123456789012.dkr.ecr.us-east-1.amazonaws.com/team/refresh:v1")
         .args(["--endpoint", &format!("http://{}", proxy.host), "--create-repo", "--format", "json"])
         .output()

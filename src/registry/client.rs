@@ -225,19 +225,10 @@ impl Client {
         self.send_with(r, scope, path, build, true)
     }
 
-    /// As `send`, but a server error or a broken connection is returned rather than retried: for
-    /// requests the registry may have half taken (a blob PATCH), which the caller starts again.
-    pub fn send_once(
-        &self,
-        r: &Reference,
-        scope: &str,
-        path: &str,
-        build: &dyn Fn(&reqwest::blocking::Client, &str) -> RequestBuilder,
-    ) -> Result<Response, RegistryError> {
-        self.send_with(r, scope, path, build, false)
-    }
-
-    fn send_with(
+    /// As `send`; with `retry` false a server error or a broken connection is returned rather
+    /// than retried: for requests the registry may have half taken (a blob PATCH), which the
+    /// caller starts again.
+    pub fn send_with(
         &self,
         r: &Reference,
         scope: &str,

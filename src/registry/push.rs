@@ -2,8 +2,8 @@
 //! for byte, so their digests do not change; multi-platform indexes whole). A docker-archive gets
 //! a generated OCI manifest, its plain layers compressed on the fly (gzip or zstd) to temporary
 //! files. Blobs the registry has are skipped (HEAD), mounted from another repository when asked,
-//! otherwise streamed in one PATCH and closed with a digest PUT, a few at a time; manifests come last, the tag at the very
-//! end, so a failed push leaves no tag behind.
+//! otherwise streamed in one PATCH and closed with a digest PUT, a few at a time; manifests come
+//! last, the tag at the very end, so a failed push leaves no tag behind.
 
 use super::{Client, Reference, RegistryError};
 use crate::image::compression::sha256;
@@ -509,20 +509,26 @@ impl Client {
         o: &PushOptions,
         location: &str,
     ) -> Result<BlobOutcome, RegistryError> {
-        let resp = self.send_once(r, "pull,push", location, &|h, u| {
-            let reader: Box<dyn Read + Send> = match (b.open)() {
-                Ok(rd) => rd,
-                Err(_) => Box::new(std::io::empty()),
-            };
-            let reader: Box<dyn Read + Send> = match &o.progress {
-                Some(p) => Box::new(Counting { inner: reader, done: p.clone() }),
-                None => reader,
-            };
-            h.patch(u)
-                .header(CONTENT_TYPE, "application/octet-stream")
-                .header(CONTENT_LENGTH, b.size)
-                .body(Body::sized(reader, b.size))
-        })?;
+        let resp = self.send_with(
+            r,
+            "pull,push",
+            location,
+            &|h, u| {
+                let reader: Box<dyn Read + Send> = match (b.open)() {
+                    Ok(rd) => rd,
+                    Err(_) => Box::new(std::io::empty()),
+                };
+                let reader: Box<dyn Read + Send> = match &o.progress {
+                    Some(p) => Box::new(Counting { inner: reader, done: p.clone() }),
+                    None => reader,
+                };
+                h.patch(u)
+                    .header(CONTENT_TYPE, "application/octet-stream")
+                    .header(CONTENT_LENGTH, b.size)
+                    .body(Body::sized(reader, b.size))
+            },
+            false,
+        )?;
         let resp = Client::expect_ok(location, resp)?;
         // the session may move (ECR answers 201 rather than 202; both are fine)
         let next = resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
