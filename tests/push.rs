@@ -268,7 +268,7 @@ fn ecr_through_moto_and_a_registry() {
     let Some(plain) = common::registry::start(Some(&h)) else { return };
     let proxy = common::faulty::start(
         &plain.host,
-        Box::new(|m, path, n| (m == "PUT" && path.contains("/manifests/") && n < 2).then_some(401)),
+        Box::new(|q| (q.method == "PUT" && q.path.contains("/manifests/") && q.before < 2).then_some(401)),
     );
     let out = ecr_push(&moto.endpoint, t.path(), &img)
         .arg("123456789012.dkr.ecr.us-east-1.amazonaws.com/team/refresh:v1")
@@ -514,14 +514,18 @@ fn injected_server_errors_are_retried_and_a_failed_manifest_tags_nothing() {
             .output()
             .unwrap()
     };
-    // every request fails once (503, 500, 502 in turn) before the registry sees it; the first
-    // blob PATCH too, after which the upload starts again in a new session
-    let patched = std::sync::atomic::AtomicBool::new(false);
+    // every request fails once (503, 500, 502 in turn) before the registry sees it; of the
+    // requests that carry a blob only the first, after which that upload starts a new session
+    let carried = std::sync::atomic::AtomicBool::new(false);
     let proxy = common::faulty::start(
         &reg.host,
-        Box::new(move |m, path, n| {
-            let first = if m == "PATCH" { !patched.swap(true, std::sync::atomic::Ordering::SeqCst) } else { n == 0 };
-            (first && path.starts_with("/v2/flaky/")).then_some([503, 500, 502][path.len() % 3])
+        Box::new(move |q| {
+            let first = if q.length > 0 && q.path.contains("/blobs/uploads/") {
+                !carried.swap(true, std::sync::atomic::Ordering::SeqCst)
+            } else {
+                q.before == 0
+            };
+            (first && q.path.starts_with("/v2/flaky/")).then_some([503, 500, 502][q.path.len() % 3])
         }),
     );
     let out = push_via(&proxy, "flaky/app");
@@ -558,9 +562,10 @@ fn injected_server_errors_are_retried_and_a_failed_manifest_tags_nothing() {
     let lost = std::sync::atomic::AtomicBool::new(false);
     let proxy = common::faulty::start(
         &reg.host,
-        Box::new(move |m, path, _| {
-            let first =
-                m == "PUT" && path.contains("/blobs/uploads/") && !lost.swap(true, std::sync::atomic::Ordering::SeqCst);
+        Box::new(move |q| {
+            let first = q.method == "PUT"
+                && q.path.contains("/blobs/uploads/")
+                && !lost.swap(true, std::sync::atomic::Ordering::SeqCst);
             first.then_some(404)
         }),
     );
@@ -568,10 +573,32 @@ fn injected_server_errors_are_retried_and_a_failed_manifest_tags_nothing() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(proxy.injected(), 1, "{:?}", proxy.failed());
 
+    // a registry that takes no blob in a single PUT (405): one PATCH and a closing PUT instead
+    let proxy = common::faulty::start(
+        &reg.host,
+        Box::new(|q| (q.method == "PUT" && q.path.contains("/blobs/uploads/") && q.length > 0).then_some(405)),
+    );
+    let out = push_via(&proxy, "chunky/app");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let p: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let refused = proxy.failed();
+    assert!(!refused.is_empty() && refused.iter().all(|f| f.ends_with("-> 405")), "{refused:?}");
+    assert_eq!(refused.len() as u64, p["uploaded_blobs"].as_u64().unwrap(), "one refusal per blob: {refused:?}");
+    let back = t.path().join("back-chunky");
+    let out = skopeo(&[
+        "copy",
+        "--quiet",
+        "--src-tls-verify=false",
+        &format!("docker://{}/chunky/app:v1", reg.host),
+        &format!("oci:{}", back.display()),
+    ]);
+    assert!(out.status.success(), "skopeo: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(analyze(&back)["final_bytes"], analyze(&img)["final_bytes"]);
+
     // the manifest PUT always fails: exit 2 naming the status, the blobs are there, no tag
     let proxy = common::faulty::start(
         &reg.host,
-        Box::new(|m, path, _| (m == "PUT" && path.contains("/manifests/")).then_some(500)),
+        Box::new(|q| (q.method == "PUT" && q.path.contains("/manifests/")).then_some(500)),
     );
     let out = push_via(&proxy, "broken/app");
     assert_eq!(out.status.code(), Some(2));

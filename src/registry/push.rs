@@ -2,8 +2,9 @@
 //! for byte, so their digests do not change; multi-platform indexes whole). A docker-archive gets
 //! a generated OCI manifest, its plain layers compressed on the fly (gzip or zstd) to temporary
 //! files. Blobs the registry has are skipped (HEAD), mounted from another repository when asked,
-//! otherwise streamed in one PATCH and closed with a digest PUT, a few at a time; manifests come
-//! last, the tag at the very end, so a failed push leaves no tag behind.
+//! otherwise streamed in one PUT each (one PATCH and a closing PUT where a registry refuses that),
+//! a few at a time; manifests come last, the tag at the very end, so a failed push leaves no tag
+//! behind.
 
 use super::{Client, Reference, RegistryError};
 use crate::image::compression::sha256;
@@ -435,6 +436,11 @@ enum BlobOutcome {
     Uploaded(u64),
 }
 
+/// Answers of a registry that does not take a blob in a single PUT.
+fn refuses_single_put(e: &RegistryError) -> bool {
+    matches!(e, RegistryError::Status { status: 400 | 405 | 411 | 413 | 415 | 501, .. })
+}
+
 /// Errors after which a blob upload starts again with a new session.
 fn restartable(e: &RegistryError) -> bool {
     match e {
@@ -487,32 +493,44 @@ impl Client {
                 return Ok(BlobOutcome::Mounted);
             }
         }
-        // A failed PATCH leaves the session holding an unknown part of the blob, and a registry
-        // that restarts may lose the session: both start a new upload (three sessions at most).
-        let mut sessions = 0;
+        // The blob goes in one PUT. A registry that refuses that gets one streamed PATCH and a
+        // closing PUT instead (real chunks only there: ECR mishandles several). A failed upload
+        // leaves the session holding an unknown part of the blob, and a registry that restarts
+        // may lose the session: both start a new session (three at most, plus the switch).
+        let (mut sessions, mut streamed) = (0, false);
         loop {
             sessions += 1;
             let Some(location) = self.start_upload(r, &b.digest, None)? else { return Ok(BlobOutcome::Mounted) };
-            match self.upload(r, b, o, &location) {
-                Err(e) if sessions < 3 && restartable(&e) => continue,
+            match self.upload(r, b, o, &location, streamed) {
+                Err(e) if !streamed && refuses_single_put(&e) => streamed = true,
+                Err(e) if sessions < 3 && restartable(&e) => {}
                 other => return other,
             }
         }
     }
 
-    /// The blob in one streamed PATCH, then the PUT that names its digest (what docker and
-    /// podman send; every registry takes it, ECR included).
+    /// One PUT with the blob and its digest, or (`streamed`) one PATCH with the blob and then the
+    /// PUT that names its digest, as docker and podman send it.
     fn upload(
         &self,
         r: &Reference,
         b: &PushBlob,
         o: &PushOptions,
         location: &str,
+        streamed: bool,
     ) -> Result<BlobOutcome, RegistryError> {
+        let with_digest = |url: reqwest::Url| {
+            let mut url = url;
+            url.query_pairs_mut().append_pair("digest", &b.digest);
+            url.to_string()
+        };
+        let base = reqwest::Url::parse(location).map_err(|e| invalid(location, e))?;
+        let target = if streamed { location.to_string() } else { with_digest(base.clone()) };
+        // a request that carries the blob is not retried in place: the session may hold part of it
         let resp = self.send_with(
             r,
             "pull,push",
-            location,
+            &target,
             &|h, u| {
                 let reader: Box<dyn Read + Send> = match (b.open)() {
                     Ok(rd) => rd,
@@ -522,27 +540,26 @@ impl Client {
                     Some(p) => Box::new(Counting { inner: reader, done: p.clone() }),
                     None => reader,
                 };
-                h.patch(u)
-                    .header(CONTENT_TYPE, "application/octet-stream")
+                let req = if streamed { h.patch(u) } else { h.put(u) };
+                req.header(CONTENT_TYPE, "application/octet-stream")
                     .header(CONTENT_LENGTH, b.size)
                     .body(Body::sized(reader, b.size))
             },
             false,
         )?;
-        let resp = Client::expect_ok(location, resp)?;
-        // the session may move (ECR answers 201 rather than 202; both are fine)
-        let next = resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let base = reqwest::Url::parse(location).map_err(|e| invalid(location, e))?;
-        let mut put = match next {
-            Some(l) => base.join(&l).map_err(|e| invalid(&l, e))?,
-            None => base,
-        };
-        put.query_pairs_mut().append_pair("digest", &b.digest);
-        let put = put.to_string();
-        let resp = self.send(r, "pull,push", &put, &|h, u| {
-            h.put(u).header(CONTENT_TYPE, "application/octet-stream").header(CONTENT_LENGTH, 0)
-        })?;
-        Client::expect_ok(&put, resp)?;
+        let resp = Client::expect_ok(&target, resp)?;
+        if streamed {
+            // the session may move (ECR answers the PATCH with 201 rather than 202: both are fine)
+            let next = resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
+            let put = match next {
+                Some(l) => with_digest(base.join(&l).map_err(|e| invalid(&l, e))?),
+                None => with_digest(base),
+            };
+            let resp = self.send(r, "pull,push", &put, &|h, u| {
+                h.put(u).header(CONTENT_TYPE, "application/octet-stream").header(CONTENT_LENGTH, 0)
+            })?;
+            Client::expect_ok(&put, resp)?;
+        }
         Ok(BlobOutcome::Uploaded(b.size))
     }
 

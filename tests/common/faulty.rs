@@ -1,7 +1,8 @@
 //! A fault-injecting HTTP proxy in front of a plain-HTTP registry. Each connection carries one
-//! request: a rule sees the method, the path and how often that method and path (without the
-//! query) came before, and either answers with an error status itself or lets the request through
-//! to the registry. Anything that is not HTTP (a TLS hello) is passed through untouched.
+//! request: a rule sees the method, the path, the body's length and how often that method and
+//! path (without the query) came before, and either answers with an error status itself or lets
+//! the request through to the registry. Anything that is not HTTP (a TLS hello) is passed through
+//! untouched.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
@@ -10,8 +11,19 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// `(method, path with query, times seen before) -> Some(status)` to fail the request.
-pub type Rule = dyn Fn(&str, &str, usize) -> Option<u16> + Send + Sync;
+/// A request as the rule sees it.
+pub struct Request<'a> {
+    pub method: &'a str,
+    /// With the query.
+    pub path: &'a str,
+    /// Content-Length (0 without one).
+    pub length: u64,
+    /// How often this method and path (without the query) came before.
+    pub before: usize,
+}
+
+/// `Some(status)` to fail the request with that status.
+pub type Rule = dyn Fn(&Request) -> Option<u16> + Send + Sync;
 
 pub struct Proxy {
     pub host: String,
@@ -87,12 +99,12 @@ fn serve(client: TcpStream, s: &Shared) -> std::io::Result<()> {
         *n += 1;
         *n - 1
     };
-    if let Some(status) = (s.rule)(&method, &path, n) {
-        let length = head
-            .iter()
-            .find_map(|h| h.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-length")))
-            .and_then(|(_, v)| v.trim().parse::<u64>().ok())
-            .unwrap_or(0);
+    let length = head
+        .iter()
+        .find_map(|h| h.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-length")))
+        .and_then(|(_, v)| v.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    if let Some(status) = (s.rule)(&Request { method: &method, path: &path, length, before: n }) {
         std::io::copy(&mut (&mut reader).take(length), &mut std::io::sink())?;
         s.injected.fetch_add(1, Ordering::SeqCst);
         s.log.lock().unwrap().push(format!("{key} -> {status}"));
