@@ -499,6 +499,23 @@ fn a_multi_platform_index_is_pushed_whole() {
     }
 }
 
+/// Pull `reference` from a plain-HTTP registry with skopeo into `dir`: the same bytes as `img`.
+fn pulled_back_intact(img: &Path, reference: &str, dir: &Path) {
+    let out = skopeo(&[
+        "copy",
+        "--quiet",
+        "--src-tls-verify=false",
+        &format!("docker://{reference}"),
+        &format!("oci:{}", dir.display()),
+    ]);
+    assert!(out.status.success(), "skopeo: {}", String::from_utf8_lossy(&out.stderr));
+    let (a, b) = (analyze(img), analyze(dir));
+    assert_eq!(
+        (a["size_bytes"].clone(), a["final_bytes"].clone()),
+        (b["size_bytes"].clone(), b["final_bytes"].clone())
+    );
+}
+
 #[test]
 fn injected_server_errors_are_retried_and_a_failed_manifest_tags_nothing() {
     let Some(reg) = common::registry::start(None) else { return };
@@ -543,20 +560,7 @@ fn injected_server_errors_are_retried_and_a_failed_manifest_tags_nothing() {
     let raw = skopeo(&["inspect", "--raw", "--tls-verify=false", &format!("docker://{}/flaky/app:v1", reg.host)]);
     assert!(raw.status.success(), "{}", String::from_utf8_lossy(&raw.stderr));
     assert_eq!(p["digest"], format!("sha256:{}", common::imagegen::sha256_hex(&raw.stdout)));
-    let back = t.path().join("back");
-    let out = skopeo(&[
-        "copy",
-        "--quiet",
-        "--src-tls-verify=false",
-        &format!("docker://{}/flaky/app:v1", reg.host),
-        &format!("oci:{}", back.display()),
-    ]);
-    assert!(out.status.success(), "skopeo: {}", String::from_utf8_lossy(&out.stderr));
-    let (a, b) = (analyze(&img), analyze(&back));
-    assert_eq!(
-        (a["size_bytes"].clone(), a["final_bytes"].clone()),
-        (b["size_bytes"].clone(), b["final_bytes"].clone())
-    );
+    pulled_back_intact(&img, &format!("{}/flaky/app:v1", reg.host), &t.path().join("back"));
 
     // the registry loses an upload session (404 on the PUT): the upload starts again
     let lost = std::sync::atomic::AtomicBool::new(false);
@@ -584,16 +588,7 @@ fn injected_server_errors_are_retried_and_a_failed_manifest_tags_nothing() {
     let refused = proxy.failed();
     assert!(!refused.is_empty() && refused.iter().all(|f| f.ends_with("-> 405")), "{refused:?}");
     assert_eq!(refused.len() as u64, p["uploaded_blobs"].as_u64().unwrap(), "one refusal per blob: {refused:?}");
-    let back = t.path().join("back-chunky");
-    let out = skopeo(&[
-        "copy",
-        "--quiet",
-        "--src-tls-verify=false",
-        &format!("docker://{}/chunky/app:v1", reg.host),
-        &format!("oci:{}", back.display()),
-    ]);
-    assert!(out.status.success(), "skopeo: {}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(analyze(&back)["final_bytes"], analyze(&img)["final_bytes"]);
+    pulled_back_intact(&img, &format!("{}/chunky/app:v1", reg.host), &t.path().join("back-chunky"));
 
     // the manifest PUT always fails: exit 2 naming the status, the blobs are there, no tag
     let proxy = common::faulty::start(
