@@ -119,6 +119,12 @@ pub struct BaseImage {
     /// The image's WORKDIR, which a runtime image on another base must set again.
     #[serde(default)]
     pub workdir: String,
+    /// Tag suffixes that name tool layers of the same distribution (`bookworm-scm` -> `bookworm`).
+    #[serde(default)]
+    pub strip: Vec<String>,
+    /// The slim and runtime image when the tag names an Ubuntu release (`jammy`, `22.04`).
+    #[serde(default)]
+    pub ubuntu: String,
 }
 
 #[derive(Deserialize)]
@@ -211,6 +217,18 @@ pub fn split_tag(tag: &str) -> (&str, &str) {
     }
 }
 
+/// Ubuntu release names and numbers (`jammy`, `22.04`).
+pub fn is_ubuntu_release(tag: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "trusty", "xenial", "yakkety", "zesty", "artful", "bionic", "cosmic", "disco", "eoan", "focal", "groovy",
+        "hirsute", "impish", "jammy", "kinetic", "lunar", "mantic", "noble", "oracular", "plucky", "questing",
+    ];
+    NAMES.contains(&tag)
+        || tag.split_once('.').is_some_and(|(y, m)| {
+            y.len() == 2 && m.len() == 2 && y.chars().chain(m.chars()).all(|c| c.is_ascii_digit())
+        })
+}
+
 /// Does the tag already name a small variant?
 pub fn is_small_tag(tag: &str) -> bool {
     ["slim", "alpine", "distroless", "jre", "minimal", "busybox", "scratch"].iter().any(|s| tag.contains(s))
@@ -222,17 +240,19 @@ impl BaseImage {
         base_images().iter().find(|b| b.repository == name)
     }
 
-    fn fill(template: &str, tag: &str) -> Option<String> {
+    fn fill(&self, template: &str, tag: &str) -> Option<String> {
         if template.is_empty() || matches!(tag, "" | "latest") {
             return None;
         }
+        let tag = self.strip.iter().find_map(|s| tag.strip_suffix(s.as_str())).unwrap_or(tag);
+        let template = if !self.ubuntu.is_empty() && is_ubuntu_release(tag) { &self.ubuntu } else { template };
         let (version, variant) = split_tag(tag);
         Some(template.replace("{version}", version).replace("{variant}", variant))
     }
 
     /// The slim variant of the same version.
     pub fn slim_for(&self, tag: &str) -> Option<String> {
-        Self::fill(&self.slim, tag)
+        self.fill(&self.slim, tag)
     }
 
     /// The image a program built from this one runs on.
@@ -240,7 +260,7 @@ impl BaseImage {
         if !self.runtime.contains('{') {
             return (!self.runtime.is_empty()).then(|| self.runtime.clone());
         }
-        Self::fill(&self.runtime, tag)
+        self.fill(&self.runtime, tag)
     }
 }
 
@@ -268,6 +288,12 @@ mod tests {
         assert_eq!(py.slim_for("3.11-bookworm").as_deref(), Some("python:3.11-slim-bookworm"));
         let node = BaseImage::find(&ImageRef::parse("node:18-bookworm")).unwrap();
         assert_eq!(node.runtime_for("18-bookworm").as_deref(), Some("node:18-bookworm-slim"));
+        let deps = BaseImage::find(&ImageRef::parse("buildpack-deps")).unwrap();
+        assert_eq!(deps.runtime_for("bookworm-scm").as_deref(), Some("debian:bookworm-slim"));
+        assert_eq!(deps.runtime_for("${VARIANT}-curl").as_deref(), Some("debian:${VARIANT}-slim"));
+        assert_eq!(deps.runtime_for("jammy-curl").as_deref(), Some("ubuntu:jammy"));
+        assert_eq!(deps.runtime_for("22.04").as_deref(), Some("ubuntu:22.04"));
+        assert_eq!(deps.runtime_for("trixie").as_deref(), Some("debian:trixie-slim"));
         let go = BaseImage::find(&ImageRef::parse("golang:1.22")).unwrap();
         assert_eq!(go.runtime_for("1.22").as_deref(), Some("gcr.io/distroless/static-debian12"));
         assert!(is_small_tag("3.11-slim") && !is_small_tag("3.11"));

@@ -65,6 +65,12 @@ fn refusals_say_why() {
             "no WORKDIR",
         ),
         ("FROM alpine:3.19\nRUN apk add --no-cache curl\nCMD [\"curl\"]\n", "nothing for a builder stage"),
+        // a toolbox: the compiler is what the image is for
+        ("FROM debian:bookworm\nRUN apt-get update && apt-get install -y gcc make\n", "toolbox"),
+        (
+            "FROM alpine:3.19\nRUN apk add --no-cache python3 py3-pip build-base && pip3 install gcalcli\nCMD [\"gcalcli\"]\n",
+            "Alpine's system Python",
+        ),
     ] {
         match rewrite(text, None) {
             Outcome::Refused(r) => assert!(r.message.contains(why), "{text}: {}", r.message),
@@ -165,4 +171,28 @@ fn java_runs_on_the_jre_unless_jlink_is_asked_for() {
     let by_path = text.replace("[\"java\",", "[\"/opt/java-home/bin/java\",");
     let Outcome::Refused(r) = rewrite_with(&by_path, Some(&app), &jlink) else { panic!("java by path") };
     assert!(r.message.contains("by path"), "{}", r.message);
+}
+
+#[test]
+fn replayed_setup_keeps_what_it_reads_and_releases_keep_their_dev_packages() {
+    // a setup RUN run again in the runtime stage gets the file a COPY put in place before it
+    let text = "FROM debian:bookworm\nWORKDIR /app\nRUN apt-get update && apt-get install -y gcc\nCOPY build.sh setup.sh /opt/tools/\nRUN sh build.sh\nRUN chmod +x /opt/tools/setup.sh && ln -s /opt/tools/setup.sh /usr/local/bin/setup\nCMD [\"/app/run\"]\n";
+    let Outcome::Rewritten(p) = rewrite(text, None) else { panic!("not rewritten") };
+    let runtime = p.dockerfile.split("\n# imgslim: runtime stage").nth(1).unwrap();
+    let (copy, run) = (runtime.find("COPY build.sh setup.sh /opt/tools/"), runtime.find("RUN chmod +x /opt/tools/setup.sh"));
+    assert!(copy.is_some() && run.is_some() && copy < run, "{}", p.dockerfile);
+    assert!(!runtime.contains("--from=builder /opt/tools"), "{}", p.dockerfile);
+    common::rewrite::check(text, &p).unwrap();
+    // buildpack-deps tool layers run on the slim release they are built on
+    let text = "FROM buildpack-deps:bookworm-scm\nWORKDIR /app\nRUN apt-get update && apt-get install -y libpq-dev gcc\nCOPY . .\nRUN make\nCMD [\"/app/server\"]\n";
+    let Outcome::Rewritten(p) = rewrite(text, None) else { panic!("not rewritten") };
+    assert_eq!(p.runtime_base, "debian:bookworm-slim");
+    assert!(p.runtime_packages.contains(&"libpq5".to_string()), "{:?}", p.runtime_packages);
+    // on another release the -dev names are not mapped: the package stays, and the file says why
+    let text = text.replace("buildpack-deps:bookworm-scm", "buildpack-deps:bullseye");
+    let Outcome::Rewritten(p) = rewrite(&text, None) else { panic!("not rewritten") };
+    assert_eq!(p.runtime_base, "debian:bullseye-slim");
+    assert!(p.runtime_packages.contains(&"libpq-dev".to_string()), "{:?}", p.runtime_packages);
+    assert!(p.dockerfile.contains("# imgslim ignore=IS109"), "{}", p.dockerfile);
+    common::rewrite::check(&text, &p).unwrap();
 }

@@ -131,6 +131,12 @@ fn runtime(o: &Original, bp: &Blueprint) -> String {
     // 2. runtime packages
     if !bp.runtime_packages.is_empty() {
         let pkgs = bp.runtime_packages.join(" ");
+        if !bp.kept_dev.is_empty() {
+            out.push_str(&format!(
+                "# imgslim: {} stay: their runtime libraries are only known for Debian bookworm{nl}# imgslim ignore=IS109{nl}",
+                bp.kept_dev.join(", ")
+            ));
+        }
         match bp.runtime_manager {
             Some("apk") => out.push_str(&format!("RUN apk add --no-cache {pkgs}{nl}")),
             _ => out.push_str(&format!(

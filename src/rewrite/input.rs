@@ -226,8 +226,10 @@ pub fn classify(c: &Command) -> CmdClass {
     if let Some(e) = build_ecosystem(c) {
         return CmdClass::Build(e);
     }
-    if c.words.first().is_some_and(|w| w.text.starts_with("./")) {
-        // a script of the project: part of the build (configure, build.sh, mvnw...)
+    let script_by_shell =
+        matches!(name, "sh" | "bash" | "dash" | "ash" | "zsh") && c.args().first().is_some_and(|w| !w.text.starts_with('-'));
+    if c.words.first().is_some_and(|w| w.text.starts_with("./")) || script_by_shell {
+        // a script of the project (configure, build.sh, mvnw, `sh build.sh`): part of the build
         return CmdClass::Build(Ecosystem::Generic);
     }
     if matches!(name, "curl" | "wget") {
@@ -424,6 +426,8 @@ impl<'a> Original<'a> {
             .map(|b| b.workdir.clone())
             .filter(|w| !w.is_empty())
             .unwrap_or_else(|| "/".to_string());
+        // (step, destination) of each COPY from the context
+        let mut copied: Vec<(usize, String)> = Vec::new();
         for (i, c) in self.stage.commands.iter().enumerate() {
             let line = c.line;
             let here = workdir.clone();
@@ -461,6 +465,7 @@ impl<'a> Original<'a> {
                             d.push('/');
                         }
                         self.context_copies.push((d.trim_end_matches('/').to_string(), cp.chown.clone()));
+                        copied.push((self.steps.len(), d.trim_end_matches('/').to_string()));
                         Role::ContextCopy
                     }
                 }
@@ -558,8 +563,38 @@ impl<'a> Original<'a> {
             };
             self.steps.push(Step { index: i, instruction: c.instruction, line, role, workdir: here, classes });
         }
+        self.replay_copies_replays_read(&copied);
         self.workdir = workdir;
         Ok(())
+    }
+
+    /// A RUN that runs again in the runtime stage and reads files a COPY put in place (a setup
+    /// script in /tmp) needs them there too: that COPY runs in both stages, before it.
+    fn replay_copies_replays_read(&mut self, copied: &[(usize, String)]) {
+        for k in 0..self.steps.len() {
+            let step = &self.steps[k];
+            if step.role != Role::Replay || !matches!(self.stage.commands[step.index].kind, Kind::Run(_)) {
+                continue;
+            }
+            let read: Vec<String> = self
+                .cx
+                .commands(step.instruction)
+                .iter()
+                .flat_map(|c| &c.words)
+                .filter(|w| w.text.contains('/') || w.text.contains('.'))
+                .map(|w| absolute(&step.workdir, &w.text))
+                .collect();
+            for (j, dest) in copied.iter().filter(|(j, _)| *j < k) {
+                let inside = |p: &String| p == dest || p.starts_with(&format!("{dest}/"));
+                if read.iter().any(inside) {
+                    self.steps[*j].role = Role::Replay;
+                }
+            }
+        }
+        // what a replayed COPY put in place is there already: no copy from the builder
+        let still: Vec<&String> =
+            copied.iter().filter(|(j, _)| self.steps[*j].role == Role::ContextCopy).map(|(_, d)| d).collect();
+        self.context_copies.retain(|(d, _)| still.contains(&d));
     }
 
     fn read_program(&mut self) {
@@ -827,6 +862,8 @@ mod tests {
         assert_eq!(class("rm -rf /var/lib/apt/lists/*"), CmdClass::Cleanup);
         assert_eq!(class("rm -rf /app/build"), CmdClass::Work);
         assert_eq!(class("[ -f /x ]"), CmdClass::Neutral);
+        assert_eq!(class("sh build.sh"), CmdClass::Build(Ecosystem::Generic));
+        assert!(!matches!(class("bash -c 'echo hi'"), CmdClass::Build(_)));
         assert_eq!(class("gem install rails"), CmdClass::Foreign("ruby"));
         assert_eq!(class("pip install -r requirements.txt"), CmdClass::Build(Ecosystem::Python));
         assert_eq!(class("npm install -g pm2"), CmdClass::GlobalInstall);

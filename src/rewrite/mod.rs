@@ -61,6 +61,9 @@ pub struct Blueprint {
     /// apt, apk or none: how the runtime stage installs packages.
     pub runtime_manager: Option<&'static str>,
     pub runtime_packages: Vec<String>,
+    /// -dev packages the runtime stage keeps (their runtime libraries are unknown for the base's
+    /// release): the emitted RUN says so and carries an IS109 suppression.
+    pub kept_dev: Vec<String>,
     /// Builder: text inserted before / after an instruction (by index among the file's
     /// instructions), and appended at the builder's end.
     pub before: Vec<(usize, String)>,

@@ -17,10 +17,16 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     let builds = o
         .with_role(Role::Build)
         .any(|s| o.commands(s).iter().any(|c| super::super::input::classify(c) != CmdClass::Cleanup));
-    let installs_system = o.steps.iter().flat_map(|s| o.commands(s)).any(|c| {
-        crate::lint::rules::pip_no_cache_dir::pip_install(c).is_some()
-            || (c.name().starts_with("python") && c.args().iter().any(|w| w.text == "install"))
-    }) || super::native::installs_to_usr_local(o);
+    let commands = || o.steps.iter().flat_map(|s| o.commands(s));
+    let pip = commands().any(|c| crate::lint::rules::pip_no_cache_dir::pip_install(c).is_some());
+    let installs_system = pip
+        || commands().any(|c| c.name().starts_with("python") && c.args().iter().any(|w| w.text == "install"))
+        || super::native::installs_to_usr_local(o);
+    if pip && bp.runtime_manager == Some("apk") {
+        return Err(Refusal::new(
+            "pip installs into Alpine's system Python (/usr/lib/python3*/site-packages and /usr/bin), which a runtime stage cannot copy apart: use a python base image or a virtual environment",
+        ));
+    }
     if installs_system {
         bp.artifact("/usr/local", "what the build installed (make install, pip)");
     }
@@ -31,6 +37,11 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
         } else {
             "nothing for a builder stage to keep: no build tools, no build steps and no smaller base image"
         }));
+    }
+    if !o.has_kind(|k| matches!(k, Kind::Entrypoint { .. } | Kind::Cmd { .. })) {
+        return Err(Refusal::new(
+            "no ENTRYPOINT or CMD: the image is a toolbox whose installed tools are its purpose; a runtime stage cannot tell what to leave out",
+        ));
     }
     if needs_shell(o) && !bp.runtime_shell {
         return Err(Refusal::new("setup steps need a shell the runtime base does not have"));

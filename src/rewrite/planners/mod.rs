@@ -118,6 +118,31 @@ pub struct PackageSplit {
     pub runtime: Vec<String>,
     /// -dev packages without a known runtime library.
     pub unknown_dev: Vec<String>,
+    /// -dev packages kept in the runtime stage: their runtime libraries are only known for Debian
+    /// bookworm, and the base is another release.
+    pub kept_dev: Vec<String>,
+}
+
+/// The Debian or Ubuntu release the base image names (`python:3.11-bullseye` -> bullseye,
+/// `debian:11` -> bullseye, `ubuntu:*` -> ubuntu), or None when the tag does not say.
+pub fn distro_release(o: &Original) -> Option<&'static str> {
+    const RELEASES: &[&str] = &["bookworm", "bullseye", "buster", "stretch", "jessie", "trixie", "forky", "sid"];
+    let image = ImageRef::parse(&o.base);
+    let tag = image.tag.clone().unwrap_or_default();
+    if let Some(r) = RELEASES.iter().find(|r| tag.split(['-', '.']).any(|p| p == **r)) {
+        return Some(r);
+    }
+    if tag.split('-').any(crate::data::is_ubuntu_release) {
+        return Some("ubuntu");
+    }
+    match (image.official_name(), tag.split(['-', '.']).next().unwrap_or("")) {
+        (Some("ubuntu"), _) => Some("ubuntu"),
+        (Some("debian"), "13") => Some("trixie"),
+        (Some("debian"), "12") => Some("bookworm"),
+        (Some("debian"), "11") => Some("bullseye"),
+        (Some("debian"), "10") => Some("buster"),
+        _ => None,
+    }
 }
 
 pub fn package_split(o: &Original) -> Vec<PackageSplit> {
@@ -140,7 +165,16 @@ pub fn package_split(o: &Original) -> Vec<PackageSplit> {
             .into_iter()
             .filter(|p| !data.skip_runtime.contains(p) && !p.contains('$') && !p.ends_with(".deb"))
             .collect();
-        let mut unknown_dev = Vec::new();
+        let (mut unknown_dev, mut kept_dev) = (Vec::new(), Vec::new());
+        let (mut build, release) = (build, distro_release(o));
+        if manager == "apt" && !matches!(release, None | Some("bookworm")) {
+            // the -dev -> library names come from bookworm: elsewhere the -dev package stays
+            let (dev, rest): (Vec<String>, Vec<String>) =
+                build.into_iter().partition(|b| b.starts_with("lib") && b.ends_with("-dev") && !is_compiler(b));
+            build = rest;
+            runtime.extend(dev.iter().cloned());
+            kept_dev = dev;
+        }
         if manager == "apk" {
             // Alpine's convention: the -dev package of X needs X at run time
             for b in &build {
@@ -166,7 +200,7 @@ pub fn package_split(o: &Original) -> Vec<PackageSplit> {
                 }
             }
         }
-        out.push(PackageSplit { manager, build, runtime, unknown_dev });
+        out.push(PackageSplit { manager, build, runtime, unknown_dev, kept_dev });
     }
     out
 }
@@ -184,7 +218,18 @@ pub fn needs_packages_beyond_distroless(o: &Original) -> bool {
 /// packages, plus the runtime libraries of the -dev packages. Says what stays behind.
 pub fn runtime_packages(o: &Original, bp: &mut Blueprint) -> Result<(), Refusal> {
     for split in package_split(o) {
-        let PackageSplit { manager, build, mut runtime, unknown_dev } = split;
+        let PackageSplit { manager, build, mut runtime, unknown_dev, kept_dev } = split;
+        if !kept_dev.is_empty() {
+            bp.kept_dev.extend(kept_dev.iter().cloned());
+            bp.change(
+                None,
+                format!(
+                    "{} stay in the runtime stage: their runtime libraries are only known for Debian bookworm, and the base is {}",
+                    kept_dev.join(", "),
+                    distro_release(o).unwrap_or("another release")
+                ),
+            );
+        }
         if !unknown_dev.is_empty() {
             bp.change(
                 None,
