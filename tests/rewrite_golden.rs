@@ -179,7 +179,8 @@ fn replayed_setup_keeps_what_it_reads_and_releases_keep_their_dev_packages() {
     let text = "FROM debian:bookworm\nWORKDIR /app\nRUN apt-get update && apt-get install -y gcc\nCOPY build.sh setup.sh /opt/tools/\nRUN sh build.sh\nRUN chmod +x /opt/tools/setup.sh && ln -s /opt/tools/setup.sh /usr/local/bin/setup\nCMD [\"/app/run\"]\n";
     let Outcome::Rewritten(p) = rewrite(text, None) else { panic!("not rewritten") };
     let runtime = p.dockerfile.split("\n# imgslim: runtime stage").nth(1).unwrap();
-    let (copy, run) = (runtime.find("COPY build.sh setup.sh /opt/tools/"), runtime.find("RUN chmod +x /opt/tools/setup.sh"));
+    let (copy, run) =
+        (runtime.find("COPY build.sh setup.sh /opt/tools/"), runtime.find("RUN chmod +x /opt/tools/setup.sh"));
     assert!(copy.is_some() && run.is_some() && copy < run, "{}", p.dockerfile);
     assert!(!runtime.contains("--from=builder /opt/tools"), "{}", p.dockerfile);
     common::rewrite::check(text, &p).unwrap();

@@ -226,8 +226,8 @@ pub fn classify(c: &Command) -> CmdClass {
     if let Some(e) = build_ecosystem(c) {
         return CmdClass::Build(e);
     }
-    let script_by_shell =
-        matches!(name, "sh" | "bash" | "dash" | "ash" | "zsh") && c.args().first().is_some_and(|w| !w.text.starts_with('-'));
+    let script_by_shell = matches!(name, "sh" | "bash" | "dash" | "ash" | "zsh")
+        && c.args().first().is_some_and(|w| !w.text.starts_with('-'));
     if c.words.first().is_some_and(|w| w.text.starts_with("./")) || script_by_shell {
         // a script of the project (configure, build.sh, mvnw, `sh build.sh`): part of the build
         return CmdClass::Build(Ecosystem::Generic);

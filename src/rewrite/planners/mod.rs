@@ -167,7 +167,29 @@ pub fn package_split(o: &Original) -> Vec<PackageSplit> {
             .collect();
         let (mut unknown_dev, mut kept_dev) = (Vec::new(), Vec::new());
         let (mut build, release) = (build, distro_release(o));
-        if manager == "apt" && !matches!(release, None | Some("bookworm")) {
+        // images whose tag does not name a release: the official Debian-based ones are bookworm
+        // here; anything else (Ubuntu-based JDKs, vendor images) is not known
+        let debian_family = matches!(
+            ImageRef::parse(&o.base).official_name(),
+            Some(
+                "python"
+                    | "node"
+                    | "golang"
+                    | "rust"
+                    | "debian"
+                    | "buildpack-deps"
+                    | "gcc"
+                    | "perl"
+                    | "ruby"
+                    | "php"
+                    | "openjdk"
+            )
+        );
+        let known = match release {
+            Some(r) => r == "bookworm",
+            None => debian_family,
+        };
+        if manager == "apt" && !known {
             // the -dev -> library names come from bookworm: elsewhere the -dev package stays
             let (dev, rest): (Vec<String>, Vec<String>) =
                 build.into_iter().partition(|b| b.starts_with("lib") && b.ends_with("-dev") && !is_compiler(b));
@@ -195,7 +217,7 @@ pub fn package_split(o: &Original) -> Vec<PackageSplit> {
                             }
                         }
                     }
-                    None if b.ends_with("-dev") => unknown_dev.push(b.clone()),
+                    None if b.starts_with("lib") && b.ends_with("-dev") => unknown_dev.push(b.clone()),
                     None => {}
                 }
             }
@@ -226,7 +248,7 @@ pub fn runtime_packages(o: &Original, bp: &mut Blueprint) -> Result<(), Refusal>
                 format!(
                     "{} stay in the runtime stage: their runtime libraries are only known for Debian bookworm, and the base is {}",
                     kept_dev.join(", "),
-                    distro_release(o).unwrap_or("another release")
+                    distro_release(o).unwrap_or(&o.base)
                 ),
             );
         }
@@ -479,6 +501,12 @@ pub fn needs_shell(o: &Original) -> bool {
 /// runtime packages, the saving, and a non-root user where safe.
 pub fn native_runtime(o: &Original, bp: &mut Blueprint, bin: &str, libraries: bool) -> Result<(), Refusal> {
     bp.artifact(bin, "the program");
+    native_rest(o, bp, bin, libraries)
+}
+
+/// `native_runtime` without copying the program (the caller did); `bin` is what ldd reads in
+/// the builder (a path, or `$(command -v name)`).
+pub fn native_rest(o: &Original, bp: &mut Blueprint, bin: &str, libraries: bool) -> Result<(), Refusal> {
     if libraries {
         copy_shared_libraries(o, bp, bin);
     }
