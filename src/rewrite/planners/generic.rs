@@ -38,11 +38,6 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
             "nothing for a builder stage to keep: no build tools, no build steps and no smaller base image"
         }));
     }
-    if !o.has_kind(|k| matches!(k, Kind::Entrypoint { .. } | Kind::Cmd { .. })) {
-        return Err(Refusal::new(
-            "no ENTRYPOINT or CMD: the image is a toolbox whose installed tools are its purpose; a runtime stage cannot tell what to leave out",
-        ));
-    }
     if needs_shell(o) && !bp.runtime_shell {
         return Err(Refusal::new("setup steps need a shell the runtime base does not have"));
     }

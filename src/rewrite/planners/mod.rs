@@ -49,6 +49,14 @@ pub fn runs_interpreter(o: &Original) -> bool {
 pub fn plan(o: &Original, options: &Options) -> Result<(Ecosystem, Blueprint), Refusal> {
     let eco = detect(o);
     let mut bp = Blueprint::default();
+    let interpreted = matches!(eco, Ecosystem::Python | Ecosystem::Node | Ecosystem::Generic);
+    if interpreted && !o.has_kind(|k| matches!(k, Kind::Entrypoint { .. } | Kind::Cmd { .. })) {
+        // the base's own CMD (python3, node, bash) runs whatever the image holds: a dev container
+        // or a toolbox, whose tools are the point
+        return Err(Refusal::new(
+            "no ENTRYPOINT or CMD: the image is a toolbox or dev container whose installed tools are its purpose; a runtime stage cannot tell what to leave out",
+        ));
+    }
     match eco {
         Ecosystem::Python => python::plan(o, options, &mut bp)?,
         Ecosystem::Node => node::plan(o, options, &mut bp)?,
