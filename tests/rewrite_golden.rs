@@ -65,6 +65,10 @@ fn refusals_say_why() {
             "no WORKDIR",
         ),
         ("FROM alpine:3.19\nRUN apk add --no-cache curl\nCMD [\"curl\"]\n", "nothing for a builder stage"),
+        (
+            "FROM node:18\nWORKDIR /app\nONBUILD COPY . .\nONBUILD RUN npm install\nCMD [\"npm\", \"start\"]\n",
+            "ONBUILD",
+        ),
         // a toolbox: the compiler is what the image is for
         ("FROM debian:bookworm\nRUN apt-get update && apt-get install -y gcc make\n", "toolbox"),
         (

@@ -49,6 +49,11 @@ pub fn runs_interpreter(o: &Original) -> bool {
 pub fn plan(o: &Original, options: &Options) -> Result<(Ecosystem, Blueprint), Refusal> {
     let eco = detect(o);
     let mut bp = Blueprint::default();
+    if o.has_kind(|k| matches!(k, Kind::Onbuild { .. })) {
+        return Err(Refusal::new(
+            "ONBUILD triggers: this is a base image for other builds, which run its build steps; rewrite those Dockerfiles instead",
+        ));
+    }
     let interpreted = matches!(eco, Ecosystem::Python | Ecosystem::Node | Ecosystem::Generic);
     if interpreted && !o.has_kind(|k| matches!(k, Kind::Entrypoint { .. } | Kind::Cmd { .. })) {
         // the base's own CMD (python3, node, bash) runs whatever the image holds: a dev container
