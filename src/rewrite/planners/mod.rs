@@ -169,7 +169,7 @@ pub fn package_split(o: &Original) -> Vec<PackageSplit> {
         let (build, run): (Vec<String>, Vec<String>) = pkgs.into_iter().partition(|p| {
             let name = p.split(['=', ':']).next().unwrap_or(p);
             if manager == "apk" {
-                is_compiler(name) || name.ends_with("-dev")
+                is_compiler(name) || name.ends_with("-dev") || is_build_package(name)
             } else {
                 is_build_package(name)
             }
@@ -214,7 +214,8 @@ pub fn package_split(o: &Original) -> Vec<PackageSplit> {
             // Alpine's convention: the -dev package of X needs X at run time
             for b in &build {
                 if let Some(lib) = b.strip_suffix("-dev") {
-                    if !runtime.iter().any(|r| r == lib) && !is_compiler(lib) {
+                    // libc-dev is musl's headers: musl itself is in every Alpine image
+                    if lib != "libc" && !runtime.iter().any(|r| r == lib) && !is_compiler(lib) {
                         runtime.push(lib.to_string());
                     }
                 }

@@ -79,5 +79,18 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     })?;
     let runtime = runtime_base(o, options, false).unwrap_or_else(|| o.base_raw.clone());
     set_runtime(o, bp, runtime, "the distribution without compilers, headers and build tools");
+    if installs_to_usr_local(o) && bare_distribution(o) {
+        // on a bare distribution /usr/local holds only what `make install` put there: the
+        // program's libraries and data too, and the tools a wrapper script runs
+        bp.artifact("/usr/local", "what `make install` put in /usr/local (programs, libraries, data)");
+    }
     native_runtime(o, bp, &bin, true)
+}
+
+/// A base whose /usr/local starts empty (a plain distribution image).
+fn bare_distribution(o: &Original) -> bool {
+    matches!(
+        ImageRef::parse(&o.base).official_name(),
+        Some("debian" | "ubuntu" | "alpine" | "buildpack-deps" | "fedora" | "centos" | "rockylinux" | "almalinux")
+    )
 }
