@@ -69,6 +69,15 @@ fn refusals_say_why() {
             "FROM node:18\nWORKDIR /app\nONBUILD COPY . .\nONBUILD RUN npm install\nCMD [\"npm\", \"start\"]\n",
             "ONBUILD",
         ),
+        // docker-library's pattern: build tools installed and purged in the same RUN
+        (
+            "FROM debian:bookworm-slim\nRUN set -eux; savedAptMark=\"$(apt-mark showmanual)\"; apt-get update; apt-get install -y --no-install-recommends gcc make wget; wget -O app.tgz https://example.com/app.tgz; tar xzf app.tgz; make -C app install; apt-mark auto '.*' > /dev/null; apt-mark manual $savedAptMark; apt-get purge -y --auto-remove; rm -rf /var/lib/apt/lists/*\nCMD [\"app\"]\n",
+            "no build-only packages",
+        ),
+        (
+            "FROM alpine:3.19\nRUN apk add --no-cache --virtual .deps gcc musl-dev make && make -C /src install && apk del .deps\nCMD [\"app\"]\n",
+            "no build-only packages",
+        ),
         // a toolbox: the compiler is what the image is for
         ("FROM debian:bookworm\nRUN apt-get update && apt-get install -y gcc make\n", "toolbox"),
         (

@@ -106,6 +106,8 @@ pub struct Install {
     pub line: usize,
     /// The RUN runs again in the runtime stage as written.
     pub replayed: bool,
+    /// `apk add --virtual .x`: the name `apk del` removes the group by.
+    pub virtual_name: Option<String>,
 }
 
 /// The original Dockerfile as the planners see it.
@@ -523,6 +525,7 @@ impl<'a> Original<'a> {
                                 packages: packages(sc, APT_VALUE_FLAGS),
                                 line,
                                 replayed: false,
+                                virtual_name: None,
                             });
                         } else if sc.name() == "apk" && sc.subcommand(APK_VALUE_FLAGS) == Some("add") {
                             self.installs.push(Install {
@@ -530,6 +533,7 @@ impl<'a> Original<'a> {
                                 packages: packages(sc, APK_VALUE_FLAGS),
                                 line,
                                 replayed: false,
+                                virtual_name: sc.flag_value(&["--virtual", "-t"]).map(str::to_string),
                             });
                         } else if matches!(sc.name(), "yum" | "dnf" | "microdnf")
                             && sc.subcommand(YUM_VALUE_FLAGS) == Some("install")
@@ -539,6 +543,7 @@ impl<'a> Original<'a> {
                                 packages: packages(sc, YUM_VALUE_FLAGS),
                                 line,
                                 replayed: false,
+                                virtual_name: None,
                             });
                         }
                         if let CmdClass::Download(p) = &class {
@@ -546,6 +551,7 @@ impl<'a> Original<'a> {
                         }
                         classes.push(class);
                     }
+                    drop_transient(&mut self.installs[installs_before..], cmds);
                     let build_packages = self.installs[installs_before..]
                         .iter()
                         .flat_map(|i| &i.packages)
@@ -804,6 +810,38 @@ pub fn written_paths(c: &Command) -> Vec<String> {
             }
         }
         _ => Vec::new(),
+    }
+}
+
+/// Packages a RUN installs and removes again before it ends (`apk add --virtual .deps ... && apk
+/// del .deps`, docker-library's `apt-mark auto` + `apt-get purge --auto-remove`) are in no layer:
+/// neither stage needs them beyond that RUN.
+fn drop_transient(installs: &mut [Install], cmds: &[Command]) {
+    let mut deleted: Vec<String> = Vec::new();
+    let (mut apt_purge, mut apt_mark_auto) = (false, false);
+    for c in cmds {
+        if c.name() == "apk" && c.subcommand(APK_VALUE_FLAGS) == Some("del") {
+            deleted.extend(c.positionals(APK_VALUE_FLAGS).into_iter().skip(1).map(|w| w.text.clone()));
+        }
+        if is_apt(c, &["purge", "remove", "autoremove"]) {
+            apt_purge = true;
+            deleted.extend(packages(c, APT_VALUE_FLAGS));
+        }
+        if c.name() == "apt-mark" && c.args().first().is_some_and(|w| w.text == "auto") {
+            apt_mark_auto = true;
+        }
+    }
+    for i in installs {
+        let whole = match i.manager {
+            "apk" => i.virtual_name.as_ref().is_some_and(|v| deleted.contains(v)),
+            "apt" => apt_purge && apt_mark_auto,
+            _ => false,
+        };
+        if whole {
+            i.packages.clear();
+        } else {
+            i.packages.retain(|p| !deleted.contains(p));
+        }
     }
 }
 

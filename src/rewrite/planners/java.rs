@@ -33,7 +33,12 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
         JavaRuntime::Jre => {
             let runtime = options.runtime_base.clone().unwrap_or_else(|| format!("eclipse-temurin:{version}-jre"));
             set_runtime(o, bp, runtime, "a JRE: no JDK, build tool or local repository");
-            bp.change(None, "`--java-runtime jlink` builds a runtime of only the modules the jar uses: smaller still");
+            if version.parse::<u32>().is_ok_and(|v| v >= 11) {
+                bp.change(
+                    None,
+                    "`--java-runtime jlink` builds a runtime of only the modules the jar uses: smaller still",
+                );
+            }
         }
         JavaRuntime::Jlink => jlink(o, options, bp, &argv, &path, &version)?,
     }
