@@ -71,6 +71,7 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
                 custom_path_dirs(o).join(":")
             ),
         );
+        usr_local(o, bp);
         return native_rest(o, bp, &format!("$(command -v {argv0})"), true);
     }
     let dirs = if installs_to_usr_local(o) { vec!["/usr/local/bin".to_string()] } else { Vec::new() };
@@ -85,12 +86,16 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
         ));
     }
     set_runtime(o, bp, runtime, "the distribution without compilers, headers and build tools");
+    usr_local(o, bp);
+    native_runtime(o, bp, &bin, true)
+}
+
+/// On a bare distribution /usr/local holds only what `make install` put there: the program's
+/// libraries and data too, and the interpreter or tools a wrapper script runs.
+fn usr_local(o: &Original, bp: &mut Blueprint) {
     if installs_to_usr_local(o) && bare_distribution(o) {
-        // on a bare distribution /usr/local holds only what `make install` put there: the
-        // program's libraries and data too, and the tools a wrapper script runs
         bp.artifact("/usr/local", "what `make install` put in /usr/local (programs, libraries, data)");
     }
-    native_runtime(o, bp, &bin, true)
 }
 
 /// A base whose /usr/local starts empty (a plain distribution image).
