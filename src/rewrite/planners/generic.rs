@@ -29,6 +29,10 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     }
     if installs_system {
         bp.artifact("/usr/local", "what the build installed (make install, pip)");
+        if !same {
+            // built against the bigger base's libraries: bring the ones the slim base lacks
+            copy_tree_libraries(o, bp, "/usr/local");
+        }
     }
     let build_packages = package_split(o).iter().any(|p| !p.build.is_empty());
     if same && !build_packages {

@@ -377,10 +377,26 @@ pub fn program_path(o: &Original, install_dirs: &[String]) -> Option<String> {
 /// A builder step that gathers the shared libraries a binary links (other than glibc's own,
 /// which every glibc runtime base has) under /imgslim-libs, at their real directories.
 pub fn copy_shared_libraries(o: &Original, bp: &mut Blueprint, binary: &str) {
+    gather_libraries(o, bp, binary, &format!("ldd {binary}"), "");
+    bp.change(None, format!("the shared libraries {binary} links are found with ldd in the builder and copied"));
+}
+
+/// The same for every program and library under a directory the runtime stage copies whole
+/// (what `make install` put in /usr/local on a bigger base).
+pub fn copy_tree_libraries(o: &Original, bp: &mut Blueprint, dir: &str) {
+    let listing = format!("find {dir} -type f \\( -perm -u+x -o -name '*.so*' \\) -exec ldd {{}} +");
+    gather_libraries(o, bp, dir, &listing, &format!(" | grep -v '^{dir}/'"));
+    bp.change(
+        None,
+        format!("the shared libraries the programs in {dir} link are found with ldd in the builder and copied"),
+    );
+}
+
+fn gather_libraries(o: &Original, bp: &mut Blueprint, what: &str, listing: &str, exclude: &str) {
     let lines = [
-        format!("# imgslim: the shared libraries {binary} links, for the runtime stage"),
+        format!("# imgslim: the shared libraries {what} links, for the runtime stage"),
         "RUN mkdir -p /imgslim-libs \\".to_string(),
-        format!("    && for lib in $(ldd {binary} 2>/dev/null | awk '/=> \\// {{print $3}}' \\"),
+        format!("    && for lib in $({listing} 2>/dev/null | awk '/=> \\// {{print $3}}'{exclude} \\"),
         "        | grep -vE '/(libc|libm|libdl|libpthread|librt|libresolv|libutil)\\.so|/ld-linux'); do \\".to_string(),
         "        dir=$(readlink -f \"$(dirname \"$lib\")\"); mkdir -p \"/imgslim-libs$dir\"; cp -L \"$lib\" \"/imgslim-libs$dir/\"; \\".to_string(),
         "    done".to_string(),
@@ -392,7 +408,6 @@ pub fn copy_shared_libraries(o: &Original, bp: &mut Blueprint, binary: &str) {
         chown: None,
         why: "shared libraries the program links (from ldd in the builder)".into(),
     });
-    bp.change(None, format!("the shared libraries {binary} links are found with ldd in the builder and copied"));
 }
 
 /// Native programs may read data directories next to them (templates, static files...).
