@@ -71,6 +71,16 @@ pub fn plan(o: &Original, options: &Options) -> Result<(Ecosystem, Blueprint), R
         Ecosystem::Java => java::plan(o, options, &mut bp)?,
         Ecosystem::Generic => generic::plan(o, options, &mut bp)?,
     }
+    let same_base = bp.runtime_base == o.base_raw || bp.runtime_base == o.base;
+    if matches!(eco, Ecosystem::Python | Ecosystem::Node)
+        && same_base
+        && bp.saving.unwrap_or(0) == 0
+        && package_split(o).iter().all(|p| p.build.is_empty())
+    {
+        return Err(Refusal::new(
+            "already on the slim base, with no build-only packages and no package cache to leave behind: a builder stage would not make this image smaller",
+        ));
+    }
     describe_moves(o, &mut bp);
     Ok((eco, bp))
 }

@@ -47,6 +47,41 @@ fn runs_dev_dependency(o: &Original) -> Option<bool> {
     Some(words.iter().any(|w| dev.contains(&w.as_str())))
 }
 
+/// Every install already leaves the dev dependencies out (`--omit=dev`, `--production`,
+/// `NODE_ENV=production`).
+fn production_only(o: &Original) -> bool {
+    // NODE_ENV=production set by an ENV before the install
+    let env_before = |index: usize| {
+        o.stage.commands[..index].iter().any(|c| {
+            matches!(&c.kind, Kind::Env { vars } if vars.iter().any(|kv| kv.key == "NODE_ENV" && kv.value.trim_matches('"') == "production"))
+        })
+    };
+    let installs: Vec<(bool, &Command)> = o
+        .steps
+        .iter()
+        .flat_map(|s| o.commands(s).iter().map(move |c| (env_before(s.index), c)))
+        .filter(|(_, c)| is_install(c))
+        .collect();
+    !installs.is_empty()
+        && installs.iter().all(|&(env, c)| {
+            env || c.has_flag(&["--production", "--prod", "-P"])
+                || c.flag_value(&["--omit"]) == Some("dev")
+                || matches!(c.flag_value(&["--only"]), Some("prod" | "production"))
+                || c.assignments.iter().any(|(k, v)| k == "NODE_ENV" && v == "production")
+        })
+}
+
+/// The package cache an install leaves behind (no `npm cache clean`, no cache mount), which stays
+/// in the builder.
+fn leaves_cache(o: &Original) -> bool {
+    o.steps.iter().any(|s| {
+        let cmds = o.commands(s);
+        cmds.iter().any(|c| is_install(c))
+            && !cmds.iter().any(|c| matches!(c.name(), "npm" | "yarn" | "pnpm") && c.subcommand(&[]) == Some("cache"))
+            && !o.block_text(s.instruction).contains("--mount=type=cache")
+    })
+}
+
 pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), Refusal> {
     let runtime = runtime_base(o, options, false)
         .ok_or_else(|| Refusal::at(o.stage.line, format!("no runtime image is known for {}", o.base)))?;
@@ -63,7 +98,9 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
             "pnpm" => "pnpm prune --prod",
             _ => "npm prune --omit=dev",
         };
-        if cd {
+        if production_only(o) {
+            bp.change(Some(last.line), "the install already leaves the dev dependencies out");
+        } else if cd {
             bp.change(Some(last.line), "dev dependencies kept: the install runs in another directory (`cd`)");
         } else if dev_at_runtime == Some(true) {
             bp.change(None, "dev dependencies kept: the program runs one of them (e.g. ts-node) at run time");
@@ -82,6 +119,11 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
             let dev = crate::data::estimates().npm.dev_dependencies;
             bp.saving = Some(bp.saving.unwrap_or(0) + dev);
         }
+    }
+    if leaves_cache(o) {
+        let e = crate::data::estimates();
+        bp.saving = Some(bp.saving.unwrap_or(0) + if pm == "yarn" { e.yarn.cache } else { e.npm.cache });
+        bp.change(None, format!("the package cache the {pm} install leaves stays in the builder"));
     }
     context_artifacts(o, bp)?;
     runtime_packages(o, bp)?;

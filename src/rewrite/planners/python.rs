@@ -94,6 +94,21 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
         return Err(Refusal::new("setup steps need a shell the runtime base does not have"));
     }
     base_saving(o, bp);
+    // wheels pip keeps in ~/.cache/pip stay in the builder
+    let no_cache_env = o
+        .stage
+        .commands
+        .iter()
+        .any(|c| matches!(&c.kind, Kind::Env { vars } if vars.iter().any(|kv| kv.key == "PIP_NO_CACHE_DIR")));
+    let cached = o.steps.iter().flat_map(|s| o.commands(s)).any(|c| {
+        crate::lint::rules::pip_no_cache_dir::pip_install(c).is_some()
+            && !c.has_flag(&["--no-cache-dir"])
+            && !c.assignments.iter().any(|(k, _)| k == "PIP_NO_CACHE_DIR")
+    });
+    if cached && !no_cache_env {
+        bp.saving = Some(bp.saving.unwrap_or(0) + crate::data::estimates().pip.unknown);
+        bp.change(None, "the wheels pip caches in ~/.cache/pip stay in the builder");
+    }
     if !o.has_kind(|k| matches!(k, Kind::User { .. })) {
         bp.change(None, "kept running as root: the program may write to its own files; add a USER after checking");
     }
