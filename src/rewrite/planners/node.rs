@@ -76,7 +76,7 @@ fn production_only(o: &Original) -> bool {
 fn leaves_cache(o: &Original) -> bool {
     o.steps.iter().any(|s| {
         let cmds = o.commands(s);
-        cmds.iter().any(|c| is_install(c))
+        cmds.iter().any(is_install)
             && !cmds.iter().any(|c| matches!(c.name(), "npm" | "yarn" | "pnpm") && c.subcommand(&[]) == Some("cache"))
             && !o.block_text(s.instruction).contains("--mount=type=cache")
     })
