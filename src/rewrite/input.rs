@@ -827,7 +827,8 @@ fn drop_transient(installs: &mut [Install], cmds: &[Command]) {
             apt_purge = true;
             deleted.extend(packages(c, APT_VALUE_FLAGS));
         }
-        if c.name() == "apt-mark" && c.args().first().is_some_and(|w| w.text == "auto") {
+        // `apt-mark auto '.*'`, or through xargs: `apt-mark showmanual | xargs apt-mark auto`
+        if c.words.windows(2).any(|w| w[0].text.rsplit('/').next() == Some("apt-mark") && w[1].text == "auto") {
             apt_mark_auto = true;
         }
     }
