@@ -78,6 +78,10 @@ fn refusals_say_why() {
             "FROM alpine:3.19\nRUN apk add --no-cache --virtual .deps gcc musl-dev make && make -C /src install && apk del .deps\nCMD [\"app\"]\n",
             "no build-only packages",
         ),
+        (
+            "FROM debian:bookworm-slim\nRUN savedAptMark=\"$(apt-mark showmanual)\" && apt-get update && apt-get install -y gcc make && make -C /src install && apt-mark showmanual | xargs apt-mark auto > /dev/null && apt-mark manual $savedAptMark && apt-get purge -y --auto-remove\nCMD [\"app\"]\n",
+            "no build-only packages",
+        ),
         // a toolbox: the compiler is what the image is for
         ("FROM debian:bookworm\nRUN apt-get update && apt-get install -y gcc make\n", "toolbox"),
         (
