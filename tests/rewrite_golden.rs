@@ -214,3 +214,11 @@ fn replayed_setup_keeps_what_it_reads_and_releases_keep_their_dev_packages() {
     assert!(p.dockerfile.contains("# imgslim ignore=IS109"), "{}", p.dockerfile);
     common::rewrite::check(&text, &p).unwrap();
 }
+
+#[test]
+fn what_a_non_root_user_wrote_keeps_its_owner() {
+    let text = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y git && useradd -m app\nUSER app\nRUN git clone https://example.com/x.git /home/app/x\nCMD [\"/home/app/x/run\"]\n";
+    let Outcome::Rewritten(p) = rewrite(text, None) else { panic!("not rewritten") };
+    assert!(p.dockerfile.contains("COPY --from=builder --chown=app /home/app/x /home/app/x"), "{}", p.dockerfile);
+    common::rewrite::check(text, &p).unwrap();
+}

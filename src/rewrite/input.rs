@@ -128,6 +128,8 @@ pub struct Original<'a> {
     /// Paths RUNs write outside the working directory (cp, mv, install, ln, tar -C, unzip -d,
     /// git clone), with the line that writes them.
     pub writes: Vec<(String, usize)>,
+    /// Paths of `writes` a non-root USER wrote: (path, user), for `COPY --chown`.
+    pub writers: Vec<(String, String)>,
     /// The working directory at the end (what the image runs in).
     pub workdir: String,
     /// ENTRYPOINT + CMD as an argv, when it can be read without a shell.
@@ -411,6 +413,7 @@ impl<'a> Original<'a> {
             context_copies: Vec::new(),
             downloads: Vec::new(),
             writes: Vec::new(),
+            writers: Vec::new(),
             workdir: "/".into(),
             program: None,
             shell_form: false,
@@ -430,13 +433,19 @@ impl<'a> Original<'a> {
             .unwrap_or_else(|| "/".to_string());
         // (step, destination) of each COPY from the context
         let mut copied: Vec<(usize, String)> = Vec::new();
+        let mut user: Option<String> = None;
         for (i, c) in self.stage.commands.iter().enumerate() {
             let line = c.line;
             let here = workdir.clone();
             let expand = |s: &str| self.cx.expand(self.stage.index, i, s).unwrap_or_else(|| s.to_string());
             let mut classes = Vec::new();
             let role = match &c.kind {
-                Kind::Arg { .. } | Kind::Env { .. } | Kind::User { .. } | Kind::Shell { .. } => Role::Replay,
+                Kind::User { user: u } => {
+                    let u = expand(u);
+                    user = (!matches!(u.split(':').next(), Some("root" | "0"))).then_some(u);
+                    Role::Replay
+                }
+                Kind::Arg { .. } | Kind::Env { .. } | Kind::Shell { .. } => Role::Replay,
                 Kind::Workdir { path } => {
                     workdir = absolute(&workdir, &expand(path));
                     Role::Replay
@@ -516,6 +525,9 @@ impl<'a> Original<'a> {
                                 .iter()
                                 .any(|x| w == *x || w.starts_with(&format!("{x}/")));
                             if !skip && !self.writes.iter().any(|(p, _)| *p == w) {
+                                if let Some(u) = &user {
+                                    self.writers.push((w.clone(), u.clone()));
+                                }
                                 self.writes.push((w, line));
                             }
                         }

@@ -365,6 +365,13 @@ pub fn context_artifacts(o: &Original, bp: &mut Blueprint) -> Result<(), Refusal
     for (w, line) in &o.writes {
         bp.artifact(w, format!("written by the build (line {line})"));
     }
+    // what a non-root USER wrote keeps that owner in the copy
+    for a in bp.artifacts.iter_mut().filter(|a| a.chown.is_none()) {
+        let under = |p: &String| *p == a.from || p.starts_with(&format!("{}/", a.from.trim_end_matches('/')));
+        if let Some((_, u)) = o.writers.iter().find(|(p, _)| under(p)) {
+            a.chown = Some(u.clone());
+        }
+    }
     Ok(())
 }
 
