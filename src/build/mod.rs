@@ -128,11 +128,19 @@ impl Builder {
     }
 
     fn run_tool(&self, what: &str, args: &[String]) -> Result<String, BuildError> {
-        let out = Command::new(&self.program)
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| BuildError::Spawn { tool: self.tool(), source: e })?;
+        let once = || {
+            Command::new(&self.program)
+                .args(args)
+                .stdin(Stdio::null())
+                .output()
+                .map_err(|e| BuildError::Spawn { tool: self.tool(), source: e })
+        };
+        let mut out = once()?;
+        // crun sometimes fails to seal the memfd copy of itself (EBUSY) as a step starts: a
+        // hiccup of the machine, gone on the next try (the layers already built are cached)
+        if !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("sealing memfd") {
+            out = once()?;
+        }
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         if !out.status.success() {
             let log = format!("{}{}", stdout, String::from_utf8_lossy(&out.stderr));
