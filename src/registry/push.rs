@@ -409,12 +409,15 @@ fn hex(b: &[u8]) -> String {
 struct Counting {
     inner: Box<dyn Read + Send>,
     done: Arc<AtomicU64>,
+    /// What this blob's current attempt has sent (taken back when it is sent again).
+    sent: Arc<AtomicU64>,
 }
 
 impl Read for Counting {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.done.fetch_add(n as u64, Ordering::Relaxed);
+        self.sent.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
 }
@@ -498,10 +501,11 @@ impl Client {
         // leaves the session holding an unknown part of the blob, and a registry that restarts
         // may lose the session: both start a new session (three at most, plus the switch).
         let (mut sessions, mut streamed) = (0, false);
+        let sent = Arc::new(AtomicU64::new(0));
         loop {
             sessions += 1;
             let Some(location) = self.start_upload(r, &b.digest, None)? else { return Ok(BlobOutcome::Mounted) };
-            match self.upload(r, b, o, &location, streamed) {
+            match self.upload(r, b, o, &location, streamed, &sent) {
                 Err(e) if !streamed && refuses_single_put(&e) => streamed = true,
                 Err(e) if sessions < 3 && restartable(&e) => {}
                 other => return other,
@@ -518,6 +522,7 @@ impl Client {
         o: &PushOptions,
         location: &str,
         streamed: bool,
+        sent: &Arc<AtomicU64>,
     ) -> Result<BlobOutcome, RegistryError> {
         let with_digest = |url: reqwest::Url| {
             let mut url = url;
@@ -537,7 +542,11 @@ impl Client {
                     Err(_) => Box::new(std::io::empty()),
                 };
                 let reader: Box<dyn Read + Send> = match &o.progress {
-                    Some(p) => Box::new(Counting { inner: reader, done: p.clone() }),
+                    Some(p) => {
+                        // a blob sent again counts once in the progress
+                        p.fetch_sub(sent.swap(0, Ordering::Relaxed), Ordering::Relaxed);
+                        Box::new(Counting { inner: reader, done: p.clone(), sent: sent.clone() })
+                    }
                     None => reader,
                 };
                 let req = if streamed { h.patch(u) } else { h.put(u) };
