@@ -323,7 +323,7 @@ pub struct CompareArgs {
     #[arg(long, value_name = "IMAGE")]
     pub runtime_base: Option<String>,
     /// With --build --rewrite: the Java runtime of the rewrite (see `imgslim rewrite --help`).
-    #[arg(long, value_enum, default_value_t = JavaRuntimeChoice::Jre)]
+    #[arg(long, value_enum, value_name = "KIND", default_value_t = JavaRuntimeChoice::Jre)]
     pub java_runtime: JavaRuntimeChoice,
     /// Platform to pick from multi-platform images.
     #[arg(long)]
@@ -425,7 +425,7 @@ pub struct RewriteArgs {
     /// Java: run on the JDK's matching JRE image (`jre`), or on a runtime jlink builds from the
     /// modules jdeps finds in the jar (`jlink`: far smaller; a module loaded only by reflection
     /// is missing).
-    #[arg(long, value_enum, default_value_t = JavaRuntimeChoice::Jre)]
+    #[arg(long, value_enum, value_name = "KIND", default_value_t = JavaRuntimeChoice::Jre)]
     pub java_runtime: JavaRuntimeChoice,
     /// Build the original and the rewrite, compare their sizes and image configs, and run
     /// --smoke in both.
