@@ -82,6 +82,12 @@ fn refusals_say_why() {
             "FROM debian:bookworm-slim\nRUN savedAptMark=\"$(apt-mark showmanual)\" && apt-get update && apt-get install -y gcc make && make -C /src install && apt-mark showmanual | xargs apt-mark auto > /dev/null && apt-mark manual $savedAptMark && apt-get purge -y --auto-remove\nCMD [\"app\"]\n",
             "no build-only packages",
         ),
+        // an environment to work in: the command is a REPL, a shell or `sleep infinity`
+        ("FROM python:3.11\nRUN apt-get update && apt-get install -y gcc\nCMD [\"python3\"]\n", "environment to work in"),
+        (
+            "FROM debian:bookworm\nRUN apt-get update && apt-get install -y build-essential cmake\nCMD [\"sleep\", \"infinity\"]\n",
+            "environment to work in",
+        ),
         // a toolbox: the compiler is what the image is for
         ("FROM debian:bookworm\nRUN apt-get update && apt-get install -y gcc make\n", "toolbox"),
         (

@@ -54,6 +54,23 @@ pub fn plan(o: &Original, options: &Options) -> Result<(Ecosystem, Blueprint), R
             "ONBUILD triggers: this is a base image for other builds, which run its build steps; rewrite those Dockerfiles instead",
         ));
     }
+    if let Some(argv) = &o.program {
+        let words: Vec<&str> = argv.iter().map(String::as_str).collect();
+        let name = |w: &str| w.rsplit('/').next().unwrap_or(w).to_string();
+        let idle = words.windows(2).any(|w| name(w[0]) == "sleep" && w[1] == "infinity")
+            || words.windows(3).any(|w| name(w[0]) == "tail" && w[1] == "-f" && w[2] == "/dev/null");
+        let repl = words.len() == 1
+            && matches!(
+                name(words[0]).as_str(),
+                "bash" | "sh" | "zsh" | "fish" | "ash" | "python" | "python3" | "node" | "irb" | "jshell" | "ghci"
+            );
+        if idle || repl {
+            return Err(Refusal::new(format!(
+                "the image runs `{}`: an environment to work in (a dev container or toolbox), whose tools are its purpose; a runtime stage cannot tell what to leave out",
+                words.join(" ")
+            )));
+        }
+    }
     let interpreted = matches!(eco, Ecosystem::Python | Ecosystem::Node | Ecosystem::Generic);
     if interpreted && !o.has_kind(|k| matches!(k, Kind::Entrypoint { .. } | Kind::Cmd { .. })) {
         // the base's own CMD (python3, node, bash) runs whatever the image holds: a dev container
