@@ -59,28 +59,15 @@ fn rewrites_build_run_and_are_smaller() {
     for app in apps() {
         let name = app.file_name().unwrap().to_string_lossy().into_owned();
         let s = smoke(&app);
-        let run = || {
-            assert_cmd::Command::cargo_bin("imgslim")
-                .unwrap()
-                .env("BUILDAH_ISOLATION", "chroot")
-                .args(["rewrite", "--verify", "--builder", "buildah", "--format", "json", "--smoke", &s.command])
-                .args(&s.args)
-                .arg(app.join("Dockerfile"))
-                .timeout(std::time::Duration::from_secs(1200))
-                .output()
-                .unwrap()
-        };
-        let mut out = run();
-        // crun now and then fails to seal its memfd copy (EBUSY) when a build step starts: that
-        // is the machine, not the rewrite; one more try
-        let transient = |o: &std::process::Output| {
-            let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-            text.contains("sealing memfd") || text.contains("Device or resource busy")
-        };
-        if transient(&out) {
-            eprintln!("{name}: crun failed transiently (EBUSY), building again");
-            out = run();
-        }
+        let out = assert_cmd::Command::cargo_bin("imgslim")
+            .unwrap()
+            .env("BUILDAH_ISOLATION", "chroot")
+            .args(["rewrite", "--verify", "--builder", "buildah", "--format", "json", "--smoke", &s.command])
+            .args(&s.args)
+            .arg(app.join("Dockerfile"))
+            .timeout(std::time::Duration::from_secs(1200))
+            .output()
+            .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         let v: serde_json::Value = match serde_json::from_slice(&out.stdout) {
             Ok(v) => v,

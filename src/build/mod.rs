@@ -136,9 +136,7 @@ impl Builder {
                 .map_err(|e| BuildError::Spawn { tool: self.tool(), source: e })
         };
         let mut out = once()?;
-        // crun sometimes fails to seal the memfd copy of itself (EBUSY) as a step starts: a
-        // hiccup of the machine, gone on the next try (the layers already built are cached)
-        if !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("sealing memfd") {
+        if !out.status.success() && crun_hiccup(&String::from_utf8_lossy(&out.stderr)) {
             out = once()?;
         }
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -217,8 +215,12 @@ impl Builder {
                 (c, Some(id))
             }
         };
-        let result =
+        let mut result =
             run_with_timeout(&mut cmd, timeout).map_err(|e| BuildError::Spawn { tool: self.tool(), source: e });
+        if matches!(&result, Ok(o) if o.exit_code != Some(0) && crun_hiccup(&o.stderr)) {
+            result =
+                run_with_timeout(&mut cmd, timeout).map_err(|e| BuildError::Spawn { tool: self.tool(), source: e });
+        }
         if let Some(id) = container {
             let _ = self.run_tool("removing a container", &["rm".into(), id]);
         }
@@ -233,6 +235,12 @@ impl Builder {
         };
         let _ = self.run_tool("removing an image", &args);
     }
+}
+
+/// crun sometimes fails to seal the memfd copy of itself (EBUSY) as a container starts: a hiccup
+/// of the machine, gone on the next try (layers already built are cached).
+fn crun_hiccup(stderr: &str) -> bool {
+    stderr.contains("sealing memfd")
 }
 
 fn run_with_timeout(cmd: &mut Command, timeout: Duration) -> std::io::Result<RunOutput> {
@@ -265,4 +273,36 @@ fn run_with_timeout(cmd: &mut Command, timeout: Duration) -> std::io::Result<Run
     let stdout = String::from_utf8_lossy(&t_out.join().unwrap_or_default()).into_owned();
     let stderr = String::from_utf8_lossy(&t_err.join().unwrap_or_default()).into_owned();
     Ok(RunOutput { exit_code: status.and_then(|s| s.code()), timed_out, stdout, stderr })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stand-in buildah that fails its first call the way crun does now and then.
+    fn flaky_builder(dir: &Path) -> Builder {
+        let script = dir.join("buildah");
+        let marker = dir.join("called");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nif [ ! -e {m} ]; then touch {m}; echo 'Close_Fd sealing memfd copy: Device or resource busy' >&2; exit 1; fi\necho built\n",
+                m = marker.display()
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        Builder { kind: BuilderKind::Buildah, program: script }
+    }
+
+    #[test]
+    fn a_crun_hiccup_is_tried_once_more_and_other_failures_are_not() {
+        let t = tempfile::tempdir().unwrap();
+        let b = flaky_builder(t.path());
+        assert!(b.build(Path::new("Dockerfile"), t.path(), "x:1").is_ok());
+        // a real failure stays a failure, with its log
+        let fails = Builder { kind: BuilderKind::Buildah, program: PathBuf::from("false") };
+        assert!(matches!(fails.build(Path::new("Dockerfile"), t.path(), "x:1"), Err(BuildError::Failed { .. })));
+    }
 }
