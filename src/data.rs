@@ -198,6 +198,26 @@ impl ImageRef {
 
     /// The Docker Hub official-image name (`python` for `python`, `library/python`,
     /// `docker.io/library/python`), if it is one.
+    /// The Debian release the tag names (`3.11-bullseye`, `debian:11`), `ubuntu` for an Ubuntu
+    /// one (`jammy-curl`, `ubuntu:22.04`), or None when the tag does not say.
+    pub fn release(&self) -> Option<&'static str> {
+        let tag = self.tag.as_deref().unwrap_or("");
+        if let Some(r) = DEBIAN_RELEASES.iter().find(|r| tag.split(['-', '.']).any(|p| p == **r)) {
+            return Some(r);
+        }
+        if tag.split('-').any(is_ubuntu_release) {
+            return Some("ubuntu");
+        }
+        match (self.official_name(), tag.split(['-', '.']).next().unwrap_or("")) {
+            (Some("ubuntu"), _) => Some("ubuntu"),
+            (Some("debian"), "13") => Some("trixie"),
+            (Some("debian"), "12") => Some("bookworm"),
+            (Some("debian"), "11") => Some("bullseye"),
+            (Some("debian"), "10") => Some("buster"),
+            _ => None,
+        }
+    }
+
     pub fn official_name(&self) -> Option<&str> {
         if self.registry.as_deref().is_some_and(|r| r != "docker.io" && r != "index.docker.io") {
             return None;
@@ -207,18 +227,19 @@ impl ImageRef {
     }
 }
 
-const DISTROS: &[&str] = &["bookworm", "bullseye", "buster", "stretch", "trixie", "jammy", "focal", "noble", "bionic"];
+/// Debian release names, as image tags use them.
+const DEBIAN_RELEASES: &[&str] = &["jessie", "stretch", "buster", "bullseye", "bookworm", "trixie", "forky", "sid"];
 
 /// Split a tag into its version and distribution variant (`3.11-bookworm` -> ("3.11", "-bookworm")).
 pub fn split_tag(tag: &str) -> (&str, &str) {
     match tag.split_once('-') {
-        Some((v, d)) if DISTROS.contains(&d) => (v, &tag[v.len()..]),
+        Some((v, d)) if DEBIAN_RELEASES.contains(&d) || is_ubuntu_release(d) => (v, &tag[v.len()..]),
         _ => (tag, ""),
     }
 }
 
 /// Ubuntu release names and numbers (`jammy`, `22.04`).
-pub fn is_ubuntu_release(tag: &str) -> bool {
+fn is_ubuntu_release(tag: &str) -> bool {
     const NAMES: &[&str] = &[
         "trusty", "xenial", "yakkety", "zesty", "artful", "bionic", "cosmic", "disco", "eoan", "focal", "groovy",
         "hirsute", "impish", "jammy", "kinetic", "lunar", "mantic", "noble", "oracular", "plucky", "questing",
@@ -294,6 +315,12 @@ mod tests {
         assert_eq!(deps.runtime_for("jammy-curl").as_deref(), Some("ubuntu:jammy"));
         assert_eq!(deps.runtime_for("22.04").as_deref(), Some("ubuntu:22.04"));
         assert_eq!(deps.runtime_for("trixie").as_deref(), Some("debian:trixie-slim"));
+        let release = |r: &str| ImageRef::parse(r).release();
+        assert_eq!(release("python:3.11-slim-bullseye"), Some("bullseye"));
+        assert_eq!(release("debian:12-slim"), Some("bookworm"));
+        assert_eq!(release("buildpack-deps:jammy-curl"), Some("ubuntu"));
+        assert_eq!(release("ubuntu:22.04"), Some("ubuntu"));
+        assert_eq!(release("python:3.11"), None);
         let go = BaseImage::find(&ImageRef::parse("golang:1.22")).unwrap();
         assert_eq!(go.runtime_for("1.22").as_deref(), Some("gcr.io/distroless/static-debian12"));
         assert!(is_small_tag("3.11-slim") && !is_small_tag("3.11"));

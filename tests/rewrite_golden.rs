@@ -228,3 +228,26 @@ fn what_a_non_root_user_wrote_keeps_its_owner() {
     assert!(p.dockerfile.contains("COPY --from=builder --chown=app /home/app/x /home/app/x"), "{}", p.dockerfile);
     common::rewrite::check(text, &p).unwrap();
 }
+
+#[test]
+fn bases_and_installs_the_planners_read_right() {
+    // a build into /usr/local on a bigger base: the libraries its programs link come along
+    let text = "FROM buildpack-deps:bookworm\nRUN wget -O py.tgz https://example.com/py.tgz && tar xzf py.tgz && cd py && ./configure && make install\nCMD [\"python3\", \"/srv/app.py\"]\n";
+    let Outcome::Rewritten(p) = rewrite(text, None) else { panic!("not rewritten") };
+    assert_eq!(p.runtime_base, "debian:bookworm-slim");
+    assert!(p.dockerfile.contains("find /usr/local -type f"), "{}", p.dockerfile);
+    assert!(p.dockerfile.contains("COPY --from=builder /imgslim-libs/ /"), "{}", p.dockerfile);
+    // an Ubuntu-based image whose tag names no release: bookworm's library names are not used
+    let text = "FROM adoptopenjdk:11-jdk-hotspot\nRUN apt-get update && apt-get install -y gcc make libssl-dev\nWORKDIR /src\nCOPY . .\nRUN make && make install\nCMD [\"/usr/local/bin/server\"]\n";
+    let Outcome::Rewritten(p) = rewrite(text, None) else { panic!("not rewritten") };
+    assert!(p.runtime_packages.contains(&"libssl-dev".to_string()), "{:?}", p.runtime_packages);
+    assert!(!p.runtime_packages.contains(&"libssl3".to_string()), "{:?}", p.runtime_packages);
+    // dev dependencies already left out: no prune, no saving claimed for them
+    let text = "FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci --omit=dev\nCOPY . .\nRUN npm run build\nCMD [\"node\", \"dist/index.js\"]\n";
+    let Outcome::Rewritten(p) = rewrite(text, None) else { panic!("not rewritten") };
+    assert!(!p.dockerfile.contains("npm prune"), "{}", p.dockerfile);
+    assert!(p.changes.iter().any(|c| c.message.contains("already leaves the dev dependencies out")));
+    let text = text.replace("npm ci --omit=dev", "npm ci");
+    let Outcome::Rewritten(p) = rewrite(&text, None) else { panic!("not rewritten") };
+    assert!(p.dockerfile.contains("npm prune --omit=dev"), "{}", p.dockerfile);
+}

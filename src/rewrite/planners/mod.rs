@@ -48,37 +48,8 @@ pub fn runs_interpreter(o: &Original) -> bool {
 
 pub fn plan(o: &Original, options: &Options) -> Result<(Ecosystem, Blueprint), Refusal> {
     let eco = detect(o);
+    not_a_program(o, eco)?;
     let mut bp = Blueprint::default();
-    if o.has_kind(|k| matches!(k, Kind::Onbuild { .. })) {
-        return Err(Refusal::new(
-            "ONBUILD triggers: this is a base image for other builds, which run its build steps; rewrite those Dockerfiles instead",
-        ));
-    }
-    if let Some(argv) = &o.program {
-        let words: Vec<&str> = argv.iter().map(String::as_str).collect();
-        let name = |w: &str| w.rsplit('/').next().unwrap_or(w).to_string();
-        let idle = words.windows(2).any(|w| name(w[0]) == "sleep" && w[1] == "infinity")
-            || words.windows(3).any(|w| name(w[0]) == "tail" && w[1] == "-f" && w[2] == "/dev/null");
-        let repl = words.len() == 1
-            && matches!(
-                name(words[0]).as_str(),
-                "bash" | "sh" | "zsh" | "fish" | "ash" | "python" | "python3" | "node" | "irb" | "jshell" | "ghci"
-            );
-        if idle || repl {
-            return Err(Refusal::new(format!(
-                "the image runs `{}`: an environment to work in (a dev container or toolbox), whose tools are its purpose; a runtime stage cannot tell what to leave out",
-                words.join(" ")
-            )));
-        }
-    }
-    let interpreted = matches!(eco, Ecosystem::Python | Ecosystem::Node | Ecosystem::Generic);
-    if interpreted && !o.has_kind(|k| matches!(k, Kind::Entrypoint { .. } | Kind::Cmd { .. })) {
-        // the base's own CMD (python3, node, bash) runs whatever the image holds: a dev container
-        // or a toolbox, whose tools are the point
-        return Err(Refusal::new(
-            "no ENTRYPOINT or CMD: the image is a toolbox or dev container whose installed tools are its purpose; a runtime stage cannot tell what to leave out",
-        ));
-    }
     match eco {
         Ecosystem::Python => python::plan(o, options, &mut bp)?,
         Ecosystem::Node => node::plan(o, options, &mut bp)?,
@@ -88,18 +59,60 @@ pub fn plan(o: &Original, options: &Options) -> Result<(Ecosystem, Blueprint), R
         Ecosystem::Java => java::plan(o, options, &mut bp)?,
         Ecosystem::Generic => generic::plan(o, options, &mut bp)?,
     }
-    let same_base = bp.runtime_base == o.base_raw || bp.runtime_base == o.base;
-    if matches!(eco, Ecosystem::Python | Ecosystem::Node)
-        && same_base
-        && bp.saving.unwrap_or(0) == 0
-        && package_split(o).iter().all(|p| p.build.is_empty())
-    {
-        return Err(Refusal::new(
-            "already on the slim base, with no build-only packages and no package cache to leave behind: a builder stage would not make this image smaller",
-        ));
+    if matches!(eco, Ecosystem::Python | Ecosystem::Node | Ecosystem::C) {
+        nothing_to_gain(o, &bp)?;
     }
     describe_moves(o, &mut bp);
     Ok((eco, bp))
+}
+
+/// Why a rewrite of an image on its own base, with no build-only package, would not be smaller.
+pub const NOTHING_TO_GAIN: &str =
+    "no build-only packages, no package cache and no smaller base image: a builder stage would not make this image smaller";
+
+/// Images that are not one program to run: base images for other builds (ONBUILD), environments
+/// to work in (a shell, a REPL, `sleep infinity`) and toolboxes without a command of their own,
+/// whose installed tools are the point.
+fn not_a_program(o: &Original, eco: Ecosystem) -> Result<(), Refusal> {
+    if o.has_kind(|k| matches!(k, Kind::Onbuild { .. })) {
+        return Err(Refusal::new(
+            "ONBUILD triggers: this is a base image for other builds, which run its build steps; rewrite those Dockerfiles instead",
+        ));
+    }
+    if let Some(argv) = &o.program {
+        let name = |w: &str| w.rsplit('/').next().unwrap_or(w).to_string();
+        let idle = argv.windows(2).any(|w| name(&w[0]) == "sleep" && w[1] == "infinity")
+            || argv.windows(3).any(|w| name(&w[0]) == "tail" && w[1] == "-f" && w[2] == "/dev/null");
+        let repl = argv.len() == 1
+            && matches!(
+                name(&argv[0]).as_str(),
+                "bash" | "sh" | "zsh" | "fish" | "ash" | "python" | "python3" | "node" | "irb" | "jshell" | "ghci"
+            );
+        if idle || repl {
+            return Err(Refusal::new(format!(
+                "the image runs `{}`: an environment to work in (a dev container or toolbox), whose tools are its purpose; a runtime stage cannot tell what to leave out",
+                argv.join(" ")
+            )));
+        }
+    }
+    // the base's own CMD (python3, node, bash) runs whatever the image holds
+    let interpreted = matches!(eco, Ecosystem::Python | Ecosystem::Node | Ecosystem::Generic);
+    if interpreted && !o.has_kind(|k| matches!(k, Kind::Entrypoint { .. } | Kind::Cmd { .. })) {
+        return Err(Refusal::new(
+            "no ENTRYPOINT or CMD: the image is a toolbox or dev container whose installed tools are its purpose; a runtime stage cannot tell what to leave out",
+        ));
+    }
+    Ok(())
+}
+
+/// The runtime stage is on the builder's own base, no build-only package stays behind and the
+/// planner saved nothing else (a package cache, dev dependencies): refuse.
+fn nothing_to_gain(o: &Original, bp: &Blueprint) -> Result<(), Refusal> {
+    let same_base = bp.runtime_base == o.base_raw || bp.runtime_base == o.base;
+    if same_base && bp.saving.unwrap_or(0) == 0 && package_split(o).iter().all(|p| p.build.is_empty()) {
+        return Err(Refusal::new(NOTHING_TO_GAIN));
+    }
+    Ok(())
 }
 
 /// The runtime base: `--runtime-base`, else the mapping in rules/base-images.toml.
@@ -166,23 +179,7 @@ pub struct PackageSplit {
 /// The Debian or Ubuntu release the base image names (`python:3.11-bullseye` -> bullseye,
 /// `debian:11` -> bullseye, `ubuntu:*` -> ubuntu), or None when the tag does not say.
 pub fn distro_release(o: &Original) -> Option<&'static str> {
-    const RELEASES: &[&str] = &["bookworm", "bullseye", "buster", "stretch", "jessie", "trixie", "forky", "sid"];
-    let image = ImageRef::parse(&o.base);
-    let tag = image.tag.clone().unwrap_or_default();
-    if let Some(r) = RELEASES.iter().find(|r| tag.split(['-', '.']).any(|p| p == **r)) {
-        return Some(r);
-    }
-    if tag.split('-').any(crate::data::is_ubuntu_release) {
-        return Some("ubuntu");
-    }
-    match (image.official_name(), tag.split(['-', '.']).next().unwrap_or("")) {
-        (Some("ubuntu"), _) => Some("ubuntu"),
-        (Some("debian"), "13") => Some("trixie"),
-        (Some("debian"), "12") => Some("bookworm"),
-        (Some("debian"), "11") => Some("bullseye"),
-        (Some("debian"), "10") => Some("buster"),
-        _ => None,
-    }
+    ImageRef::parse(&o.base).release()
 }
 
 pub fn package_split(o: &Original) -> Vec<PackageSplit> {

@@ -79,12 +79,6 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
         Refusal::new("ENTRYPOINT/CMD runs a program by name and the build installs nothing with `make install`: the rewrite cannot tell where the binary is")
     })?;
     let runtime = runtime_base(o, options, false).unwrap_or_else(|| o.base_raw.clone());
-    let same = runtime == o.base_raw || runtime == o.base;
-    if same && package_split(o).iter().all(|p| p.build.is_empty()) {
-        return Err(Refusal::new(
-            "no build-only packages and no smaller base image: a builder stage would not make this image smaller",
-        ));
-    }
     set_runtime(o, bp, runtime, "the distribution without compilers, headers and build tools");
     usr_local(o, bp);
     native_runtime(o, bp, &bin, true)
