@@ -1,7 +1,7 @@
 use super::*;
 use crate::data::estimates;
 use crate::lint::context::diagnostic;
-use crate::lint::{Applicability, Category, Diagnostic, Rule, RuleMeta, Severity};
+use crate::lint::{Category, Diagnostic, Rule, RuleMeta, Severity};
 
 /// ## What it does
 /// Finds a RUN that runs `apt-get update` and does not remove `/var/lib/apt/lists` in the same
@@ -55,7 +55,7 @@ impl Rule for AptListsNotRemoved {
             return;
         }
         let bytes = estimates().apt.lists;
-        let mut d = diagnostic(
+        let d = diagnostic(
             &META,
             command_span(cx, at, fetch),
             format!(
@@ -64,11 +64,6 @@ impl Rule for AptListsNotRemoved {
             ),
         )
         .with_estimate(bytes, "measured size of /var/lib/apt/lists after apt-get update on debian:bookworm");
-        if let Some(edit) =
-            cx.script(at.cmd.instruction).and_then(|s| append_command(cx, at, s, "rm -rf /var/lib/apt/lists/*"))
-        {
-            d = d.with_fix(META.fix.unwrap_or_default(), Applicability::Safe, vec![edit]);
-        }
-        out.push(d);
+        out.push(fix_by_appending(d, cx, at, &META, "rm -rf /var/lib/apt/lists/*"));
     }
 }

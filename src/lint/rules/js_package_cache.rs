@@ -1,7 +1,7 @@
 use super::*;
 use crate::data::estimates;
 use crate::lint::context::diagnostic;
-use crate::lint::{Applicability, Category, Diagnostic, Rule, RuleMeta, Severity};
+use crate::lint::{Category, Diagnostic, Rule, RuleMeta, Severity};
 
 /// ## What it does
 /// Finds `npm install`/`npm ci`, `yarn install` and `pnpm install` whose RUN does not clean the
@@ -71,7 +71,7 @@ impl Rule for JsPackageCache {
             return;
         }
         let bytes = if tool == "yarn" { estimates().yarn.cache } else { estimates().npm.cache };
-        let mut d = diagnostic(
+        let d = diagnostic(
             &META,
             command_span(cx, at, cmd),
             format!(
@@ -80,9 +80,6 @@ impl Rule for JsPackageCache {
             ),
         )
         .with_estimate(bytes, "typical package cache of an application (rules/estimates.toml)");
-        if let Some(edit) = cx.script(at.cmd.instruction).and_then(|s| append_command(cx, at, s, clean)) {
-            d = d.with_fix(META.fix.unwrap_or_default(), Applicability::Safe, vec![edit]);
-        }
-        out.push(d);
+        out.push(fix_by_appending(d, cx, at, &META, clean));
     }
 }

@@ -162,6 +162,21 @@ pub fn insert_after(cx: &Context, at: &At, word_end: usize, text: &str) -> Optio
     Some(Edit { span: Span::new(pos, pos), text: text.to_string() })
 }
 
+/// Offer, as a safe fix, `cleanup` appended to the RUN the finding is about (when the script
+/// allows it).
+pub fn fix_by_appending(
+    d: crate::lint::Diagnostic,
+    cx: &Context,
+    at: &At,
+    meta: &crate::lint::RuleMeta,
+    cleanup: &str,
+) -> crate::lint::Diagnostic {
+    match cx.script(at.cmd.instruction).and_then(|s| append_command(cx, at, s, cleanup)) {
+        Some(edit) => d.with_fix(meta.fix.unwrap_or_default(), crate::lint::Applicability::Safe, vec![edit]),
+        None => d,
+    }
+}
+
 /// Append a command to the end of a RUN's script, joined with `&&` and, when the RUN spans
 /// several lines, on a new continuation line indented like the others.
 pub fn append_command(cx: &Context, at: &At, script: &Script, command: &str) -> Option<Edit> {

@@ -1,7 +1,7 @@
 use super::*;
 use crate::data::estimates;
 use crate::lint::context::diagnostic;
-use crate::lint::{Applicability, Category, Diagnostic, Rule, RuleMeta, Severity};
+use crate::lint::{Category, Diagnostic, Rule, RuleMeta, Severity};
 
 /// ## What it does
 /// Finds `yum`, `dnf`, `microdnf` and `zypper` installs whose RUN does not clean the package
@@ -64,7 +64,7 @@ impl Rule for YumCache {
             return;
         }
         let bytes = estimates().yum.cache;
-        let mut d = diagnostic(
+        let d = diagnostic(
             &META,
             command_span(cx, at, install),
             format!(
@@ -73,9 +73,6 @@ impl Rule for YumCache {
             ),
         )
         .with_estimate(bytes, "typical metadata and package cache of one install (rules/estimates.toml)");
-        if let Some(edit) = cx.script(at.cmd.instruction).and_then(|s| append_command(cx, at, s, clean)) {
-            d = d.with_fix(META.fix.unwrap_or_default(), Applicability::Safe, vec![edit]);
-        }
-        out.push(d);
+        out.push(fix_by_appending(d, cx, at, &META, clean));
     }
 }
