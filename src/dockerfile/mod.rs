@@ -11,6 +11,7 @@ mod parser;
 pub mod shell;
 pub mod syntax;
 pub mod text;
+pub mod tools;
 pub mod words;
 
 pub use error::ParseError;

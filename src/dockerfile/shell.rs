@@ -177,6 +177,16 @@ impl Script {
     }
 }
 
+/// The exec form (a JSON array) of a shell-form CMD/ENTRYPOINT that has no shell syntax, if it
+/// has none.
+pub fn exec_form(text: &str) -> Option<String> {
+    if text.chars().any(|c| "$|&;<>*?()[]{}`'\"\\~#!=".contains(c)) || text.trim().is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = text.split_whitespace().map(|w| format!("{w:?}")).collect();
+    Some(format!("[{}]", parts.join(", ")))
+}
+
 /// Remove shell quoting: `'...'` literal, `"..."` with `\\` `\"` `\$` `` \` `` escapes, `\x`.
 pub fn unquote(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());

@@ -2,7 +2,7 @@
 //! Everything here is an estimate; `imgslim analyze IMAGE` measures.
 
 use super::context::Context;
-use super::rules::{is_apt, packages, APT_VALUE_FLAGS};
+use super::rules::{is_apt, packages};
 use super::{Category, Diagnostic, Settings};
 use crate::data::{debian_install_size, BaseImage, ImageRef};
 use crate::dockerfile::model::{Kind, Model};
@@ -39,7 +39,7 @@ pub fn estimate(df: &Dockerfile, model: &Model, settings: &Settings, diagnostics
             let Some(s) = cx.script(c.instruction) else { continue };
             for cmd in s.effective() {
                 if is_apt(&cmd, &["install"]) {
-                    let pkgs = packages(&cmd, APT_VALUE_FLAGS);
+                    let pkgs = packages(&cmd);
                     let names: Vec<&str> = pkgs.iter().map(String::as_str).collect();
                     let recommends = !cmd.has_flag(&["--no-install-recommends"]);
                     installed += debian_install_size(&names, recommends).0;

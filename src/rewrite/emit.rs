@@ -138,7 +138,7 @@ fn runtime(o: &Original, bp: &Blueprint) -> String {
             ));
         }
         match bp.runtime_manager {
-            Some("apk") => out.push_str(&format!("RUN apk add --no-cache {pkgs}{nl}")),
+            Some(crate::dockerfile::tools::packages::Manager::Apk) => out.push_str(&format!("RUN apk add --no-cache {pkgs}{nl}")),
             _ => out.push_str(&format!(
                 "RUN apt-get update \\{nl}    && apt-get install -y --no-install-recommends {pkgs} \\{nl}    && rm -rf /var/lib/apt/lists/*{nl}"
             )),

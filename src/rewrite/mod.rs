@@ -59,7 +59,7 @@ pub struct Blueprint {
     /// The runtime base has a shell (distroless and scratch do not).
     pub runtime_shell: bool,
     /// apt, apk or none: how the runtime stage installs packages.
-    pub runtime_manager: Option<&'static str>,
+    pub runtime_manager: Option<crate::dockerfile::tools::packages::Manager>,
     pub runtime_packages: Vec<String>,
     /// -dev packages the runtime stage keeps (their runtime libraries are unknown for the base's
     /// release): the emitted RUN says so and carries an IS109 suppression.

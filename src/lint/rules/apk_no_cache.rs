@@ -45,14 +45,12 @@ impl Rule for ApkNoCache {
         let cmds = commands(cx, at);
         if cmds.iter().any(|c| {
             removes(c, "/var/cache/apk")
-                || (c.name() == "apk"
-                    && c.subcommand(APK_VALUE_FLAGS) == Some("cache")
-                    && c.args().iter().any(|w| w.text == "clean"))
+                || (c.name() == "apk" && subcommand(c) == Some("cache") && c.args().iter().any(|w| w.text == "clean"))
         }) {
             return;
         }
         for c in cmds {
-            if c.name() != "apk" || c.subcommand(APK_VALUE_FLAGS) != Some("add") || c.has_flag(&["--no-cache"]) {
+            if c.name() != "apk" || subcommand(c) != Some("add") || c.has_flag(&["--no-cache"]) {
                 continue;
             }
             let bytes = estimates().apk.index;
@@ -62,7 +60,7 @@ impl Rule for ApkNoCache {
                 format!("`apk add` without `--no-cache` keeps the package index ({}) in the layer", human(bytes)),
             )
             .with_estimate(bytes, "APKINDEX of main and community (rules/estimates.toml)");
-            let add = c.positionals(APK_VALUE_FLAGS).first().map(|w| w.end);
+            let add = positionals(c).first().map(|w| w.end);
             if let Some(edit) = add.and_then(|end| insert_after(cx, at, end, " --no-cache")) {
                 d = d.with_fix(META.fix.unwrap_or_default(), Applicability::Safe, vec![edit]);
             }

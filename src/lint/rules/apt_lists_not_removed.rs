@@ -51,7 +51,7 @@ impl Rule for AptListsNotRemoved {
         }
         let cmds = commands(cx, at);
         let Some(fetch) = cmds.iter().find(|c| is_apt(c, &["update"])) else { return };
-        if cmds.iter().any(|c| removes(c, LISTS) || removes(c, "/var/lib/apt") || is_apt(c, &["dist-clean"])) {
+        if cmds.iter().any(|c| Cache::AptLists.cleaned_by(c)) {
             return;
         }
         let bytes = estimates().apt.lists;
@@ -64,6 +64,6 @@ impl Rule for AptListsNotRemoved {
             ),
         )
         .with_estimate(bytes, "measured size of /var/lib/apt/lists after apt-get update on debian:bookworm");
-        out.push(fix_by_appending(d, cx, at, &META, "rm -rf /var/lib/apt/lists/*"));
+        out.push(fix_by_appending(d, cx, at, &META, Cache::AptLists.clean_command().unwrap_or_default()));
     }
 }

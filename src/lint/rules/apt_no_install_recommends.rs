@@ -54,7 +54,7 @@ impl Rule for AptNoInstallRecommends {
             if !is_apt(c, &["install"]) || disables_recommends(c) {
                 continue;
             }
-            let pkgs = packages(c, APT_VALUE_FLAGS);
+            let pkgs = packages(c);
             let names: Vec<&str> = pkgs.iter().map(String::as_str).collect();
             let (with, known) = debian_install_size(&names, true);
             let (without, _) = debian_install_size(&names, false);
@@ -76,7 +76,7 @@ impl Rule for AptNoInstallRecommends {
                 ),
             )
             .with_estimate(bytes, how);
-            let install = c.positionals(APT_VALUE_FLAGS).first().map(|w| w.end);
+            let install = positionals(c).first().map(|w| w.end);
             if let Some(edit) = install.and_then(|end| insert_after(cx, at, end, " --no-install-recommends")) {
                 d = d.with_fix(META.fix.unwrap_or_default(), Applicability::Safe, vec![edit]);
             }

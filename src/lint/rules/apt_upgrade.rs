@@ -39,9 +39,9 @@ impl Rule for AptUpgrade {
     }
     fn check(&self, cx: &Context, at: &At, out: &mut Vec<Diagnostic>) {
         for c in commands(cx, at) {
-            let apk = c.name() == "apk" && c.subcommand(APK_VALUE_FLAGS) == Some("upgrade");
+            let apk = c.name() == "apk" && subcommand(c) == Some("upgrade");
             if is_apt(c, &["upgrade", "dist-upgrade", "full-upgrade"]) || apk {
-                let sub = c.subcommand(APT_VALUE_FLAGS).unwrap_or("upgrade");
+                let sub = subcommand(c).unwrap_or("upgrade");
                 out.push(diagnostic(&META, command_span(cx, at, c), format!(
                     "`{} {sub}` stores every upgraded package again over the base layer and makes builds unreproducible; use a newer base image",
                     c.name()

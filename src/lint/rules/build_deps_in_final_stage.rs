@@ -42,8 +42,8 @@ const META: RuleMeta = RuleMeta {
 
 fn purged(cmds: &[Command], pkg: &str) -> bool {
     cmds.iter().any(|c| {
-        (is_apt(c, &["purge", "remove", "autoremove"]) && (packages(c, APT_VALUE_FLAGS).iter().any(|p| p == pkg)))
-            || (c.name() == "apk" && c.subcommand(APK_VALUE_FLAGS) == Some("del"))
+        (is_apt(c, &["purge", "remove", "autoremove"]) && (packages(c).iter().any(|p| p == pkg)))
+            || (c.name() == "apk" && subcommand(c) == Some("del"))
     })
 }
 
@@ -60,19 +60,13 @@ impl Rule for BuildDepsInFinalStage {
         }
         let cmds = commands(cx, at);
         for c in cmds {
-            let pkgs = if is_apt(c, &["install"]) {
-                packages(c, APT_VALUE_FLAGS)
-            } else if c.name() == "apk"
-                && c.subcommand(APK_VALUE_FLAGS) == Some("add")
-                && c.flag_value(&["--virtual", "-t"]).is_none()
-            {
-                packages(c, APK_VALUE_FLAGS)
-            } else if matches!(c.name(), "yum" | "dnf" | "microdnf") && c.subcommand(YUM_VALUE_FLAGS) == Some("install")
-            {
-                packages(c, YUM_VALUE_FLAGS)
-            } else {
+            // an `apk add --virtual` group is meant to be deleted again
+            let Some(install) = package_command(c)
+                .filter(|p| p.action == Action::Install && p.virtual_name.is_none() && p.manager != Manager::Zypper)
+            else {
                 continue;
             };
+            let pkgs = install.packages;
             let build: Vec<&str> =
                 pkgs.iter().map(String::as_str).filter(|p| build_only_package(p) && !purged(cmds, p)).collect();
             if build.is_empty() {

@@ -43,7 +43,7 @@ const META: RuleMeta = RuleMeta {
 
 /// Does this command compile? Returns a short description.
 pub fn build_command(c: &Command) -> Option<&'static str> {
-    let sub = c.subcommand(&["-C", "-o", "-f", "--file", "-p"]);
+    let sub = subcommand(c);
     match (c.name(), sub) {
         ("go", Some("build" | "install")) => Some("go build"),
         ("cargo", Some("build" | "install")) => Some("cargo build"),
@@ -55,9 +55,7 @@ pub fn build_command(c: &Command) -> Option<&'static str> {
         ("make", _) => Some("make"),
         ("cmake", _) if c.has_flag(&["--build"]) => Some("cmake --build"),
         ("dotnet", Some("publish" | "build")) => Some("dotnet publish"),
-        ("npm" | "yarn" | "pnpm", Some("run"))
-            if c.positionals(&[]).get(1).is_some_and(|w| w.text.contains("build")) =>
-        {
+        ("npm" | "yarn" | "pnpm", Some("run")) if positionals(c).get(1).is_some_and(|w| w.text.contains("build")) => {
             Some("npm run build")
         }
         ("tsc", _) => Some("tsc"),

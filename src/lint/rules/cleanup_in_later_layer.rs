@@ -36,16 +36,14 @@ const META: RuleMeta = RuleMeta {
 };
 
 /// What a cleanup command removes, and whether `earlier` created it: (what, bytes, how).
+/// What a command cleans that an earlier command of `earlier` created: (what, bytes, how the
+/// bytes were estimated).
 fn cleans(c: &Command, earlier: &[Command]) -> Option<(String, u64, String)> {
     let e = estimates();
     let created = |pred: &dyn Fn(&Command) -> bool| earlier.iter().any(pred);
-    if removes(c, "/var/lib/apt/lists") && created(&|x| is_apt(x, &["update"])) {
-        return Some(("the apt lists".into(), e.apt.lists, "measured /var/lib/apt/lists on debian:bookworm".into()));
-    }
     if is_apt(c, &["purge", "remove"]) {
-        let gone = packages(c, APT_VALUE_FLAGS);
-        let installed: Vec<String> =
-            earlier.iter().filter(|x| is_apt(x, &["install"])).flat_map(|x| packages(x, APT_VALUE_FLAGS)).collect();
+        let gone = packages(c);
+        let installed: Vec<String> = earlier.iter().filter(|x| is_apt(x, &["install"])).flat_map(packages).collect();
         let both: Vec<&str> = gone.iter().filter(|p| installed.contains(p)).map(String::as_str).collect();
         if !both.is_empty() {
             let (bytes, _) = debian_install_size(&both, false);
@@ -57,36 +55,52 @@ fn cleans(c: &Command, earlier: &[Command]) -> Option<(String, u64, String)> {
         }
     }
     if c.name() == "apk"
-        && c.subcommand(APK_VALUE_FLAGS) == Some("del")
-        && created(&|x| x.name() == "apk" && x.subcommand(APK_VALUE_FLAGS) == Some("add"))
+        && subcommand(c) == Some("del")
+        && created(&|x| x.name() == "apk" && subcommand(x) == Some("add"))
     {
         return Some(("apk packages".into(), 50_000_000, "typical build packages removed with apk del".into()));
     }
-    if (removes(c, "/root/.cache/pip") || removes(c, "/root/.cache"))
-        && created(&|x| super::pip_no_cache_dir::pip_install(x).is_some())
-    {
-        return Some(("pip's cache".into(), e.pip.unknown, "typical pip cache (rules/estimates.toml)".into()));
-    }
-    if c.name() == "npm" && c.subcommand(&[]) == Some("cache") && created(&|x| x.name() == "npm") {
-        return Some(("npm's cache".into(), e.npm.cache, "typical npm cache (rules/estimates.toml)".into()));
-    }
-    if c.name() == "yarn" && c.subcommand(&[]) == Some("cache") && created(&|x| x.name() == "yarn") {
-        return Some(("yarn's cache".into(), e.yarn.cache, "typical yarn cache (rules/estimates.toml)".into()));
-    }
-    if matches!(c.name(), "yum" | "dnf" | "microdnf")
-        && c.subcommand(YUM_VALUE_FLAGS) == Some("clean")
-        && created(&|x| x.name() == c.name())
-    {
-        return Some((
-            format!("{}'s cache", c.name()),
+    // caches: (cache, the command that fills it, what, bytes, how)
+    type Filler<'a> = &'a dyn Fn(&Command) -> bool;
+    let caches: [(Cache, Filler, &str, u64, &str); 5] = [
+        (
+            Cache::AptLists,
+            &|x| is_apt(x, &["update"]),
+            "the apt lists",
+            e.apt.lists,
+            "measured /var/lib/apt/lists on debian:bookworm",
+        ),
+        (
+            Cache::Pip,
+            &|x| pip_install(x).is_some(),
+            "pip's cache",
+            e.pip.unknown,
+            "typical pip cache (rules/estimates.toml)",
+        ),
+        (Cache::Npm, &|x| x.name() == "npm", "npm's cache", e.npm.cache, "typical npm cache (rules/estimates.toml)"),
+        (
+            Cache::Yarn,
+            &|x| x.name() == "yarn",
+            "yarn's cache",
+            e.yarn.cache,
+            "typical yarn cache (rules/estimates.toml)",
+        ),
+        (
+            Cache::Dnf,
+            &|x| package_command(x).is_some_and(|p| p.manager == Manager::Dnf && p.action == Action::Install),
+            "the yum/dnf cache",
             e.yum.cache,
-            "typical yum/dnf cache (rules/estimates.toml)".into(),
-        ));
+            "typical yum/dnf cache (rules/estimates.toml)",
+        ),
+    ];
+    for (cache, fills, what, bytes, how) in caches {
+        if cache.cleaned_by(c) && created(fills) {
+            return Some((what.to_string(), bytes, how.to_string()));
+        }
     }
     None
 }
 
-/// Whether a RUN already removes, after creating it, what a later cleanup removes.
 fn cleaned_itself(cmds: &[Command], what: &str) -> bool {
     (0..cmds.len()).any(|j| cleans(&cmds[j], &cmds[..j]).is_some_and(|(w, _, _)| w == what))
 }

@@ -38,13 +38,13 @@ const META: RuleMeta = RuleMeta {
 
 /// Does this command install dependencies from manifest files?
 pub fn installs_dependencies(c: &Command) -> bool {
-    let sub = c.subcommand(&["-C", "--prefix", "--cwd", "-f"]);
+    let sub = subcommand(c);
     match c.name() {
         n if n.starts_with("pip") || n.starts_with("python") => c
             .args()
             .iter()
             .any(|w| matches!(w.text.as_str(), "-r" | "--requirement") || w.text == "." || w.text.starts_with("-r")),
-        "npm" => matches!(sub, Some("ci" | "install" | "i")) && c.positionals(&[]).len() <= 1,
+        "npm" => matches!(sub, Some("ci" | "install" | "i")) && positionals(c).len() <= 1,
         "yarn" => matches!(sub, None | Some("install")),
         "pnpm" => matches!(sub, Some("install" | "i")),
         "go" => sub == Some("mod") && c.args().iter().any(|w| w.text == "download"),

@@ -60,7 +60,7 @@ impl Rule for DevDependenciesInFinalStage {
             return;
         }
         for c in commands(cx, at) {
-            let sub = c.subcommand(&["--prefix", "-C", "--cwd"]);
+            let sub = subcommand(c);
             let installs = matches!(
                 (c.name(), sub),
                 ("npm", Some("install" | "i" | "ci"))
@@ -68,7 +68,7 @@ impl Rule for DevDependenciesInFinalStage {
                     | ("pnpm", Some("install" | "i"))
             );
             // `npm install <pkg>` adds a package; only whole-project installs bring dev dependencies
-            let whole_project = c.positionals(&["--prefix", "-C", "--cwd"]).len() <= 1;
+            let whole_project = positionals(c).len() <= 1;
             if installs && whole_project && !production(c) {
                 let bytes = estimates().npm.dev_dependencies;
                 out.push(

@@ -32,12 +32,12 @@ const META: RuleMeta = RuleMeta {
 };
 
 /// (tool, clean command, cache directory) for an install command.
-fn install(c: &Command) -> Option<(&'static str, &'static str, &'static str)> {
-    let sub = c.subcommand(&["--prefix", "-C", "--cwd", "--dir"]);
+fn install(c: &Command) -> Option<(&'static str, Cache)> {
+    let sub = subcommand(c);
     match (c.name(), sub) {
-        ("npm", Some("install" | "i" | "ci" | "add")) => Some(("npm", "npm cache clean --force", "/root/.npm")),
-        ("yarn", None | Some("install" | "add")) => Some(("yarn", "yarn cache clean", "/usr/local/share/.cache/yarn")),
-        ("pnpm", Some("install" | "i" | "add")) => Some(("pnpm", "pnpm store prune", "/root/.local/share/pnpm")),
+        ("npm", Some("install" | "i" | "ci" | "add")) => Some(("npm", Cache::Npm)),
+        ("yarn", None | Some("install" | "add")) => Some(("yarn", Cache::Yarn)),
+        ("pnpm", Some("install" | "i" | "add")) => Some(("pnpm", Cache::Pnpm)),
         _ => None,
     }
 }
@@ -54,12 +54,9 @@ impl Rule for JsPackageCache {
             return;
         }
         let cmds = commands(cx, at);
-        let Some((cmd, (tool, clean, dir))) = cmds.iter().find_map(|c| install(c).map(|i| (c, i))) else { return };
-        let cleaned = cmds.iter().any(|c| {
-            c.name() == tool && c.subcommand(&[]).is_some_and(|s| s == "cache" || (tool == "pnpm" && s == "store"))
-        }) || cmds
-            .iter()
-            .any(|c| removes(c, dir) || removes(c, "/root/.cache") || removes(c, "/usr/local/share/.cache"));
+        let Some((cmd, (tool, cache))) = cmds.iter().find_map(|c| install(c).map(|i| (c, i))) else { return };
+        let clean = cache.clean_command().unwrap_or_default();
+        let cleaned = cmds.iter().any(|c| cache.cleaned_by(c));
         let mounted = run_of(at).is_some_and(|r| {
             r.mounts.iter().any(|m| {
                 m.target.as_deref().is_some_and(|t| {

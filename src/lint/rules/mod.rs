@@ -48,57 +48,11 @@ pub mod yum_cache;
 use super::{At, Context, Edit};
 use crate::dockerfile::model::{Kind, MountType, Run};
 use crate::dockerfile::shell::{Command, Op, Script};
+pub use crate::dockerfile::tools::caches::{removes, Cache};
+pub use crate::dockerfile::tools::packages::{is_apt, package_command, packages, Action, Manager};
+pub use crate::dockerfile::tools::toolchains::pip_install;
+pub use crate::dockerfile::tools::{flag_value, operands, positionals, subcommand};
 use crate::dockerfile::Span;
-
-pub const APT_VALUE_FLAGS: &[&str] =
-    &["-o", "-t", "-c", "-a", "--option", "--target-release", "--config-file", "--host-architecture"];
-pub const PIP_VALUE_FLAGS: &[&str] = &[
-    "-r",
-    "--requirement",
-    "-c",
-    "--constraint",
-    "-i",
-    "--index-url",
-    "--extra-index-url",
-    "-f",
-    "--find-links",
-    "-t",
-    "--target",
-    "--prefix",
-    "--root",
-    "--trusted-host",
-    "--platform",
-    "--python-version",
-    "--implementation",
-    "--abi",
-    "--progress-bar",
-    "--cache-dir",
-    "--src",
-    "--upgrade-strategy",
-    "--log",
-    "--proxy",
-    "--retries",
-    "--timeout",
-    "--exists-action",
-    "--cert",
-    "--client-cert",
-    "--only-binary",
-    "--no-binary",
-    "-e",
-    "--editable",
-];
-pub const APK_VALUE_FLAGS: &[&str] = &["-X", "--repository", "-t", "--virtual", "-p", "--root", "--arch", "--keys-dir"];
-pub const YUM_VALUE_FLAGS: &[&str] = &[
-    "-c",
-    "--config",
-    "--installroot",
-    "--enablerepo",
-    "--disablerepo",
-    "--releasever",
-    "--setopt",
-    "-x",
-    "--exclude",
-];
 
 /// The commands of the RUN at `at` (with `sudo`/`env` unwrapped); empty for other instructions.
 pub fn commands<'a>(cx: &'a Context, at: &At) -> &'a [Command] {
@@ -112,32 +66,6 @@ pub fn run_of<'a>(at: &At<'a>) -> Option<&'a Run> {
 /// Where to point for a command: its text in the file, else the RUN keyword.
 pub fn command_span(cx: &Context, at: &At, c: &Command) -> Span {
     cx.script_span(at.cmd.instruction, c.start, c.end).unwrap_or_else(|| cx.keyword_span(at.cmd.instruction))
-}
-
-/// `apt-get`/`apt` with the given subcommand.
-pub fn is_apt(c: &Command, sub: &[&str]) -> bool {
-    matches!(c.name(), "apt-get" | "apt" | "aptitude")
-        && c.subcommand(APT_VALUE_FLAGS).is_some_and(|s| sub.contains(&s))
-}
-
-/// Package names of an install command (version pins and options removed).
-pub fn packages(c: &Command, value_flags: &[&str]) -> Vec<String> {
-    c.positionals(value_flags)
-        .iter()
-        .skip(1)
-        .map(|w| w.text.split(['=', '>', '<', '~']).next().unwrap_or("").to_string())
-        .filter(|p| !p.is_empty() && !p.starts_with('$') && !p.contains('/'))
-        .collect()
-}
-
-/// Does a command remove this path (or everything in it)? Only exact targets count: `rm -rf /x`
-/// does not clean `/var/lib/apt/lists`.
-pub fn removes(c: &Command, path: &str) -> bool {
-    c.name() == "rm"
-        && c.positionals(&[]).iter().any(|w| {
-            let t = w.text.trim_end_matches('/');
-            t == path || t == format!("{path}/*") || t == format!("{path}/**") || t == format!("{path}/.*")
-        })
 }
 
 /// Is there a cache or tmpfs mount at (or above) this path?

@@ -31,26 +31,9 @@ const META: RuleMeta = RuleMeta {
     fix: Some("Add `--no-cache-dir`"),
 };
 
-/// Is this `pip install` (also `pip3`, `python -m pip`)? Returns the word after which to insert.
-pub fn pip_install(c: &Command) -> Option<&crate::dockerfile::shell::Word> {
-    let n = c.name();
-    let args: Vec<&crate::dockerfile::shell::Word> = if n.starts_with("pip") {
-        c.args().iter().collect()
-    } else if n.starts_with("python")
-        && c.args().first().is_some_and(|w| w.text == "-m")
-        && c.args().get(1).is_some_and(|w| w.text.starts_with("pip"))
-    {
-        c.args()[2..].iter().collect()
-    } else {
-        return None;
-    };
-    args.into_iter().find(|w| !w.text.starts_with('-')).filter(|w| w.text == "install")
-}
-
 /// Packages named on the command line (requirement files counted from the build context).
 fn package_count(cx: &Context, c: &Command) -> Option<usize> {
-    let mut n =
-        c.positionals(PIP_VALUE_FLAGS).iter().filter(|w| w.text != "install" && !w.text.starts_with("pip")).count();
+    let mut n = operands(c).len();
     for (i, w) in c.args().iter().enumerate() {
         if matches!(w.text.as_str(), "-r" | "--requirement") {
             let file = c.args().get(i + 1)?;

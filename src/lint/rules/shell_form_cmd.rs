@@ -32,15 +32,6 @@ const META: RuleMeta = RuleMeta {
     fix: Some("Use the exec (JSON) form"),
 };
 
-/// The exec form of a shell command with no shell syntax, if it has none.
-pub fn exec_form(text: &str) -> Option<String> {
-    if text.chars().any(|c| "$|&;<>*?()[]{}`'\"\\~#!=".contains(c)) || text.trim().is_empty() {
-        return None;
-    }
-    let parts: Vec<String> = text.split_whitespace().map(|w| format!("{w:?}")).collect();
-    Some(format!("[{}]", parts.join(", ")))
-}
-
 impl Rule for ShellFormCmd {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -68,7 +59,7 @@ impl Rule for ShellFormCmd {
                 "{name} in shell form runs under /bin/sh: signals go to the shell, not the program; use the exec form"
             ),
         );
-        if let (Some(json), Args::Values { values }) = (exec_form(text), &at.ins.node.args) {
+        if let (Some(json), Args::Values { values }) = (crate::dockerfile::shell::exec_form(text), &at.ins.node.args) {
             if let Some(v) = values.first() {
                 d = d.with_fix(
                     META.fix.unwrap_or_default(),

@@ -35,16 +35,12 @@ const META: RuleMeta = RuleMeta {
 fn unpinned(c: &Command) -> Vec<String> {
     let name = c.name();
     let (words, pinned): (Vec<&crate::dockerfile::shell::Word>, fn(&str) -> bool) = if is_apt(c, &["install"]) {
-        (c.positionals(APT_VALUE_FLAGS).into_iter().skip(1).collect(), |w| w.contains('=') || w.ends_with(".deb"))
-    } else if name == "apk" && c.subcommand(APK_VALUE_FLAGS) == Some("add") {
-        (c.positionals(APK_VALUE_FLAGS).into_iter().skip(1).collect(), |w| w.contains('='))
-    } else if super::pip_no_cache_dir::pip_install(c).is_some() {
-        let w: Vec<_> = c
-            .positionals(PIP_VALUE_FLAGS)
-            .into_iter()
-            .filter(|w| w.text != "install" && !w.text.starts_with("pip"))
-            .collect();
-        (w, |w| {
+        (operands(c), |w| w.contains('=') || w.ends_with(".deb"))
+    } else if name == "apk" && subcommand(c) == Some("add") {
+        (operands(c), |w| w.contains('='))
+    } else if pip_install(c).is_some() {
+        // pip itself (`pip install --upgrade pip`) is not asked to be pinned
+        (operands(c).into_iter().filter(|w| !w.text.starts_with("pip")).collect(), |w| {
             w.contains("==")
                 || w.contains(">=")
                 || w.contains("~=")
@@ -54,14 +50,12 @@ fn unpinned(c: &Command) -> Vec<String> {
                 || w.contains("://")
                 || w.contains('@')
         })
-    } else if name == "npm" && matches!(c.subcommand(&["--prefix"]), Some("install" | "i" | "add")) {
-        (c.positionals(&["--prefix"]).into_iter().skip(1).collect(), |w| {
-            w[1..].contains('@') || w.starts_with('.') || w.starts_with('/') || w.contains(':')
-        })
+    } else if name == "npm" && matches!(subcommand(c), Some("install" | "i" | "add")) {
+        (operands(c), |w| w[1..].contains('@') || w.starts_with('.') || w.starts_with('/') || w.contains(':'))
     } else if matches!(name, "yum" | "dnf" | "dnf5" | "microdnf" | "zypper")
-        && matches!(c.subcommand(YUM_VALUE_FLAGS), Some("install" | "in"))
+        && matches!(subcommand(c), Some("install" | "in"))
     {
-        (c.positionals(YUM_VALUE_FLAGS).into_iter().skip(1).collect(), |w| {
+        (operands(c), |w| {
             let versioned =
                 w.char_indices().any(|(i, ch)| ch == '-' && w[i + 1..].starts_with(|d: char| d.is_ascii_digit()));
             versioned
@@ -70,8 +64,8 @@ fn unpinned(c: &Command) -> Vec<String> {
                 || w.contains(['=', '<', '>', '/', '*'])
                 || w.starts_with('@')
         })
-    } else if name == "gem" && c.subcommand(&[]) == Some("install") {
-        (c.positionals(&["-v", "--version"]).into_iter().skip(1).collect(), |_| false)
+    } else if name == "gem" && subcommand(c) == Some("install") {
+        (operands(c), |_| false)
     } else {
         return Vec::new();
     };

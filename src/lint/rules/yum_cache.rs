@@ -32,7 +32,7 @@ const META: RuleMeta = RuleMeta {
 };
 
 fn manager(c: &Command) -> Option<(&'static str, &'static str, &'static str)> {
-    let sub = c.subcommand(YUM_VALUE_FLAGS)?;
+    let sub = subcommand(c)?;
     let installs = matches!(sub, "install" | "in" | "groupinstall" | "update" | "upgrade" | "reinstall");
     match c.name() {
         "yum" if installs => Some(("yum", "yum clean all", "/var/cache/yum")),
@@ -58,7 +58,7 @@ impl Rule for YumCache {
         let Some((install, (name, clean, dir))) = cmds.iter().find_map(|c| manager(c).map(|m| (c, m))) else { return };
         let cleaned = cmds.iter().any(|c| {
             (c.name() == name || (name == "zypper" && c.name() == "zypper"))
-                && c.subcommand(YUM_VALUE_FLAGS).is_some_and(|s| s == "clean" || s == "cc")
+                && subcommand(c).is_some_and(|s| s == "clean" || s == "cc")
         }) || cmds.iter().any(|c| removes(c, dir) || removes(c, "/var/cache"));
         if cleaned || run_of(at).is_some_and(|r| has_mount(r, dir)) {
             return;

@@ -18,11 +18,11 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
         .with_role(Role::Build)
         .any(|s| o.commands(s).iter().any(|c| super::super::input::classify(c) != CmdClass::Cleanup));
     let commands = || o.steps.iter().flat_map(|s| o.commands(s));
-    let pip = commands().any(|c| crate::lint::rules::pip_no_cache_dir::pip_install(c).is_some());
+    let pip = commands().any(|c| crate::dockerfile::tools::toolchains::pip_install(c).is_some());
     let installs_system = pip
         || commands().any(|c| c.name().starts_with("python") && c.args().iter().any(|w| w.text == "install"))
         || super::native::installs_to_usr_local(o);
-    if pip && bp.runtime_manager == Some("apk") {
+    if pip && bp.runtime_manager == Some(crate::dockerfile::tools::packages::Manager::Apk) {
         return Err(Refusal::new(
             "pip installs into Alpine's system Python (/usr/lib/python3*/site-packages and /usr/bin), which a runtime stage cannot copy apart: use a python base image or a virtual environment",
         ));

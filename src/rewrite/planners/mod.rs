@@ -13,6 +13,7 @@ use super::input::{absolute, CmdClass, Ecosystem, Original, Role};
 use super::{Blueprint, Options, Refusal};
 use crate::data::{debian_install_size, is_build_package, rewrite_data, BaseImage, ImageRef};
 use crate::dockerfile::model::{CmdLine, Kind};
+use crate::dockerfile::tools::packages::Manager;
 use crate::units::human_bytes;
 
 /// Which ecosystem the original builds: the base image first, then what its RUNs build.
@@ -137,9 +138,9 @@ pub fn runtime_base(o: &Original, options: &Options, cgo: bool) -> Option<String
 }
 
 /// How an image installs packages: apk on Alpine, none on distroless, apt otherwise.
-pub fn manager_for(image: &str) -> Option<&'static str> {
+pub fn manager_for(image: &str) -> Option<Manager> {
     if has_shell(image) {
-        Some(if image.contains("alpine") { "apk" } else { "apt" })
+        Some(if image.contains("alpine") { Manager::Apk } else { Manager::Apt })
     } else {
         None
     }
@@ -166,7 +167,7 @@ pub fn set_runtime(o: &Original, bp: &mut Blueprint, image: String, why: &str) {
 /// Packages one manager installs, split into what only the build needs and what the program
 /// may need at run time (with the runtime libraries of the -dev packages).
 pub struct PackageSplit {
-    pub manager: &'static str,
+    pub manager: Manager,
     pub build: Vec<String>,
     pub runtime: Vec<String>,
     /// -dev packages without a known runtime library.
@@ -185,14 +186,14 @@ pub fn distro_release(o: &Original) -> Option<&'static str> {
 pub fn package_split(o: &Original) -> Vec<PackageSplit> {
     let data = rewrite_data();
     let mut out = Vec::new();
-    for manager in ["apt", "apk", "dnf"] {
+    for manager in [Manager::Apt, Manager::Apk, Manager::Dnf] {
         let pkgs = o.packages(manager);
         if pkgs.is_empty() {
             continue;
         }
         let (build, run): (Vec<String>, Vec<String>) = pkgs.into_iter().partition(|p| {
             let name = p.split(['=', ':']).next().unwrap_or(p);
-            if manager == "apk" {
+            if manager == Manager::Apk {
                 is_compiler(name) || name.ends_with("-dev") || is_build_package(name)
             } else {
                 is_build_package(name)
@@ -226,7 +227,7 @@ pub fn package_split(o: &Original) -> Vec<PackageSplit> {
             Some(r) => r == "bookworm",
             None => debian_family,
         };
-        if manager == "apt" && !known {
+        if manager == Manager::Apt && !known {
             // the -dev -> library names come from bookworm: elsewhere the -dev package stays
             let (dev, rest): (Vec<String>, Vec<String>) =
                 build.into_iter().partition(|b| b.starts_with("lib") && b.ends_with("-dev") && !is_compiler(b));
@@ -234,7 +235,7 @@ pub fn package_split(o: &Original) -> Vec<PackageSplit> {
             runtime.extend(dev.iter().cloned());
             kept_dev = dev;
         }
-        if manager == "apk" {
+        if manager == Manager::Apk {
             // Alpine's convention: the -dev package of X needs X at run time
             for b in &build {
                 if let Some(lib) = b.strip_suffix("-dev") {
@@ -245,7 +246,7 @@ pub fn package_split(o: &Original) -> Vec<PackageSplit> {
                 }
             }
         }
-        if manager == "apt" {
+        if manager == Manager::Apt {
             for b in &build {
                 match data.dev_runtime.get(b.as_str()) {
                     Some(libs) => {
@@ -302,13 +303,13 @@ pub fn runtime_packages(o: &Original, bp: &mut Blueprint) -> Result<(), Refusal>
         if !build.is_empty() {
             let names: Vec<&str> = build.iter().map(String::as_str).collect();
             let (bytes, _) = debian_install_size(&names, false);
-            let est = if manager == "apt" && bytes > 0 {
+            let est = if manager == Manager::Apt && bytes > 0 {
                 format!(" (~{} estimated)", human_bytes(bytes))
             } else {
                 String::new()
             };
             bp.change(None, format!("build-only packages stay in the builder: {}{est}", build.join(", ")));
-            if manager == "apt" {
+            if manager == Manager::Apt {
                 bp.saving = Some(bp.saving.unwrap_or(0) + bytes);
             }
         }
@@ -319,7 +320,7 @@ pub fn runtime_packages(o: &Original, bp: &mut Blueprint) -> Result<(), Refusal>
             continue;
         }
         match (bp.runtime_manager, manager) {
-            (Some("apt"), "apt") | (Some("apk"), "apk") => {}
+            (Some(r), m) if r == m => {}
             (None, _) => {
                 return Err(Refusal::new(format!(
                     "the program needs packages ({}) but the runtime base {} has no package manager",
@@ -329,12 +330,13 @@ pub fn runtime_packages(o: &Original, bp: &mut Blueprint) -> Result<(), Refusal>
             }
             _ => {
                 return Err(Refusal::new(format!(
-                    "packages installed with {manager} cannot be installed on the runtime base {}",
+                    "packages installed with {} cannot be installed on the runtime base {}",
+                    manager.as_str(),
                     bp.runtime_base
                 )))
             }
         }
-        let how = if manager == "apk" {
+        let how = if manager == Manager::Apk {
             "with --no-cache"
         } else {
             "with --no-install-recommends and removes the apt lists in the same layer"
@@ -465,7 +467,7 @@ pub fn exec_form_contract(o: &Original, bp: &mut Blueprint) -> bool {
             _ => continue,
         };
         if let CmdLine::Shell(s) = cmd {
-            let Some(json) = crate::lint::rules::shell_form_cmd::exec_form(s) else { return false };
+            let Some(json) = crate::dockerfile::shell::exec_form(s) else { return false };
             let ins = o.cx.instructions[c.instruction];
             let span = super::input::block_span(o.df, c.instruction);
             let comments = &o.df.source[span.start..ins.span.start];

@@ -4,8 +4,8 @@
 
 use super::*;
 use crate::dockerfile::shell::Command;
-use crate::lint::rules::pip_no_cache_dir::pip_install;
-use crate::lint::rules::PIP_VALUE_FLAGS;
+use crate::dockerfile::tools::operands;
+use crate::dockerfile::tools::toolchains::pip_install;
 
 const VENV: &str = "/opt/venv";
 
@@ -101,7 +101,7 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
         .iter()
         .any(|c| matches!(&c.kind, Kind::Env { vars } if vars.iter().any(|kv| kv.key == "PIP_NO_CACHE_DIR")));
     let cached = o.steps.iter().flat_map(|s| o.commands(s)).any(|c| {
-        crate::lint::rules::pip_no_cache_dir::pip_install(c).is_some()
+        pip_install(c).is_some()
             && !c.has_flag(&["--no-cache-dir"])
             && !c.assignments.iter().any(|(k, _)| k == "PIP_NO_CACHE_DIR")
     });
@@ -125,7 +125,7 @@ fn manifest_first(o: &Original, bp: &mut Blueprint) -> Option<(usize, usize)> {
     let mut files = Vec::new();
     for c in cmds {
         pip_install(c)?;
-        let positional: Vec<_> = c.positionals(PIP_VALUE_FLAGS).into_iter().skip(1).collect();
+        let positional = operands(c);
         if !positional.is_empty() || c.has_flag(&["-e", "--editable", "-c", "--constraint"]) {
             return None;
         }

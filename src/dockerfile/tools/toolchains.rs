@@ -1,0 +1,113 @@
+//! Which language toolchain a command builds or installs with, and the install commands of the
+//! language package managers (pip, npm/yarn/pnpm, gem, composer...).
+
+use super::{python_module, subcommand};
+use crate::dockerfile::shell::{Command, Word};
+
+/// A language or build system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Toolchain {
+    Python,
+    Node,
+    Go,
+    Rust,
+    C,
+    Java,
+    Ruby,
+    Php,
+    Perl,
+    /// Fetching sources (git clone...).
+    Vcs,
+}
+
+/// The toolchain a command runs, if it is a build or install command of one.
+pub fn toolchain(c: &Command) -> Option<Toolchain> {
+    let name = c.name();
+    Some(match name {
+        "pip" | "pip3" | "pipx" | "poetry" | "pipenv" | "uv" | "pdm" | "virtualenv" => Toolchain::Python,
+        n if n.starts_with("python") || n.starts_with("pip3.") => Toolchain::Python,
+        "npm" | "yarn" | "yarnpkg" | "pnpm" | "npx" | "node" | "tsc" | "corepack" | "bun" => Toolchain::Node,
+        "go" => Toolchain::Go,
+        "cargo" | "rustc" | "rustup" => Toolchain::Rust,
+        "make" | "cmake" | "gcc" | "g++" | "cc" | "c++" | "clang" | "clang++" | "configure" | "autoreconf"
+        | "autogen.sh" | "bootstrap" | "ninja" | "meson" | "ld" | "strip" => Toolchain::C,
+        "mvn" | "mvnw" | "gradle" | "gradlew" | "ant" | "javac" | "jar" | "sbt" | "lein" => Toolchain::Java,
+        "gem" | "bundle" | "bundler" | "rake" => Toolchain::Ruby,
+        "composer" | "pecl" | "pear" => Toolchain::Php,
+        n if n.starts_with("docker-php-ext") => Toolchain::Php,
+        "cpan" | "cpanm" => Toolchain::Perl,
+        "git" if matches!(subcommand(c), Some("clone" | "fetch" | "checkout" | "submodule" | "init" | "pull")) => {
+            Toolchain::Vcs
+        }
+        _ => return None,
+    })
+}
+
+/// `pip install` (also `pip3`, `python -m pip`): the `install` word, for a fix to insert after.
+pub fn pip_install(c: &Command) -> Option<&Word> {
+    let via_module = python_module(c).is_some_and(|(m, _)| m.starts_with("pip"));
+    if !(c.name().starts_with("pip") && c.name() != "pipx" && c.name() != "pipenv" || via_module) {
+        return None;
+    }
+    super::positionals(c).into_iter().next().filter(|w| w.text == "install")
+}
+
+/// The JavaScript package manager of a command (npm, yarn, pnpm).
+pub fn js_manager(c: &Command) -> Option<&'static str> {
+    match c.name() {
+        "npm" => Some("npm"),
+        "yarn" | "yarnpkg" => Some("yarn"),
+        "pnpm" => Some("pnpm"),
+        _ => None,
+    }
+}
+
+/// A project dependency install: `npm ci/install`, `yarn [install]`, `pnpm install` (not a
+/// global one, not one naming packages to add).
+pub fn js_install(c: &Command) -> bool {
+    let sub = subcommand(c);
+    match js_manager(c) {
+        Some("npm") => matches!(sub, Some("ci" | "install" | "i")) && !global(c),
+        Some("yarn") => matches!(sub, None | Some("install")),
+        Some("pnpm") => matches!(sub, Some("install" | "i")),
+        _ => false,
+    }
+}
+
+/// Does an install command add packages for the whole system (`npm install -g`, `yarn global
+/// add`)?
+pub fn global(c: &Command) -> bool {
+    match js_manager(c) {
+        Some("npm") | Some("pnpm") => {
+            matches!(subcommand(c), Some("install" | "i" | "add")) && c.has_flag(&["-g", "--global"])
+        }
+        Some("yarn") => subcommand(c) == Some("global"),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dockerfile::shell::parse_script;
+
+    fn cmd(s: &str) -> Command {
+        parse_script(s).commands.remove(0)
+    }
+
+    #[test]
+    fn toolchains_and_installs() {
+        assert_eq!(toolchain(&cmd("python3 -m pip install x")), Some(Toolchain::Python));
+        assert_eq!(toolchain(&cmd("git clone https://x/y")), Some(Toolchain::Vcs));
+        assert_eq!(toolchain(&cmd("git config x y")), None);
+        assert!(pip_install(&cmd("python -m pip install --no-cache-dir flask")).is_some());
+        assert!(pip_install(&cmd("pip3 install -r r.txt")).is_some());
+        assert!(pip_install(&cmd("pip freeze")).is_none());
+        assert!(pip_install(&cmd("pipenv install")).is_none());
+        assert!(js_install(&cmd("npm --prefix /app ci")));
+        assert!(!js_install(&cmd("npm install -g pm2")));
+        assert!(global(&cmd("npm install -g pm2")));
+        assert!(global(&cmd("yarn global add serve")));
+    }
+}
