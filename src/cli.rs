@@ -316,9 +316,13 @@ pub struct CompareArgs {
     /// With --build: the build context (default: the Dockerfile's directory).
     #[arg(long, value_name = "DIR")]
     pub context: Option<PathBuf>,
-    /// With --build: the builder (default: the first found of docker buildx, podman, buildah).
+    /// With --build: the builder (default: the first found of docker, podman, buildah).
     #[arg(long, value_enum)]
     pub builder: Option<BuilderChoice>,
+    /// With --build: the network of the build containers (`host` for an engine started without
+    /// a bridge network).
+    #[arg(long, value_name = "NETWORK")]
+    pub network: Option<String>,
     /// With --build --rewrite: the runtime base for the rewrite.
     #[arg(long, value_name = "IMAGE")]
     pub runtime_base: Option<String>,
@@ -427,13 +431,28 @@ pub struct RewriteArgs {
     /// is missing).
     #[arg(long, value_enum, value_name = "KIND", default_value_t = JavaRuntimeChoice::Jre)]
     pub java_runtime: JavaRuntimeChoice,
+    /// Keep this package the original installs in the runtime stage even when nothing seen
+    /// runs it (tools like vim or curl are left in the builder otherwise); repeatable.
+    #[arg(long, value_name = "PACKAGE")]
+    pub keep_package: Vec<String>,
+    /// Ship binaries with their symbols and debug information (no `-s -w` for Go, no strip).
+    #[arg(long)]
+    pub no_strip: bool,
     /// Build the original and the rewrite, compare their sizes and image configs, and run
     /// --smoke in both.
     #[arg(long)]
     pub verify: bool,
-    /// The builder for --verify (default: the first found of docker buildx, podman, buildah).
+    /// With --verify: print what the builder found the program needs (the libraries it links,
+    /// the packages that own them, the programs it runs).
+    #[arg(long, requires = "verify")]
+    pub explain: bool,
+    /// The builder for --verify (default: the first found of docker, podman, buildah).
     #[arg(long, value_enum)]
     pub builder: Option<BuilderChoice>,
+    /// With --verify: the network of the build containers (`host` for an engine started without
+    /// a bridge network).
+    #[arg(long, value_name = "NETWORK")]
+    pub network: Option<String>,
     /// A command to run in both images with --verify (split like a shell command line, run
     /// without a shell), e.g. `--smoke "python app.py --version"`.
     #[arg(long, value_name = "COMMAND")]

@@ -125,6 +125,18 @@ pub struct BaseImage {
     /// The slim and runtime image when the tag names an Ubuntu release (`jammy`, `22.04`).
     #[serde(default)]
     pub ubuntu: String,
+    /// What the image's config sets (CARGO_HOME, GOPATH, PATH...).
+    #[serde(default)]
+    pub env: std::collections::BTreeMap<String, String>,
+    /// Programs the image provides on its PATH: interpreters, a shell, a package manager.
+    #[serde(default)]
+    pub provides: Vec<String>,
+    /// Users the image has besides root.
+    #[serde(default)]
+    pub users: Vec<String>,
+    /// Debian packages a runtime image already has (for images without a package database).
+    #[serde(default)]
+    pub packages: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -151,6 +163,21 @@ pub struct RewriteData {
     pub data_dirs: Vec<String>,
     pub setup_commands: Vec<String>,
     pub dev_runtime: std::collections::BTreeMap<String, Vec<String>>,
+    /// Python (`python`) and npm (`npm`) dependencies that run system programs or load system
+    /// libraries by name, which ldd cannot see.
+    #[serde(default)]
+    pub runs: std::collections::BTreeMap<String, std::collections::BTreeMap<String, DependencyNeeds>>,
+}
+
+/// What a language dependency needs from the system at run time.
+#[derive(Debug, Default, Deserialize)]
+pub struct DependencyNeeds {
+    /// Programs it runs (`dot`, `ffmpeg`).
+    #[serde(default)]
+    pub programs: Vec<String>,
+    /// Debian packages of the libraries it loads by name.
+    #[serde(default)]
+    pub packages: Vec<String>,
 }
 
 pub fn rewrite_data() -> &'static RewriteData {
@@ -160,12 +187,47 @@ pub fn rewrite_data() -> &'static RewriteData {
     })
 }
 
-/// A package only a build needs: compilers, headers, -dev packages, VCS and build helpers.
+/// A package only a build needs: compilers, headers, -dev (Debian, Alpine) and -devel (RPM)
+/// packages, VCS and build helpers.
 pub fn is_build_package(name: &str) -> bool {
     let catalog = crate::analyze::catalog::Catalog::builtin();
     let by_catalog =
         catalog.classify_package("", name).is_some_and(|c| matches!(catalog.names[c].as_str(), "compiler" | "headers"));
-    by_catalog || rewrite_data().build_only.iter().any(|p| p == name)
+    by_catalog
+        || name.ends_with("-dev")
+        || name.ends_with("-devel")
+        || matches!(name, "build-base" | "alpine-sdk" | "linux-headers")
+        || rewrite_data().build_only.iter().any(|p| p == name)
+}
+
+/// rules/debian-executables.toml: the programs Debian packages ship.
+#[derive(Debug, Deserialize)]
+pub struct Executables {
+    /// Programs in a bin/ directory, by package.
+    pub bin: HashMap<String, Vec<String>>,
+    /// Programs only in an sbin/ directory.
+    pub sbin: HashMap<String, Vec<String>>,
+}
+
+pub fn debian_executables() -> &'static Executables {
+    static E: OnceLock<Executables> = OnceLock::new();
+    E.get_or_init(|| {
+        toml::from_str(include_str!("../rules/debian-executables.toml"))
+            .unwrap_or_else(|e| panic!("rules/debian-executables.toml: {e}"))
+    })
+}
+
+impl Executables {
+    /// Every program a package ships (bin and sbin), if the table knows the package.
+    pub fn programs(&self, package: &str) -> Option<Vec<&str>> {
+        let (b, s) = (self.bin.get(package), self.sbin.get(package));
+        (b.is_some() || s.is_some()).then(|| b.into_iter().chain(s).flatten().map(String::as_str).collect())
+    }
+
+    /// Is the package a tool: does it ship programs in a bin/ directory?
+    pub fn is_tool(&self, package: &str) -> bool {
+        self.bin.contains_key(package)
+    }
 }
 
 /// An image reference: `[registry/]path[:tag][@digest]`.
@@ -257,8 +319,19 @@ pub fn is_small_tag(tag: &str) -> bool {
 
 impl BaseImage {
     pub fn find(image: &ImageRef) -> Option<&'static BaseImage> {
-        let name = image.official_name()?;
+        let full = match &image.registry {
+            Some(r) => format!("{r}/{}", image.path),
+            None => image.path.clone(),
+        };
+        let name = image.official_name().unwrap_or(&full);
         base_images().iter().find(|b| b.repository == name)
+    }
+
+    /// Does the image provide this program (an interpreter, a shell...)?
+    pub fn provides(&self, program: &str) -> bool {
+        let p = program.rsplit('/').next().unwrap_or(program);
+        self.provides.iter().any(|x| x == p)
+            || (p.starts_with("python3.") && self.provides.iter().any(|x| x == "python3"))
     }
 
     fn fill(&self, template: &str, tag: &str) -> Option<String> {

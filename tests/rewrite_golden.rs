@@ -71,15 +71,15 @@ fn refusals_say_why() {
         ),
         // docker-library's pattern: build tools installed and purged in the same RUN
         (
-            "FROM debian:bookworm-slim\nRUN set -eux; savedAptMark=\"$(apt-mark showmanual)\"; apt-get update; apt-get install -y --no-install-recommends gcc make wget; wget -O app.tgz https://example.com/app.tgz; tar xzf app.tgz; make -C app install; apt-mark auto '.*' > /dev/null; apt-mark manual $savedAptMark; apt-get purge -y --auto-remove; rm -rf /var/lib/apt/lists/*\nCMD [\"app\"]\n",
+            "FROM debian:bookworm-slim\nRUN set -eux; savedAptMark=\"$(apt-mark showmanual)\"; apt-get update; apt-get install -y --no-install-recommends gcc make wget; wget -O app.tgz https://example.com/app.tgz; tar xzf app.tgz; make -C app install; apt-mark auto '.*' > /dev/null; apt-mark manual $savedAptMark; apt-get purge -y --auto-remove; rm -rf /var/lib/apt/lists/*\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [\"app\"]\n",
             "no build-only packages",
         ),
         (
-            "FROM alpine:3.19\nRUN apk add --no-cache --virtual .deps gcc musl-dev make && make -C /src install && apk del .deps\nCMD [\"app\"]\n",
+            "FROM alpine:3.19\nRUN apk add --no-cache --virtual .deps gcc musl-dev make && make -C /src install && apk del .deps\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [\"app\"]\n",
             "no build-only packages",
         ),
         (
-            "FROM debian:bookworm-slim\nRUN savedAptMark=\"$(apt-mark showmanual)\" && apt-get update && apt-get install -y gcc make && make -C /src install && apt-mark showmanual | xargs apt-mark auto > /dev/null && apt-mark manual $savedAptMark && apt-get purge -y --auto-remove\nCMD [\"app\"]\n",
+            "FROM debian:bookworm-slim\nRUN savedAptMark=\"$(apt-mark showmanual)\" && apt-get update && apt-get install -y gcc make && make -C /src install && apt-mark showmanual | xargs apt-mark auto > /dev/null && apt-mark manual $savedAptMark && apt-get purge -y --auto-remove\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [\"app\"]\n",
             "no build-only packages",
         ),
         // an environment to work in: the command is a REPL, a shell or `sleep infinity`
@@ -197,7 +197,7 @@ fn java_runs_on_the_jre_unless_jlink_is_asked_for() {
 }
 
 #[test]
-fn replayed_setup_keeps_what_it_reads_and_releases_keep_their_dev_packages() {
+fn replayed_setup_keeps_what_it_reads_and_runtime_libraries_come_from_the_probe() {
     // a setup RUN run again in the runtime stage gets the file a COPY put in place before it
     let text = "FROM debian:bookworm\nWORKDIR /app\nRUN apt-get update && apt-get install -y gcc\nCOPY build.sh setup.sh /opt/tools/\nRUN sh build.sh\nRUN chmod +x /opt/tools/setup.sh && ln -s /opt/tools/setup.sh /usr/local/bin/setup\nCMD [\"/app/run\"]\n";
     let Outcome::Rewritten(p) = rewrite(text, None) else { panic!("not rewritten") };
@@ -207,18 +207,26 @@ fn replayed_setup_keeps_what_it_reads_and_releases_keep_their_dev_packages() {
     assert!(copy.is_some() && run.is_some() && copy < run, "{}", p.dockerfile);
     assert!(!runtime.contains("--from=builder /opt/tools"), "{}", p.dockerfile);
     common::rewrite::check(text, &p).unwrap();
-    // buildpack-deps tool layers run on the slim release they are built on
-    let text = "FROM buildpack-deps:bookworm-scm\nWORKDIR /app\nRUN apt-get update && apt-get install -y libpq-dev gcc\nCOPY . .\nRUN make\nCMD [\"/app/server\"]\n";
-    let Outcome::Rewritten(p) = rewrite(text, None) else { panic!("not rewritten") };
-    assert_eq!(p.runtime_base, "debian:bookworm-slim");
-    assert!(p.runtime_packages.contains(&"libpq5".to_string()), "{:?}", p.runtime_packages);
-    // on another release the -dev names are not mapped: the package stays, and the file says why
-    let text = text.replace("buildpack-deps:bookworm-scm", "buildpack-deps:bullseye");
-    let Outcome::Rewritten(p) = rewrite(&text, None) else { panic!("not rewritten") };
-    assert_eq!(p.runtime_base, "debian:bullseye-slim");
-    assert!(p.runtime_packages.contains(&"libpq-dev".to_string()), "{:?}", p.runtime_packages);
-    assert!(p.dockerfile.contains("# imgslim ignore=IS109"), "{}", p.dockerfile);
-    common::rewrite::check(&text, &p).unwrap();
+    // buildpack-deps tool layers run on the slim release they are built on; the -dev package
+    // stays in the builder, whose probe finds the library package the program links (libpq5),
+    // on any release
+    for base in ["buildpack-deps:bookworm-scm", "buildpack-deps:bullseye"] {
+        let text = format!("FROM {base}\nWORKDIR /app\nRUN apt-get update && apt-get install -y libpq-dev gcc\nCOPY . .\nRUN make\nCMD [\"/app/server\"]\n");
+        let Outcome::Rewritten(p) = rewrite(&text, None) else { panic!("not rewritten") };
+        // a C program that needs no shell: distroless base, the probe copies the libraries
+        assert_eq!(p.runtime_base, "gcr.io/distroless/base-debian12");
+        assert!(!p.runtime_packages.iter().any(|r| r.ends_with("-dev")), "{:?}", p.runtime_packages);
+        let (builder, runtime) = p.dockerfile.split_once("\n# imgslim: runtime stage").unwrap();
+        assert!(builder.contains("find /app/server -type f") && builder.contains("dpkg -S"), "{}", p.dockerfile);
+        assert!(runtime.contains("COPY --from=builder /imgslim/needs/ /"), "{}", p.dockerfile);
+        common::rewrite::check(&text, &p).unwrap();
+        // one that needs a shell (a setup step replayed): the slim release, packages installed
+        let text = text.replace("RUN make\n", "RUN make\nRUN mkdir -p /var/run/server\n");
+        let Outcome::Rewritten(p) = rewrite(&text, None) else { panic!("not rewritten") };
+        assert!(p.runtime_base.starts_with("debian:") && p.runtime_base.ends_with("-slim"), "{}", p.runtime_base);
+        assert!(p.dockerfile.contains("apt-get install -y --no-install-recommends $missing"), "{}", p.dockerfile);
+        common::rewrite::check(&text, &p).unwrap();
+    }
 }
 
 #[test]
@@ -231,17 +239,18 @@ fn what_a_non_root_user_wrote_keeps_its_owner() {
 
 #[test]
 fn bases_and_installs_the_planners_read_right() {
-    // a build into /usr/local on a bigger base: the libraries its programs link come along
+    // a build into /usr/local on a bigger base: the probe reads what its programs link
     let text = "FROM buildpack-deps:bookworm\nRUN wget -O py.tgz https://example.com/py.tgz && tar xzf py.tgz && cd py && ./configure && make install\nCMD [\"python3\", \"/srv/app.py\"]\n";
     let Outcome::Rewritten(p) = rewrite(text, None) else { panic!("not rewritten") };
     assert_eq!(p.runtime_base, "debian:bookworm-slim");
     assert!(p.dockerfile.contains("find /usr/local -type f"), "{}", p.dockerfile);
-    assert!(p.dockerfile.contains("COPY --from=builder /imgslim-libs/ /"), "{}", p.dockerfile);
-    // an Ubuntu-based image whose tag names no release: bookworm's library names are not used
+    assert!(p.dockerfile.contains("COPY --from=builder /imgslim/needs/ /"), "{}", p.dockerfile);
+    // an Ubuntu-based image whose tag names no release: no library name is guessed, the probe
+    // asks the builder's dpkg
     let text = "FROM adoptopenjdk:11-jdk-hotspot\nRUN apt-get update && apt-get install -y gcc make libssl-dev\nWORKDIR /src\nCOPY . .\nRUN make && make install\nCMD [\"/usr/local/bin/server\"]\n";
     let Outcome::Rewritten(p) = rewrite(text, None) else { panic!("not rewritten") };
-    assert!(p.runtime_packages.contains(&"libssl-dev".to_string()), "{:?}", p.runtime_packages);
-    assert!(!p.runtime_packages.contains(&"libssl3".to_string()), "{:?}", p.runtime_packages);
+    assert!(p.runtime_packages.is_empty(), "{:?}", p.runtime_packages);
+    assert!(p.dockerfile.contains("dpkg -S"), "{}", p.dockerfile);
     // dev dependencies already left out: no prune, no saving claimed for them
     let text = "FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci --omit=dev\nCOPY . .\nRUN npm run build\nCMD [\"node\", \"dist/index.js\"]\n";
     let Outcome::Rewritten(p) = rewrite(text, None) else { panic!("not rewritten") };
@@ -250,4 +259,126 @@ fn bases_and_installs_the_planners_read_right() {
     let text = text.replace("npm ci --omit=dev", "npm ci");
     let Outcome::Rewritten(p) = rewrite(&text, None) else { panic!("not rewritten") };
     assert!(p.dockerfile.contains("npm prune --omit=dev"), "{}", p.dockerfile);
+}
+
+/// The rewrite of a fixture app (with its directory as the build context).
+fn app_plan(name: &str, options: &Options) -> imgslim::rewrite::Plan {
+    let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/apps").join(name);
+    let text = std::fs::read_to_string(app.join("Dockerfile")).unwrap();
+    match rewrite_with(&text, Some(&app), options) {
+        Outcome::Rewritten(p) => {
+            common::rewrite::check(&text, &p).unwrap_or_else(|e| panic!("{name}: {e}"));
+            p
+        }
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+fn runtime_of(p: &imgslim::rewrite::Plan) -> &str {
+    p.dockerfile.split("\n# imgslim: runtime stage").nth(1).unwrap()
+}
+
+#[test]
+fn cargo_install_is_found_in_cargo_home_and_put_on_the_runtime_path() {
+    let p = app_plan("rust-install", &Options::default());
+    assert!(
+        runtime_of(&p).contains("COPY --from=builder /usr/local/cargo/bin/checksum /usr/local/bin/checksum"),
+        "{}",
+        p.dockerfile
+    );
+    assert!(p.dockerfile.contains("strip --strip-unneeded /usr/local/cargo/bin/checksum"), "{}", p.dockerfile);
+    // the probe fails the build when what it copies is missing, instead of hiding it
+    assert!(p.dockerfile.contains("is not in the builder\" >&2; exit 1"), "{}", p.dockerfile);
+    let plain = app_plan("rust-install", &Options { no_strip: true, ..Options::default() });
+    assert!(!plain.dockerfile.contains("strip --strip-unneeded"), "{}", plain.dockerfile);
+}
+
+#[test]
+fn go_builds_without_ldflags_are_stripped_unless_asked_not_to() {
+    let p = app_plan("go-plain", &Options::default());
+    assert!(p.dockerfile.contains("RUN go build -trimpath -ldflags=\"-s -w\" -o quotes ."), "{}", p.dockerfile);
+    assert_eq!(p.runtime_base, "gcr.io/distroless/static-debian12");
+    let plain = app_plan("go-plain", &Options { no_strip: true, ..Options::default() });
+    assert!(plain.dockerfile.contains("RUN go build -o quotes ."), "{}", plain.dockerfile);
+    // a build that sets -ldflags itself is left as written
+    let text =
+        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -ldflags=\"-X main.v=1\" -o /app .\nCMD [\"/app\"]\n";
+    let Outcome::Rewritten(p) = rewrite(text, None) else { panic!("not rewritten") };
+    assert!(p.dockerfile.contains("RUN go build -ldflags=\"-X main.v=1\" -o /app ."), "{}", p.dockerfile);
+}
+
+#[test]
+fn replayed_mkdir_tolerates_the_directory_the_copies_made() {
+    let p = app_plan("svc-tools", &Options::default());
+    assert!(runtime_of(&p).contains("RUN mkdir -p uploads"), "{}", p.dockerfile);
+}
+
+#[test]
+fn tools_nothing_runs_stay_in_the_builder_and_tools_something_runs_are_kept() {
+    let p = app_plan("svc-tools", &Options::default());
+    assert_eq!(p.runtime_packages, ["curl"], "{:?}", p.changes);
+    assert!(p.changes.iter().any(|c| c.message.starts_with("vim, less: tools nothing in the image runs")));
+    assert!(!runtime_of(&p).contains("vim"), "{}", p.dockerfile);
+    let kept = app_plan("svc-tools", &Options { keep_packages: vec!["less".into()], ..Options::default() });
+    assert_eq!(kept.runtime_packages, ["less", "curl"]);
+    let p = app_plan("py-graphviz", &Options::default());
+    assert_eq!(p.runtime_packages, ["graphviz"], "{:?}", p.changes);
+    // without the sources a tool cannot be told unused: kept
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/apps/py-graphviz/Dockerfile"))
+            .unwrap();
+    let Outcome::Rewritten(p) = rewrite(&text, None) else { panic!("not rewritten") };
+    assert!(p.runtime_packages.contains(&"vim".to_string()), "{:?}", p.runtime_packages);
+}
+
+#[test]
+fn libraries_come_from_the_builder_not_from_dev_package_names() {
+    // numpy's wheel bundles its BLAS: nothing is installed for libopenblas-dev; libpq for a
+    // psycopg2 built from source against the base's libpq-dev is found by the probe
+    for app in ["py-numpy", "py-libpq"] {
+        let p = app_plan(app, &Options::default());
+        assert!(p.runtime_packages.is_empty(), "{app}: {:?}", p.runtime_packages);
+        assert!(
+            p.dockerfile.contains("find /opt/venv /srv -type f")
+                || p.dockerfile.contains("find /opt/venv /app -type f"),
+            "{}",
+            p.dockerfile
+        );
+        assert!(runtime_of(&p).contains("apt-get install -y --no-install-recommends $missing"), "{}", p.dockerfile);
+    }
+}
+
+#[test]
+fn a_start_script_that_runs_a_dev_dependency_keeps_the_dev_dependencies() {
+    let p = app_plan("node-devtool", &Options::default());
+    assert!(!p.dockerfile.contains("npm prune"), "{}", p.dockerfile);
+    assert!(p
+        .changes
+        .iter()
+        .any(|c| c.message.contains("`http-server`, which the program runs, comes from a dev dependency")));
+}
+
+#[test]
+fn a_runtime_base_without_the_interpreter_is_refused() {
+    let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/apps/py-pure");
+    let text = std::fs::read_to_string(app.join("Dockerfile")).unwrap();
+    let o = Options { runtime_base: Some("debian:bookworm-slim".into()), ..Options::default() };
+    let Outcome::Refused(r) = rewrite_with(&text, Some(&app), &o) else {
+        panic!("rewritten onto a base without python")
+    };
+    assert!(r.message.contains("`python`") && r.message.contains("debian:bookworm-slim"), "{}", r.message);
+}
+
+#[test]
+fn a_manifest_copied_into_root_is_no_reason_to_refuse() {
+    let p = app_plan("py-manifest-root", &Options::default());
+    assert!(!runtime_of(&p).contains("requirements.txt"), "{}", p.dockerfile);
+    // the whole context into / still is
+    let text = "FROM python:3.11\nCOPY . /\nRUN pip install -r /requirements.txt\nCMD [\"python\", \"/app.py\"]\n";
+    let Outcome::Refused(r) = rewrite(text, None) else { panic!("COPY . / rewritten") };
+    assert!(r.message.contains("copied into /"), "{}", r.message);
+    // named files into / are copied as those files
+    let text = "FROM python:3.11\nCOPY requirements.txt app.py /\nRUN pip install -r /requirements.txt\nCMD [\"python\", \"/app.py\"]\n";
+    let Outcome::Rewritten(p) = rewrite(text, None) else { panic!("not rewritten") };
+    assert!(runtime_of(&p).contains("COPY --from=builder /app.py /app.py"), "{}", p.dockerfile);
 }

@@ -2,6 +2,8 @@
 //! image as a docker-archive, run a command in it, remove it. Each is a thin wrapper over the
 //! tool's CLI; what they build is read back with `crate::image`.
 
+pub mod verify;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -83,6 +85,10 @@ pub struct RunOutput {
 pub struct Builder {
     pub kind: BuilderKind,
     program: PathBuf,
+    /// Docker without the buildx plugin: `docker build` with `DOCKER_BUILDKIT=1` (the 20.10 CLI).
+    classic: bool,
+    /// The network build containers get (`host` where the engine has no bridge network).
+    network: Option<String>,
 }
 
 /// Does `program args` run and exit 0?
@@ -107,20 +113,29 @@ impl Builder {
     pub fn detect(prefer: Option<BuilderKind>) -> Result<Builder, BuildError> {
         let check = |k: BuilderKind| -> bool {
             match k {
-                BuilderKind::Docker => works("docker", &["buildx", "version"]) && works("docker", &["info"]),
+                // a reachable engine; buildx or not (the classic CLI builds with BuildKit too)
+                BuilderKind::Docker => works("docker", &["version", "--format", "{{.Server.APIVersion}}"]),
                 BuilderKind::Podman => works("podman", &["--version"]),
                 BuilderKind::Buildah => works("buildah", &["--version"]),
             }
         };
+        let make = |k: BuilderKind| Builder {
+            kind: k,
+            program: k.as_str().into(),
+            classic: k == BuilderKind::Docker && !works("docker", &["buildx", "version"]),
+            network: None,
+        };
         match prefer {
-            Some(k) if check(k) => Ok(Builder { kind: k, program: k.as_str().into() }),
+            Some(k) if check(k) => Ok(make(k)),
             Some(k) => Err(BuildError::Missing(k.as_str())),
-            None => BuilderKind::ALL
-                .into_iter()
-                .find(|k| check(*k))
-                .map(|k| Builder { kind: k, program: k.as_str().into() })
-                .ok_or(BuildError::NoBuilder),
+            None => BuilderKind::ALL.into_iter().find(|k| check(*k)).map(make).ok_or(BuildError::NoBuilder),
         }
+    }
+
+    /// Give build containers this network (`host`: an engine started without a bridge).
+    pub fn with_network(mut self, network: Option<String>) -> Builder {
+        self.network = network;
+        self
     }
 
     fn tool(&self) -> &'static str {
@@ -129,11 +144,11 @@ impl Builder {
 
     fn run_tool(&self, what: &str, args: &[String]) -> Result<String, BuildError> {
         let once = || {
-            Command::new(&self.program)
-                .args(args)
-                .stdin(Stdio::null())
-                .output()
-                .map_err(|e| BuildError::Spawn { tool: self.tool(), source: e })
+            let mut c = Command::new(&self.program);
+            if self.classic {
+                c.env("DOCKER_BUILDKIT", "1");
+            }
+            c.args(args).stdin(Stdio::null()).output().map_err(|e| BuildError::Spawn { tool: self.tool(), source: e })
         };
         let mut out = once()?;
         if !out.status.success() && crun_hiccup(&String::from_utf8_lossy(&out.stderr)) {
@@ -155,9 +170,25 @@ impl Builder {
     /// Build `dockerfile` with `context`, tagged `tag`. Base images present locally are used
     /// as they are (pulled only when missing).
     pub fn build(&self, dockerfile: &Path, context: &Path, tag: &str) -> Result<(), BuildError> {
+        self.build_stage(dockerfile, context, tag, None)
+    }
+
+    /// Build only the stage `target` of a multi-stage Dockerfile.
+    pub fn build_target(&self, dockerfile: &Path, context: &Path, tag: &str, target: &str) -> Result<(), BuildError> {
+        self.build_stage(dockerfile, context, tag, Some(target))
+    }
+
+    fn build_stage(
+        &self,
+        dockerfile: &Path,
+        context: &Path,
+        tag: &str,
+        target: Option<&str>,
+    ) -> Result<(), BuildError> {
         let df = dockerfile.display().to_string();
         let ctx = context.display().to_string();
-        let args: Vec<String> = match self.kind {
+        let mut args: Vec<String> = match self.kind {
+            BuilderKind::Docker if self.classic => vec!["build".into(), "-f".into(), df, "-t".into(), tag.into(), ctx],
             BuilderKind::Docker => {
                 vec!["buildx".into(), "build".into(), "--load".into(), "-f".into(), df, "-t".into(), tag.into(), ctx]
             }
@@ -177,6 +208,14 @@ impl Builder {
                 ctx,
             ],
         };
+        // before the context, the last argument
+        let at = args.len() - 1;
+        if let Some(t) = target {
+            args.splice(at..at, ["--target".to_string(), t.to_string()]);
+        }
+        if let Some(n) = &self.network {
+            args.splice(at..at, ["--network".to_string(), n.clone()]);
+        }
         self.run_tool(&format!("building {}", dockerfile.display()), &args).map(|_| ())
     }
 
@@ -293,7 +332,7 @@ mod tests {
         .unwrap();
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-        Builder { kind: BuilderKind::Buildah, program: script }
+        Builder { kind: BuilderKind::Buildah, program: script, classic: false, network: None }
     }
 
     #[test]
@@ -302,7 +341,8 @@ mod tests {
         let b = flaky_builder(t.path());
         assert!(b.build(Path::new("Dockerfile"), t.path(), "x:1").is_ok());
         // a real failure stays a failure, with its log
-        let fails = Builder { kind: BuilderKind::Buildah, program: PathBuf::from("false") };
+        let fails =
+            Builder { kind: BuilderKind::Buildah, program: PathBuf::from("false"), classic: false, network: None };
         assert!(matches!(fails.build(Path::new("Dockerfile"), t.path(), "x:1"), Err(BuildError::Failed { .. })));
     }
 }

@@ -82,6 +82,7 @@ fn build_pair(args: &CompareArgs, dockerfile: &Path) -> anyhow::Result<(Report, 
             let opts = imgslim::rewrite::Options {
                 runtime_base: args.runtime_base.clone(),
                 java_runtime: args.java_runtime.into(),
+                ..Default::default()
             };
             match imgslim::rewrite::plan(&df, &model, Some(&context), &opts) {
                 imgslim::rewrite::Outcome::Rewritten(p) => {
@@ -96,7 +97,7 @@ fn build_pair(args: &CompareArgs, dockerfile: &Path) -> anyhow::Result<(Report, 
             }
         }
     };
-    let b = builder(args.builder)?;
+    let b = builder(args.builder)?.with_network(args.network.clone());
     let name = format!("localhost/imgslim-compare-{}", std::process::id());
     let (ta, tb) = (format!("{name}:a"), format!("{name}:b"));
     let label_b = if args.against.is_some() {

@@ -5,38 +5,14 @@ use super::{load_dockerfile, located, unified_diff, write_atomic, ExitStatus};
 use crate::cli::{BuilderChoice, RewriteArgs, RewriteFormat};
 use crate::printer::{paint, stdout};
 use anyhow::Context as _;
-use imgslim::analyze::contract::{self, Difference};
-use imgslim::build::{build_and_measure, Builder, BuilderKind, RunOutput};
-use imgslim::dockerfile::model::{Kind, Model};
+use imgslim::build::verify::{Side, Verification, VerifyOptions};
+use imgslim::build::{Builder, BuilderKind};
+use imgslim::dockerfile::model::Model;
 use imgslim::rewrite::{self, Options, Outcome, Plan};
 use imgslim::units::human_bytes;
-use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-#[derive(Debug, Serialize)]
-struct Side {
-    tag: String,
-    image_bytes: u64,
-    layers: usize,
-    build_seconds: f64,
-    smoke: Option<RunOutput>,
-}
-
-#[derive(Debug, Serialize)]
-struct Verification {
-    builder: BuilderKind,
-    original: Side,
-    rewrite: Option<Side>,
-    /// 1 - rewrite / original.
-    reduction: Option<f64>,
-    contract: Vec<Difference>,
-    smoke_ok: Option<bool>,
-    /// The rewrite build's error, if it failed.
-    error: Option<String>,
-    ok: bool,
-}
 
 fn context_dir(args: &RewriteArgs) -> Option<PathBuf> {
     if let Some(c) = &args.context {
@@ -55,7 +31,12 @@ pub fn run(args: RewriteArgs) -> anyhow::Result<ExitStatus> {
     if let Some(c) = &ctx {
         anyhow::ensure!(c.is_dir(), "the build context {} is not a directory", c.display());
     }
-    let options = Options { runtime_base: args.runtime_base.clone(), java_runtime: args.java_runtime.into() };
+    let options = Options {
+        runtime_base: args.runtime_base.clone(),
+        java_runtime: args.java_runtime.into(),
+        keep_packages: args.keep_package.clone(),
+        no_strip: args.no_strip,
+    };
     let outcome = rewrite::plan(&df, &model, ctx.as_deref(), &options);
     let plan = match &outcome {
         Outcome::Rewritten(p) => p,
@@ -188,28 +169,24 @@ fn verification_text(v: &Verification) -> String {
         let tag = if d.intended { "changed on purpose" } else { "CHANGED" };
         s.push_str(&format!("  {tag}: {} {} -> {}\n", d.field, d.original, d.rewrite));
     }
+    if let Some(e) = &v.evidence {
+        s.push_str("  what the builder found the program needs:\n");
+        for (lib, pkg) in &e.libraries {
+            s.push_str(&format!("    {lib}: {}\n", pkg.as_deref().unwrap_or("no package (copied)")));
+        }
+        if !e.packages.is_empty() {
+            s.push_str(&format!(
+                "    packages for the runtime stage (installed where its base lacks them): {}\n",
+                e.packages.join(", ")
+            ));
+        }
+    }
     s.push_str(if v.ok {
         "  ok: the rewrite builds, keeps the contract and is smaller\n"
     } else {
         "  FAILED: see above\n"
     });
     s
-}
-
-/// Env keys and labels the Dockerfile sets.
-fn own(model: &Model) -> contract::Own {
-    let mut own = contract::Own::default();
-    if let Some(st) = model.stages.last() {
-        for c in &st.commands {
-            match &c.kind {
-                Kind::Env { vars } => own.env.extend(vars.iter().map(|v| v.key.clone())),
-                Kind::Label { labels } => own.labels.extend(labels.iter().map(|v| v.key.clone())),
-                _ => {}
-            }
-        }
-    }
-    own.env.dedup();
-    own
 }
 
 fn smoke_words(s: &str) -> anyhow::Result<Vec<String>> {
@@ -221,61 +198,17 @@ fn smoke_words(s: &str) -> anyhow::Result<Vec<String>> {
 }
 
 fn verify(args: &RewriteArgs, original: &str, plan: &Plan, model: &Model, ctx: &Path) -> anyhow::Result<Verification> {
-    let smoke = args.smoke.as_deref().map(smoke_words).transpose()?;
     let prefer = args.builder.map(|b| match b {
         BuilderChoice::Docker => BuilderKind::Docker,
         BuilderChoice::Podman => BuilderKind::Podman,
         BuilderChoice::Buildah => BuilderKind::Buildah,
     });
-    let builder = Builder::detect(prefer)?;
-    let dir = tempfile::tempdir().context("temporary directory")?;
-    let orig_df = dir.path().join("Dockerfile.original");
-    let new_df = dir.path().join("Dockerfile.rewrite");
-    std::fs::write(&orig_df, original)?;
-    std::fs::write(&new_df, &plan.dockerfile)?;
-    let name = format!("localhost/imgslim-verify-{}", std::process::id());
-    let (tag_o, tag_r) = (format!("{name}:original"), format!("{name}:rewrite"));
-    let timeout = Duration::from_secs(args.smoke_timeout);
-    eprintln!("building the original with {}...", builder.kind.as_str());
-    let o = build_and_measure(&builder, &orig_df, ctx, &tag_o, dir.path()).context("the original does not build")?;
-    let smoke_o = smoke.as_ref().map(|w| builder.run(&tag_o, w, timeout)).transpose()?;
-    eprintln!("building the rewrite...");
-    let r = build_and_measure(&builder, &new_df, ctx, &tag_r, dir.path());
-    let passed = |s: &Option<RunOutput>| s.as_ref().map(|x| x.exit_code == Some(0) && !x.timed_out);
-    let side = |b: &imgslim::build::Built, smoke: Option<RunOutput>| Side {
-        tag: b.tag.clone(),
-        image_bytes: b.report.size_bytes,
-        layers: b.report.layers.len(),
-        build_seconds: b.build_seconds,
-        smoke,
+    let builder = Builder::detect(prefer)?.with_network(args.network.clone());
+    let opts = VerifyOptions {
+        smoke: args.smoke.as_deref().map(smoke_words).transpose()?,
+        smoke_timeout: Duration::from_secs(args.smoke_timeout),
+        keep_images: args.keep_images,
+        explain: args.explain,
     };
-    let mut v = Verification {
-        builder: builder.kind,
-        original: side(&o, smoke_o),
-        rewrite: None,
-        reduction: None,
-        contract: Vec::new(),
-        smoke_ok: None,
-        error: None,
-        ok: false,
-    };
-    match r {
-        Ok(r) => {
-            let smoke_r = smoke.as_ref().map(|w| builder.run(&tag_r, w, timeout)).transpose()?;
-            v.smoke_ok = passed(&v.original.smoke).zip(passed(&smoke_r)).map(|(a, b)| a && b);
-            v.contract = contract::compare(&o.report.config, &r.report.config, &own(model), &plan.intended);
-            v.reduction =
-                (o.report.size_bytes > 0).then(|| 1.0 - r.report.size_bytes as f64 / o.report.size_bytes as f64);
-            v.rewrite = Some(side(&r, smoke_r));
-            v.ok = v.smoke_ok != Some(false)
-                && v.contract.iter().all(|d| d.intended)
-                && r.report.size_bytes < o.report.size_bytes;
-        }
-        Err(e) => v.error = Some(e.to_string()),
-    }
-    if !args.keep_images {
-        builder.remove(&tag_o);
-        builder.remove(&tag_r);
-    }
-    Ok(v)
+    Ok(imgslim::build::verify::verify(&builder, original, plan, model, ctx, &opts, &|m| eprintln!("{m}"))?)
 }

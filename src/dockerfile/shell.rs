@@ -41,6 +41,10 @@ pub struct Command {
     pub nested: bool,
     /// May not run: an `if`/`case`/loop body, or after `||`.
     pub conditional: bool,
+    /// Files the command's output redirections write (`> /etc/x`, `>> log`, `&> out`), unquoted.
+    pub writes: Vec<String>,
+    /// End of the command with its redirections (`end` is the end of its last word).
+    pub full_end: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -167,6 +171,12 @@ impl Command {
 
     pub fn text<'a>(&self, script: &'a Script) -> &'a str {
         &script.text[self.start..self.end.min(script.text.len())]
+    }
+
+    /// The command's text with its redirections (`echo x > /etc/y`).
+    pub fn full_text<'a>(&self, script: &'a Script) -> &'a str {
+        let end = self.full_end.max(self.end).min(script.text.len());
+        &script.text[self.start.min(end)..end]
     }
 }
 
@@ -340,6 +350,28 @@ impl Walker<'_> {
         let mut words = Vec::new();
         let mut assignments = Vec::new();
         let mut substitutions = Vec::new();
+        let (mut writes, mut redirect_end) = (Vec::new(), 0usize);
+        for item in sc.prefix.iter().flat_map(|p| p.0.iter()).chain(sc.suffix.iter().flat_map(|s| s.0.iter())) {
+            if let ast::CommandPrefixOrSuffixItem::IoRedirect(r) = item {
+                // (file, written): the target of `> f`, `>> f`, `&> f`, `< f`
+                let target = match r {
+                    ast::IoRedirect::File(_, kind, ast::IoFileRedirectTarget::Filename(w)) => Some((
+                        w,
+                        !matches!(kind, ast::IoFileRedirectKind::Read | ast::IoFileRedirectKind::DuplicateInput),
+                    )),
+                    ast::IoRedirect::OutputAndError(w, _) => Some((w, true)),
+                    _ => None,
+                };
+                if let Some((w, written)) = target {
+                    if let Some(l) = &w.loc {
+                        redirect_end = redirect_end.max(self.byte(l.end.index));
+                    }
+                    if written {
+                        writes.push(unquote(&w.value));
+                    }
+                }
+            }
+        }
         let mut push_item = |item: &ast::CommandPrefixOrSuffixItem, words: &mut Vec<Word>, me: &Self| match item {
             ast::CommandPrefixOrSuffixItem::Word(w) => {
                 let w = me.word(w);
@@ -377,7 +409,8 @@ impl Walker<'_> {
         let start = words.first().map(|w| w.start).unwrap_or_else(|| substitutions.first().map_or(self.base, |s| s.1));
         let end = words.last().map_or(start, |w| w.end);
         if !words.is_empty() {
-            self.out.push(Command { words, assignments, start, end, op, nested, conditional });
+            let full_end = redirect_end.max(end);
+            self.out.push(Command { words, assignments, start, end, op, nested, conditional, writes, full_end });
         }
         // commands inside $(...) and `...`
         if self.depth < 32 {
@@ -536,16 +569,29 @@ fn fallback(text: &str, base: usize) -> Vec<Command> {
     let mut paren = 0i32;
     // a redirection operator was seen: the next word is its target, not an argument
     let mut skip_next_word = false;
-    let flush_word = |words: &mut Vec<Word>, ws: &mut Option<usize>, end: usize, skip: &mut bool| {
+    // the operator writes (`>`, `>>`, `&>`), and the targets of the command so far, with their end
+    let mut target_written = false;
+    let mut targets: Vec<(String, usize)> = Vec::new();
+    let flush_word = |words: &mut Vec<Word>,
+                      ws: &mut Option<usize>,
+                      end: usize,
+                      skip: &mut bool,
+                      written: &mut bool,
+                      targets: &mut Vec<(String, usize)>| {
         if let Some(s) = ws.take() {
+            let raw = &text[s..end];
             if std::mem::take(skip) {
+                targets.push((if std::mem::take(written) { unquote(raw) } else { String::new() }, base + end));
                 return;
             }
-            let raw = &text[s..end];
             words.push(Word { text: unquote(raw), raw: raw.to_string(), start: base + s, end: base + end });
         }
     };
-    let flush_cmd = |commands: &mut Vec<Command>, words: &mut Vec<Word>, op: Op, conditional: bool| {
+    let flush_cmd = |commands: &mut Vec<Command>,
+                     words: &mut Vec<Word>,
+                     op: Op,
+                     conditional: bool,
+                     targets: &mut Vec<(String, usize)>| {
         let mut assignments = Vec::new();
         while words.first().is_some_and(|w| w.raw.split_once('=').is_some_and(|(n, _)| is_name(n))) {
             let w = words.remove(0);
@@ -554,6 +600,8 @@ fn fallback(text: &str, base: usize) -> Vec<Command> {
         }
         if !words.is_empty() {
             let (start, end) = (words[0].start, words[words.len() - 1].end);
+            let full_end = targets.iter().map(|t| t.1).max().unwrap_or(end).max(end);
+            let writes = targets.iter().filter(|t| !t.0.is_empty()).map(|t| t.0.clone()).collect();
             commands.push(Command {
                 words: std::mem::take(words),
                 assignments,
@@ -562,9 +610,12 @@ fn fallback(text: &str, base: usize) -> Vec<Command> {
                 op,
                 nested: false,
                 conditional,
+                writes,
+                full_end,
             });
         }
         words.clear();
+        targets.clear();
     };
     let mut i = 0;
     while i < b.len() {
@@ -603,7 +654,14 @@ fn fallback(text: &str, base: usize) -> Vec<Command> {
                     if text[s..i].bytes().all(|d| d.is_ascii_digit()) {
                         word_start = None;
                     } else {
-                        flush_word(&mut words, &mut word_start, i, &mut skip_next_word);
+                        flush_word(
+                            &mut words,
+                            &mut word_start,
+                            i,
+                            &mut skip_next_word,
+                            &mut target_written,
+                            &mut targets,
+                        );
                     }
                 }
                 let mut j = i + 1;
@@ -618,23 +676,27 @@ fn fallback(text: &str, base: usize) -> Vec<Command> {
                     }
                 } else {
                     skip_next_word = true;
+                    target_written = c == b'>' || text[i..j].contains('>');
                 }
                 i = j;
                 continue;
             }
             b'&' if paren <= 0 && b.get(i + 1) == Some(&b'>') => {
                 // `&>file`, `&>>file`
-                flush_word(&mut words, &mut word_start, i, &mut skip_next_word);
+                flush_word(&mut words, &mut word_start, i, &mut skip_next_word, &mut target_written, &mut targets);
                 i += 2;
                 if b.get(i) == Some(&b'>') {
                     i += 1;
                 }
                 skip_next_word = true;
+                target_written = true;
                 continue;
             }
-            b' ' | b'\t' if paren <= 0 => flush_word(&mut words, &mut word_start, i, &mut skip_next_word),
+            b' ' | b'\t' if paren <= 0 => {
+                flush_word(&mut words, &mut word_start, i, &mut skip_next_word, &mut target_written, &mut targets)
+            }
             b';' | b'\n' | b'&' | b'|' if paren <= 0 => {
-                flush_word(&mut words, &mut word_start, i, &mut skip_next_word);
+                flush_word(&mut words, &mut word_start, i, &mut skip_next_word, &mut target_written, &mut targets);
                 let next_op = match (c, b.get(i + 1)) {
                     (b'&', Some(b'&')) => {
                         i += 1;
@@ -649,7 +711,7 @@ fn fallback(text: &str, base: usize) -> Vec<Command> {
                     _ => Op::Seq,
                 };
                 let before = commands.len();
-                flush_cmd(&mut commands, &mut words, op, conditional);
+                flush_cmd(&mut commands, &mut words, op, conditional, &mut targets);
                 match next_op {
                     Op::Background => {
                         // like `;`, but the command before it runs in the background
@@ -678,8 +740,8 @@ fn fallback(text: &str, base: usize) -> Vec<Command> {
         }
         i += 1;
     }
-    flush_word(&mut words, &mut word_start, text.len(), &mut skip_next_word);
-    flush_cmd(&mut commands, &mut words, op, conditional);
+    flush_word(&mut words, &mut word_start, text.len(), &mut skip_next_word, &mut target_written, &mut targets);
+    flush_cmd(&mut commands, &mut words, op, conditional, &mut targets);
     commands
 }
 

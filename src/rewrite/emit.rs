@@ -4,6 +4,7 @@
 use super::input::{block_span, CmdClass, Original, Role, Step};
 use super::Blueprint;
 use crate::dockerfile::model::Kind;
+use crate::dockerfile::shell::{Command, Op};
 use crate::dockerfile::Span;
 
 /// Commands that create users and groups: the runtime stage runs them before copying files
@@ -57,6 +58,7 @@ fn builder(o: &Original, bp: &Blueprint) -> String {
         let at = block_span(df, *i).start;
         edits.push((Span::new(at, at), with_nl(text, nl)));
     }
+    edits.extend(bp.edits.iter().cloned());
     for (i, text) in &bp.after {
         let at = o.cx.instructions[*i].span.end;
         let prefix = if df.source[..at].ends_with('\n') { "" } else { nl };
@@ -78,31 +80,78 @@ fn builder(o: &Original, bp: &Blueprint) -> String {
     }
     let mut text = text.trim_end().to_string();
     text.push_str(nl);
+    let as_user = o.has_kind(|k| matches!(k, Kind::User { .. }));
+    if as_user && (!bp.tail.is_empty() || bp.probe.is_some()) {
+        // the steps imgslim adds write outside the user's home: as root (the builder's user
+        // is not the image's)
+        text.push_str(&format!("# imgslim: the steps below run as root{nl}USER root{nl}"));
+    }
     for t in &bp.tail {
         text.push_str(&with_nl(t, nl));
+    }
+    if let Some(p) = &bp.probe {
+        text.push_str(&with_nl(&p.builder_step(nl), nl));
     }
     text
 }
 
-/// Text of a RUN replayed in the runtime stage: the whole instruction when all its commands are
-/// to be replayed, else those commands joined with `&&`, under the original's comments.
+/// `mkdir` without `-p` in a replayed RUN: after the copies it follows, the directory may be
+/// there already. Returns the byte offsets (in the script) to insert ` -p` at.
+fn mkdir_fixes(cmds: &[&Command]) -> Vec<usize> {
+    cmds.iter()
+        .filter(|c| c.name() == "mkdir" && !c.has_flag(&["-p", "--parents"]))
+        .filter_map(|c| c.words.first().map(|w| w.end))
+        .collect()
+}
+
+/// Text of a RUN the runtime stage replays: the commands `keep` picks (package installs go
+/// through the probe instead), `mkdir` with `-p`. The whole instruction when every command is
+/// kept or the script is not a plain list (a loop, an `if`, a pipe), else the kept commands
+/// joined with `&&`, under the original's comments.
 fn replay_run(o: &Original, s: &Step, keep: impl Fn(&CmdClass, &str) -> bool) -> Option<String> {
     let cmds = o.commands(s);
-    let script = o.cx.script(s.instruction)?;
     let picked: Vec<usize> = (0..cmds.len()).filter(|&k| keep(&s.classes[k], cmds[k].name())).collect();
     if picked.is_empty() {
         return None;
     }
-    let all = s.classes.iter().enumerate().all(|(k, c)| picked.contains(&k) || matches!(c, CmdClass::Cleanup));
-    if all && picked.len() == cmds.len() {
-        return Some(o.block_text(s.instruction));
-    }
+    let plain = cmds.iter().all(|c| !c.nested && matches!(c.op, Op::Start | Op::And | Op::Seq));
     let ins = o.cx.instructions[s.instruction];
     let span = block_span(o.df, s.instruction);
+    if picked.len() == cmds.len() || !plain {
+        let mut text = o.df.text(span).to_string();
+        let all: Vec<&Command> = cmds.iter().collect();
+        let mut at: Vec<usize> = mkdir_fixes(&all)
+            .into_iter()
+            .filter_map(|off| o.cx.script_source(s.instruction, off))
+            .filter(|a| (span.start..=span.end).contains(a))
+            .map(|a| a - span.start)
+            .collect();
+        at.sort_unstable();
+        for a in at.into_iter().rev() {
+            text.insert_str(a, " -p");
+        }
+        return Some(with_nl(&text, o.nl));
+    }
+    let script = o.cx.script(s.instruction)?;
     let comments = &o.df.source[span.start..ins.span.start];
-    let parts: Vec<&str> = picked.iter().map(|&k| cmds[k].text(script).trim()).collect();
+    let parts: Vec<String> = picked
+        .iter()
+        .map(|&k| {
+            let c = &cmds[k];
+            let mut t = c.full_text(script).to_string();
+            for off in mkdir_fixes(&[c]).into_iter().rev() {
+                t.insert_str(off - c.start, " -p");
+            }
+            t.trim().to_string()
+        })
+        .collect();
     let kw = &ins.node.keyword.text;
     Some(format!("{comments}{kw} {}{}", parts.join(&format!(" \\{}    && ", o.nl)), o.nl))
+}
+
+/// A replayed RUN without its package installs (the probe's step installs the kept packages).
+fn replayed(o: &Original, s: &Step) -> Option<String> {
+    replay_run(o, s, |class, _| !matches!(class, CmdClass::Package | CmdClass::Cleanup))
 }
 
 fn creates_users(o: &Original, s: &Step) -> bool {
@@ -128,29 +177,17 @@ fn runtime(o: &Original, bp: &Blueprint) -> String {
     for e in &bp.env {
         out.push_str(&with_nl(e, nl));
     }
-    // 2. runtime packages
-    if !bp.runtime_packages.is_empty() {
-        let pkgs = bp.runtime_packages.join(" ");
-        if !bp.kept_dev.is_empty() {
-            out.push_str(&format!(
-                "# imgslim: {} stay: their runtime libraries are only known for Debian bookworm{nl}# imgslim ignore=IS109{nl}",
-                bp.kept_dev.join(", ")
-            ));
-        }
-        match bp.runtime_manager {
-            Some(crate::dockerfile::tools::packages::Manager::Apk) => out.push_str(&format!("RUN apk add --no-cache {pkgs}{nl}")),
-            _ => out.push_str(&format!(
-                "RUN apt-get update \\{nl}    && apt-get install -y --no-install-recommends {pkgs} \\{nl}    && rm -rf /var/lib/apt/lists/*{nl}"
-            )),
-        }
+    // 2. what the probe found the program needs: libraries, and packages the base lacks
+    if let Some(p) = &bp.probe {
+        out.push_str(&p.runtime_steps(nl));
     }
     // 3. users and groups, wherever the original created them (a runtime RUN that creates one
-    //    runs here, whole)
+    //    runs here, whole), and the setup steps of RUNs that install build packages
     for s in o.steps.iter().filter(|s| matches!(o.stage.commands[s.index].kind, Kind::Run(_))) {
-        let t = if s.role == Role::Replay {
-            creates_users(o, s).then(|| o.block_text(s.instruction))
-        } else {
-            replay_run(o, s, is_user_command)
+        let t = match s.role {
+            Role::Replay => creates_users(o, s).then(|| replayed(o, s)).flatten(),
+            Role::Packages => replay_run(o, s, |class, _| *class == CmdClass::Setup),
+            _ => replay_run(o, s, is_user_command),
         };
         if let Some(t) = t {
             out.push_str(&t);
@@ -169,7 +206,11 @@ fn runtime(o: &Original, bp: &Blueprint) -> String {
         let kind = &o.stage.commands[s.index].kind;
         match (&s.role, kind) {
             (Role::Replay, Kind::Arg { .. } | Kind::Env { .. }) => {}
-            (Role::Replay, Kind::Run(_)) if !creates_users(o, s) => out.push_str(&o.block_text(s.instruction)),
+            (Role::Replay, Kind::Run(_)) if !creates_users(o, s) => {
+                if let Some(t) = replayed(o, s) {
+                    out.push_str(&t);
+                }
+            }
             (Role::Replay, Kind::Run(_)) => {}
             (Role::Replay, _) => out.push_str(&o.block_text(s.instruction)),
             (Role::Runtime, _) => {

@@ -9,6 +9,7 @@
 
 pub mod emit;
 pub mod input;
+pub mod needs;
 pub mod planners;
 
 use crate::dockerfile::model::Model;
@@ -60,10 +61,18 @@ pub struct Blueprint {
     pub runtime_shell: bool,
     /// apt, apk or none: how the runtime stage installs packages.
     pub runtime_manager: Option<crate::dockerfile::tools::packages::Manager>,
+    /// Packages the runtime stage installs (where its base lacks them), besides those the probe
+    /// finds the program links.
     pub runtime_packages: Vec<String>,
-    /// -dev packages the runtime stage keeps (their runtime libraries are unknown for the base's
-    /// release): the emitted RUN says so and carries an IS109 suppression.
-    pub kept_dev: Vec<String>,
+    /// The builder step that reads what the runtime stage's files need, and the runtime steps
+    /// that supply it (set after the planner ran, from the artifacts).
+    pub probe: Option<needs::Probe>,
+    /// No probe: the runtime stage gets a static binary and nothing else that could link.
+    pub no_probe: bool,
+    /// Programs the builder strips of symbols (`--no-strip` keeps them).
+    pub strip: Vec<String>,
+    /// Builder: edits of the original text (byte span, new text), e.g. flags added to a command.
+    pub edits: Vec<(crate::dockerfile::Span, String)>,
     /// Builder: text inserted before / after an instruction (by index among the file's
     /// instructions), and appended at the builder's end.
     pub before: Vec<(usize, String)>,
@@ -96,6 +105,12 @@ impl Blueprint {
         }
         self.artifacts.retain(|a| !a.from.starts_with(&format!("{from}/")));
         self.artifacts.push(Artifact { from: from.into(), to: from.into(), chown: None, why: why.into() });
+    }
+    /// Copy `from` in the builder to `to` in the runtime stage (a program moved onto the runtime
+    /// base's PATH).
+    pub fn artifact_to(&mut self, from: &str, to: &str, why: impl Into<String>) {
+        self.artifacts.retain(|a| a.from != from);
+        self.artifacts.push(Artifact { from: from.into(), to: to.into(), chown: None, why: why.into() });
     }
 }
 
@@ -132,6 +147,10 @@ pub struct Options {
     pub runtime_base: Option<String>,
     /// How a Java program gets its runtime.
     pub java_runtime: JavaRuntime,
+    /// Packages the runtime stage keeps even when nothing seen runs them (`--keep-package`).
+    pub keep_packages: Vec<String>,
+    /// Ship binaries with their symbols and debug information (`--no-strip`).
+    pub no_strip: bool,
 }
 
 /// The runtime stage of a Java rewrite.

@@ -45,7 +45,8 @@ pub fn check(original: &str, plan: &Plan) -> Result<(), String> {
         if name == "from" {
             continue;
         }
-        let in_builder = builder.contains(&i.original);
+        // the builder may add words to a command (`go build -trimpath -ldflags="-s -w"`)
+        let in_builder = builder.contains(&i.original) || builder.iter().any(|b| subsequence(&i.original, b));
         let in_runtime = runtime.contains(&i.original)
             || (matches!(name.as_str(), "cmd" | "entrypoint")
                 && runtime.iter().any(|r| r.to_ascii_lowercase().starts_with(&name)));
@@ -66,4 +67,10 @@ pub fn app_args(app: &std::path::Path) -> Vec<String> {
         .and_then(|a| a.as_array())
         .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
         .unwrap_or_default()
+}
+
+/// Are the words of `a` a subsequence of the words of `b` (same order, possibly more words)?
+fn subsequence(a: &str, b: &str) -> bool {
+    let mut bw = b.split_whitespace();
+    a.split_whitespace().all(|w| bw.any(|x| x == w))
 }

@@ -9,8 +9,14 @@ fn basename(p: &str) -> String {
     p.trim_end_matches('/').rsplit('/').next().unwrap_or(p).to_string()
 }
 
-/// Paths a command writes (files or directories).
+/// Paths a command writes (files or directories), its output redirections included.
 pub fn written_paths(c: &Command) -> Vec<String> {
+    let mut out: Vec<String> = c.writes.iter().filter(|w| !w.starts_with("/dev/")).cloned().collect();
+    out.extend(written_by_arguments(c));
+    out
+}
+
+fn written_by_arguments(c: &Command) -> Vec<String> {
     let name = c.name();
     match name {
         "cp" | "mv" | "install" | "ln" => {

@@ -59,8 +59,6 @@ pub struct Install {
     pub manager: Manager,
     pub packages: Vec<String>,
     pub line: usize,
-    /// The RUN runs again in the runtime stage as written.
-    pub replayed: bool,
     /// `apk add --virtual .x`: the name `apk del` removes the group by.
     pub virtual_name: Option<String>,
 }
@@ -77,7 +75,7 @@ pub struct Original<'a> {
     pub steps: Vec<Step>,
     pub installs: Vec<Install>,
     /// Absolute destinations of COPY/ADD from the context, and their `--chown`.
-    pub context_copies: Vec<(String, Option<String>)>,
+    pub context_copies: Vec<ContextCopy>,
     /// Files downloaded to absolute paths.
     pub downloads: Vec<String>,
     /// Paths RUNs write outside the working directory (cp, mv, install, ln, tar -C, unzip -d,
@@ -94,7 +92,51 @@ pub struct Original<'a> {
     pub context_dir: Option<PathBuf>,
     /// The file's newline.
     pub nl: &'static str,
+    /// What the image runs, read once when first asked.
+    invoked: std::cell::OnceCell<crate::rewrite::needs::Invoked>,
 }
+
+/// A COPY/ADD from the build context.
+#[derive(Debug, Clone)]
+pub struct ContextCopy {
+    /// The absolute destination (a directory when `into_dir`), without a trailing `/`.
+    pub dest: String,
+    /// The sources as written (expanded).
+    pub sources: Vec<String>,
+    pub chown: Option<String>,
+    /// The destination is a directory the sources go into.
+    pub into_dir: bool,
+}
+
+/// Dependency manifests a build installs from and a program does not read.
+pub const BUILD_MANIFESTS: &[&str] = &[
+    "requirements.txt",
+    "constraints.txt",
+    "Pipfile",
+    "Pipfile.lock",
+    "poetry.lock",
+    "uv.lock",
+    "go.mod",
+    "go.sum",
+    "Cargo.toml",
+    "Cargo.lock",
+    "Gemfile",
+    "Gemfile.lock",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "composer.json",
+    "composer.lock",
+];
+
+/// Is this file name a dependency manifest (requirements-dev.txt too)?
+pub fn is_build_manifest(name: &str) -> bool {
+    let base = name.trim_end_matches('/').rsplit('/').next().unwrap_or(name);
+    BUILD_MANIFESTS.contains(&base)
+        || (base.starts_with("requirements") || base.starts_with("constraints")) && base.ends_with(".txt")
+}
+
 /// An absolute path: `p` as is, or relative to `dir`.
 pub fn absolute(dir: &str, p: &str) -> String {
     let joined = if p.starts_with('/') { p.to_string() } else { format!("{}/{}", dir.trim_end_matches('/'), p) };
@@ -179,6 +221,7 @@ impl<'a> Original<'a> {
             shell_form: false,
             context_dir: context_dir.map(Path::to_path_buf),
             nl,
+            invoked: std::cell::OnceCell::new(),
         };
         o.read_steps()?;
         o.read_program();
@@ -223,6 +266,27 @@ impl<'a> Original<'a> {
         vars.get(name).map(str::to_string)
     }
 
+    /// A variable of the build's environment: the Dockerfile's ENV, else the base image's own
+    /// (CARGO_HOME=/usr/local/cargo in rust, GOPATH=/go in golang), from rules/base-images.toml.
+    pub fn base_env(&self, name: &str) -> Option<String> {
+        self.env(name)
+            .or_else(|| crate::data::BaseImage::find(&crate::data::ImageRef::parse(&self.base))?.env.get(name).cloned())
+    }
+
+    /// Is the build context here: a directory with every file the Dockerfile copies from it?
+    /// (Only then can its sources say what the program runs.)
+    pub fn context_complete(&self) -> bool {
+        let Some(dir) = &self.context_dir else { return false };
+        self.context_copies.iter().flat_map(|c| &c.sources).all(|s| {
+            s.contains(['*', '?', '$']) || dir.join(s.trim_start_matches("./").trim_start_matches('/')).exists()
+        })
+    }
+
+    /// The programs the image runs (ENTRYPOINT/CMD, HEALTHCHECK, scripts, sources).
+    pub fn invoked(&self) -> &crate::rewrite::needs::Invoked {
+        self.invoked.get_or_init(|| crate::rewrite::needs::invoked::invoked(self))
+    }
+
     /// A file of the build context, if the context is known and has it.
     pub fn context_file(&self, rel: &str) -> Option<String> {
         let dir = self.context_dir.as_ref()?;
@@ -257,7 +321,7 @@ impl<'a> Original<'a> {
     /// duplicates.
     pub fn packages(&self, manager: Manager) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        for i in self.installs.iter().filter(|i| i.manager == manager && !i.replayed) {
+        for i in self.installs.iter().filter(|i| i.manager == manager) {
             for p in &i.packages {
                 if !out.contains(p) {
                     out.push(p.clone());

@@ -3,7 +3,7 @@
 
 use super::{absolute, classify, CmdClass, Install, Original, Role, Step};
 use crate::dockerfile::model::Kind;
-use crate::dockerfile::shell::Command;
+use crate::dockerfile::shell::{Command, Op};
 use crate::dockerfile::tools::caches::{marks_auto, removed_packages};
 use crate::dockerfile::tools::files::written_paths;
 use crate::dockerfile::tools::packages::{package_command, Action, Manager};
@@ -79,7 +79,12 @@ impl Original<'_> {
                         if dest.ends_with('/') && !d.ends_with('/') {
                             d.push('/');
                         }
-                        self.context_copies.push((d.trim_end_matches('/').to_string(), cp.chown.clone()));
+                        self.context_copies.push(super::ContextCopy {
+                            dest: d.trim_end_matches('/').to_string(),
+                            sources: cp.sources.iter().map(|s| expand(s)).collect(),
+                            chown: cp.chown.clone(),
+                            into_dir: d.ends_with('/') || cp.sources.len() > 1,
+                        });
                         copied.push((self.steps.len(), d.trim_end_matches('/').to_string()));
                         Role::ContextCopy
                     }
@@ -140,7 +145,6 @@ impl Original<'_> {
                                 manager: p.manager,
                                 packages: p.packages,
                                 line,
-                                replayed: false,
                                 virtual_name: p.virtual_name,
                             });
                         }
@@ -154,14 +158,10 @@ impl Original<'_> {
                         .iter()
                         .flat_map(|i| &i.packages)
                         .any(|p| crate::data::is_build_package(p.split(['=', ':']).next().unwrap_or(p)));
-                    let role = run_role(&classes, build_packages, line, || {
+                    let plain = cmds.iter().all(|c| !c.nested && matches!(c.op, Op::Start | Op::And | Op::Seq));
+                    let role = run_role(&classes, build_packages, plain, line, || {
                         cmds.iter().map(|c| c.name().to_string()).collect()
                     })?;
-                    if role == Role::Replay {
-                        for i in &mut self.installs[installs_before..] {
-                            i.replayed = true;
-                        }
-                    }
                     role
                 }
             };
@@ -198,7 +198,7 @@ impl Original<'_> {
         // what a replayed COPY put in place is there already: no copy from the builder
         let still: Vec<&String> =
             copied.iter().filter(|(j, _)| self.steps[*j].role == Role::ContextCopy).map(|(_, d)| d).collect();
-        self.context_copies.retain(|(d, _)| still.contains(&d));
+        self.context_copies.retain(|c| still.contains(&&c.dest));
     }
 }
 
@@ -233,6 +233,7 @@ fn drop_transient(installs: &mut [Install], cmds: &[Command]) {
 fn run_role(
     classes: &[CmdClass],
     build_packages: bool,
+    plain: bool,
     line: usize,
     names: impl Fn() -> Vec<String>,
 ) -> Result<Role, Refusal> {
@@ -253,7 +254,17 @@ fn run_role(
         ));
     }
     if !build_packages {
-        return Ok(Role::Replay);
+        // `RUN export X=1`, `RUN set -eux`: nothing in the file system to set up again
+        let names = names();
+        let no_op =
+            !names.is_empty() && names.iter().all(|n| matches!(n.as_str(), "export" | "set" | "true" | ":" | "umask"));
+        return Ok(if no_op { Role::Build } else { Role::Replay });
+    }
+    if !plain && classes.contains(&CmdClass::Setup) {
+        return Err(Refusal::at(
+            line,
+            "RUN installs build-only packages and sets the file system up in a loop or condition: the rewrite cannot replay the setup without the packages",
+        ));
     }
     if let Some(k) = classes.iter().position(|c| matches!(c, CmdClass::Unknown | CmdClass::Work)) {
         let name = names().get(k).cloned().unwrap_or_default();

@@ -7,7 +7,8 @@ use super::*;
 pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), Refusal> {
     let runtime = runtime_base(o, options, false).unwrap_or_else(|| o.base_raw.clone());
     let same = runtime == o.base_raw || runtime == o.base;
-    set_runtime(
+    // the build may install the interpreter itself (make install into /usr/local): no check
+    use_runtime(
         o,
         bp,
         runtime,
@@ -28,11 +29,8 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
         ));
     }
     if installs_system {
+        // built against the bigger base's libraries: the probe finds the ones the slim base lacks
         bp.artifact("/usr/local", "what the build installed (make install, pip)");
-        if !same {
-            // built against the bigger base's libraries: bring the ones the slim base lacks
-            copy_tree_libraries(o, bp, "/usr/local");
-        }
     }
     let build_packages = package_split(o).iter().any(|p| !p.build.is_empty());
     if same && !build_packages {
@@ -45,7 +43,7 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     if needs_shell(o) && !bp.runtime_shell {
         return Err(Refusal::new("setup steps need a shell the runtime base does not have"));
     }
-    runtime_packages(o, bp)?;
+    keep_packages(o, bp, o.invoked(), options)?;
     base_saving(o, bp);
     bp.change(None, "kept the user as it is: the rewrite does not know what the program writes");
     Ok(())

@@ -2,6 +2,7 @@
 //! static; with cgo, distroless base and the shared libraries the binary links.
 
 use super::*;
+use crate::dockerfile::tools::{flag_value, positionals, subcommand};
 
 /// Does the build need cgo: `CGO_ENABLED=1` somewhere, C sources (`import "C"`) in the context,
 /// or -dev libraries installed for it?
@@ -59,17 +60,17 @@ fn outputs(o: &Original) -> (Vec<String>, Option<String>, Option<usize>) {
         if c.name() != "go" {
             continue;
         }
-        match c.subcommand(&["-o", "-ldflags", "-tags", "-gcflags", "-p", "-mod"]) {
+        match subcommand(c) {
             Some("build") => {
                 first.get_or_insert(s.instruction);
-                if let Some(p) = c.flag_value(&["-o"]) {
+                if let Some(p) = flag_value(c, &["-o"]) {
                     out.push(super::absolute(&cwd, p));
                 }
             }
             Some("install") => {
                 first.get_or_insert(s.instruction);
-                let gobin = o.env("GOBIN").filter(|g| !g.is_empty());
-                let gopath = o.env("GOPATH").filter(|g| !g.is_empty()).unwrap_or_else(|| "/go".into());
+                let gobin = o.base_env("GOBIN").filter(|g| !g.is_empty());
+                let gopath = o.base_env("GOPATH").filter(|g| !g.is_empty()).unwrap_or_else(|| "/go".into());
                 install_dir = Some(gobin.unwrap_or(format!("{gopath}/bin")));
             }
             _ => {}
@@ -112,12 +113,13 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     let (outs, install_dir, first_build) = outputs(o);
     let bin = binary(o, &outs, install_dir.as_ref())
         .ok_or_else(|| Refusal::new("the binary ENTRYPOINT/CMD runs is not one the build writes to a known path"))?;
-    let distroless_ok = !needs_shell(o) && !needs_packages_beyond_distroless(o);
+    let distroless = runtime_base(o, options, cgo).unwrap_or_else(|| {
+        if cgo { "gcr.io/distroless/base-debian12" } else { "gcr.io/distroless/static-debian12" }.to_string()
+    });
+    let distroless_ok = !needs_shell(o) && !needs_packages_beyond(o, o.invoked(), options, &distroless);
     let runtime = match (&options.runtime_base, distroless_ok) {
         (Some(r), _) => r.clone(),
-        (None, true) => runtime_base(o, options, cgo).unwrap_or_else(|| {
-            if cgo { "gcr.io/distroless/base-debian12" } else { "gcr.io/distroless/static-debian12" }.to_string()
-        }),
+        (None, true) => distroless,
         (None, false) => "debian:bookworm-slim".to_string(),
     };
     let why = match (cgo, has_shell(&runtime)) {
@@ -125,7 +127,10 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
         (true, false) => "the cgo binary needs glibc, nothing else",
         (_, true) => "setup steps or packages the program needs want a shell and apt",
     };
-    set_runtime(o, bp, runtime, why);
+    use_runtime(o, bp, runtime, why);
+    if !options.no_strip {
+        strip_flags(o, bp);
+    }
     if !cgo {
         if let Some(i) = first_build {
             bp.before.insert(
@@ -141,5 +146,34 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     } else {
         bp.change(None, "the build keeps cgo (C sources, CGO_ENABLED=1 or -dev libraries)");
     }
-    native_runtime(o, bp, &bin, cgo)
+    bp.no_probe = !cgo;
+    let installed = install_dir.as_ref().is_some_and(|d| bin.starts_with(&format!("{d}/")));
+    // found through PATH (`CMD ["app"]`): onto a directory of the runtime base's PATH
+    let by_name = o.program.as_ref().and_then(|p| p.first()).is_some_and(|a| !a.contains('/'));
+    let to = if installed && by_name { on_runtime_path(&bp.runtime_base, &bin) } else { bin.clone() };
+    let mut plain = options.clone();
+    plain.no_strip = true; // the linker strips Go binaries (-s -w); strip(1) is not needed
+    native_runtime(o, bp, &plain, &bin, &to)
+}
+
+/// `go build` / `go install` without `-ldflags` get `-trimpath -ldflags="-s -w"`: no symbol
+/// table, no DWARF, no build paths (what experts ship; `--no-strip` leaves them).
+fn strip_flags(o: &Original, bp: &mut Blueprint) {
+    for s in &o.steps {
+        for c in o.commands(s) {
+            if c.name() != "go" || !matches!(subcommand(c), Some("build" | "install")) {
+                continue;
+            }
+            // Go's flags take one dash and `=`: `-ldflags="-X main.v=1"`
+            if c.args().iter().any(|w| w.text.starts_with("-ldflags") || w.text.starts_with("--ldflags")) {
+                bp.change(Some(s.line), "the build sets -ldflags itself: add `-s -w` there to strip the binary");
+                continue;
+            }
+            let Some(word) = positionals(c).into_iter().next() else { continue };
+            let Some(at) = o.cx.script_source(s.instruction, word.end) else { continue };
+            let trim = if c.has_flag(&["-trimpath"]) { "" } else { " -trimpath" };
+            bp.edits.push((crate::dockerfile::Span::new(at, at), format!("{trim} -ldflags=\"-s -w\"")));
+            bp.change(Some(s.line), "`go build` gets -trimpath -ldflags=\"-s -w\": no symbol table, DWARF or build paths in the binary (--no-strip leaves them)");
+        }
+    }
 }

@@ -32,7 +32,7 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     match options.java_runtime {
         JavaRuntime::Jre => {
             let runtime = options.runtime_base.clone().unwrap_or_else(|| format!("eclipse-temurin:{version}-jre"));
-            set_runtime(o, bp, runtime, "a JRE: no JDK, build tool or local repository");
+            set_runtime(o, bp, runtime, "a JRE: no JDK, build tool or local repository")?;
             if version.parse::<u32>().is_ok_and(|v| v >= 11) {
                 bp.change(
                     None,
@@ -47,7 +47,7 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     if needs_shell(o) && !bp.runtime_shell {
         return Err(Refusal::new("setup steps need a shell the runtime base does not have"));
     }
-    runtime_packages(o, bp)?;
+    keep_packages(o, bp, o.invoked(), options)?;
     base_saving(o, bp);
     nonroot(o, bp);
     Ok(())
@@ -93,8 +93,20 @@ fn jlink(
         ]
         .join(nl),
     );
-    let runtime = options.runtime_base.clone().unwrap_or_else(|| "debian:bookworm-slim".into());
-    set_runtime(o, bp, runtime, "glibc and zlib for a jlink runtime; no JDK, build tool or local repository");
+    // distroless cc has glibc and libstdc++; the probe copies what else the runtime links (zlib)
+    let distroless = "gcr.io/distroless/cc-debian12".to_string();
+    let distroless_ok = !needs_shell(o) && !needs_packages_beyond(o, o.invoked(), options, &distroless);
+    let (runtime, why) = match (&options.runtime_base, distroless_ok) {
+        (Some(r), _) => (r.clone(), "the runtime base asked for"),
+        (None, true) => (distroless, "glibc and libstdc++ for a jlink runtime (the probe copies zlib); no JDK, build tool, shell or local repository"),
+        (None, false) => ("debian:bookworm-slim".to_string(), "glibc and zlib for a jlink runtime, and a shell for the setup steps; no JDK, build tool or local repository"),
+    };
+    use_runtime(o, bp, runtime, why);
+    if !bp.runtime_shell && !exec_form_contract(o, bp) {
+        return Err(Refusal::new(
+            "a shell-form ENTRYPOINT/CMD with shell syntax needs a shell; use --runtime-base debian:bookworm-slim",
+        ));
+    }
     bp.artifact(JLINK_HOME, "the Java runtime jlink built from the modules the jar uses");
     bp.env.push(format!("ENV JAVA_HOME={JLINK_HOME} PATH=\"{JLINK_HOME}/bin:$PATH\""));
     bp.intended.push("Env");

@@ -1,15 +1,24 @@
-//! C and C++: build with the compilers in the builder; the runtime stage is the slim variant of
-//! the distribution with the program and the shared libraries it links (found with ldd).
+//! C and C++: build with the compilers in the builder; the runtime stage is distroless (base for
+//! C, cc for C++: glibc, and libstdc++ for C++) with the program and the libraries the probe finds
+//! it links, or the slim variant of the distribution when the image needs a shell or packages.
 
 use super::*;
+use crate::dockerfile::model::CmdLine;
 
 /// Does a build RUN install into /usr/local (`make install`, `cmake --install`, `ninja install`)?
 pub fn installs_to_usr_local(o: &Original) -> bool {
     o.steps.iter().flat_map(|s| o.commands(s)).any(|c| {
         let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
-        (matches!(c.name(), "make" | "ninja") && args.contains(&"install"))
+        // `make install PREFIX=/opt/x` (or prefix=, DESTDIR=) installs elsewhere
+        let elsewhere = args.iter().any(|a| {
+            a.split_once('=').is_some_and(|(k, v)| {
+                matches!(k, "PREFIX" | "prefix" | "DESTDIR") && v.trim_end_matches('/') != "/usr/local"
+            })
+        });
+        let install = (matches!(c.name(), "make" | "ninja") && args.contains(&"install"))
             || (c.name() == "cmake" && args.contains(&"--install"))
-            || (c.name() == "cmake" && args.contains(&"--target") && args.contains(&"install"))
+            || (c.name() == "cmake" && args.contains(&"--target") && args.contains(&"install"));
+        install && !elsewhere
     })
 }
 
@@ -32,6 +41,66 @@ fn custom_path_dirs(o: &Original) -> Vec<String> {
     dirs
 }
 
+/// Is the program C++ (a C++ compiler runs, or the context has C++ sources)?
+fn cplusplus(o: &Original) -> bool {
+    let compiler = o.steps.iter().flat_map(|s| o.commands(s)).any(|c| matches!(c.name(), "g++" | "c++" | "clang++"));
+    let sources = o.context_dir.as_ref().is_some_and(|d| {
+        std::fs::read_dir(d).into_iter().flatten().flatten().take(2000).any(|e| {
+            let n = e.file_name().to_string_lossy().to_ascii_lowercase();
+            [".cpp", ".cc", ".cxx", ".hpp"].iter().any(|x| n.ends_with(x))
+        })
+    });
+    compiler
+        || sources
+        || !o.packages(crate::dockerfile::tools::packages::Manager::Apt).iter().all(|p| !p.starts_with("g++"))
+}
+
+/// Does ENTRYPOINT/CMD start a shell script (`*.sh`, or a context file that starts with `#!`)?
+fn runs_script(o: &Original) -> bool {
+    let Some(argv) = &o.program else { return o.shell_form };
+    argv.iter().take(2).any(|a| {
+        let name = a.rsplit('/').next().unwrap_or(a);
+        name.ends_with(".sh")
+            || o.context_file(name).is_some_and(|t| t.starts_with("#!"))
+            || matches!(name, "sh" | "bash")
+    })
+}
+
+/// ENTRYPOINT/CMD can run without a shell: exec form, or shell form without shell syntax.
+fn without_shell_syntax(o: &Original) -> bool {
+    o.stage.commands.iter().all(|c| match &c.kind {
+        Kind::Cmd { cmd: CmdLine::Shell(s) } | Kind::Entrypoint { cmd: CmdLine::Shell(s) } => {
+            crate::dockerfile::shell::exec_form(s).is_some()
+        }
+        _ => true,
+    })
+}
+
+/// The runtime base of a native program: `--runtime-base`; else distroless (base for C, cc for
+/// C++) when nothing needs a shell or a package distroless lacks; else the distribution's slim
+/// variant (rules/base-images.toml).
+fn native_base(o: &Original, options: &Options) -> (String, &'static str) {
+    if let Some(r) = &options.runtime_base {
+        return (r.clone(), "the runtime base asked for");
+    }
+    let distroless =
+        if cplusplus(o) { "gcr.io/distroless/cc-debian12" } else { "gcr.io/distroless/base-debian12" }.to_string();
+    let debian_family =
+        o.packages(crate::dockerfile::tools::packages::Manager::Apk).is_empty() && !o.base.contains("alpine");
+    let ok = debian_family
+        && !needs_shell(o)
+        && !runs_script(o)
+        && without_shell_syntax(o)
+        && !needs_packages_beyond(o, o.invoked(), options, &distroless);
+    if ok {
+        return (distroless, "glibc for the program (and libstdc++ for C++); the probe copies any other library it links; no shell or package manager");
+    }
+    (
+        runtime_base(o, options, false).unwrap_or_else(|| o.base_raw.clone()),
+        "the distribution without compilers, headers and build tools",
+    )
+}
+
 pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), Refusal> {
     if o.program.is_none() {
         return Err(Refusal::new(if o.shell_form {
@@ -44,8 +113,8 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     if !argv0.contains(['/', '$']) && !custom_path_dirs(o).is_empty() {
         // PATH names an install prefix of its own (/usr/local/nginx/sbin): the builder finds the
         // program the way the container would, and its prefix goes to the runtime stage
-        let runtime = runtime_base(o, options, false).unwrap_or_else(|| o.base_raw.clone());
-        set_runtime(o, bp, runtime, "the distribution without compilers, headers and build tools");
+        let (runtime, why) = native_base(o, options);
+        use_runtime(o, bp, runtime, why);
         bp.tail.push(
             [
                 format!("# imgslim: {argv0} as PATH finds it, with the install prefix it lives in, for the runtime stage"),
@@ -72,16 +141,17 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
             ),
         );
         usr_local(o, bp);
-        return native_rest(o, bp, &format!("$(command -v {argv0})"), true);
+        strip(bp, options, &format!("\"/imgslim-app$(command -v {argv0})\""));
+        return native_rest(o, bp, options);
     }
     let dirs = if installs_to_usr_local(o) { vec!["/usr/local/bin".to_string()] } else { Vec::new() };
     let bin = program_path(o, &dirs).ok_or_else(|| {
         Refusal::new("ENTRYPOINT/CMD runs a program by name and the build installs nothing with `make install`: the rewrite cannot tell where the binary is")
     })?;
-    let runtime = runtime_base(o, options, false).unwrap_or_else(|| o.base_raw.clone());
-    set_runtime(o, bp, runtime, "the distribution without compilers, headers and build tools");
+    let (runtime, why) = native_base(o, options);
+    use_runtime(o, bp, runtime, why);
     usr_local(o, bp);
-    native_runtime(o, bp, &bin, true)
+    native_runtime(o, bp, options, &bin, &bin)
 }
 
 /// On a bare distribution /usr/local holds only what `make install` put there: the program's
@@ -95,7 +165,7 @@ fn usr_local(o: &Original, bp: &mut Blueprint) {
 /// A base whose /usr/local starts empty (a plain distribution image).
 fn bare_distribution(o: &Original) -> bool {
     matches!(
-        ImageRef::parse(&o.base).official_name(),
+        crate::data::ImageRef::parse(&o.base).official_name(),
         Some("debian" | "ubuntu" | "alpine" | "buildpack-deps" | "fedora" | "centos" | "rockylinux" | "almalinux")
     )
 }

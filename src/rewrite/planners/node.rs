@@ -17,34 +17,59 @@ fn manager(o: &Original) -> &'static str {
 }
 
 fn is_install(c: &Command) -> bool {
-    match c.name() {
-        "npm" => matches!(c.subcommand(&[]), Some("ci" | "install" | "i")) && !c.has_flag(&["-g", "--global"]),
-        "yarn" => matches!(c.subcommand(&[]), None | Some("install")),
-        "pnpm" => matches!(c.subcommand(&[]), Some("install" | "i")),
-        _ => false,
-    }
+    crate::dockerfile::tools::toolchains::js_install(c)
 }
 
-/// Whether the program needs a dev dependency at run time (ts-node, nodemon...), as far as the
-/// context's package.json tells.
-fn runs_dev_dependency(o: &Original) -> Option<bool> {
-    let argv = o.program.clone().unwrap_or_default();
+/// The commands the program runs (ENTRYPOINT/CMD and the package.json scripts it starts), read
+/// from the image's invoked programs.
+fn started_commands(o: &Original) -> Vec<String> {
+    o.invoked()
+        .names
+        .iter()
+        .filter(|(_, why)| why.starts_with("ENTRYPOINT/CMD") || why.contains("script of package.json"))
+        .map(|(n, _)| n.clone())
+        .collect()
+}
+
+/// The programs (`bin` entries) of the dev dependencies, from package-lock.json (v2/v3 list each
+/// package's `bin` and whether it is `dev`); None when the lockfile does not say.
+fn dev_bins(o: &Original) -> Option<Vec<String>> {
+    let lock: serde_json::Value = serde_json::from_str(&o.context_file("package-lock.json")?).ok()?;
+    let pkgs = lock["packages"].as_object()?;
+    let mut bins = Vec::new();
+    for (path, p) in pkgs {
+        if path.is_empty() || p["dev"] != true {
+            continue;
+        }
+        if let Some(b) = p["bin"].as_object() {
+            bins.extend(b.keys().cloned());
+        }
+    }
+    Some(bins)
+}
+
+/// Whether the program runs a dev dependency at run time (ts-node, nodemon, http-server from
+/// `npm start`): by the lockfile's `bin` entries; without them, by name (a dev dependency
+/// called like the command, or `<command>-cli`). None when package.json is not available.
+fn runs_dev_dependency(o: &Original) -> Option<(bool, String)> {
     let pkg: serde_json::Value = serde_json::from_str(&o.context_file("package.json")?).ok()?;
     let dev: Vec<&str> =
         pkg["devDependencies"].as_object().map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
-    let mut words: Vec<String> = argv.clone();
-    // `npm start`, `npm run x`, `yarn x`: the script's words
-    let script = match argv.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-        ["npm", "start", ..] | ["yarn", "start", ..] | ["pnpm", "start", ..] => Some("start".to_string()),
-        ["npm", "run", s, ..] | ["pnpm", "run", s, ..] | ["yarn", "run", s, ..] => Some(s.to_string()),
-        ["yarn", s, ..] => Some(s.to_string()),
-        _ => None,
-    };
-    if let Some(s) = script {
-        let text = pkg["scripts"][&s].as_str().unwrap_or("node server.js");
-        words.extend(text.split_whitespace().map(str::to_string));
+    let started = started_commands(o);
+    if let Some(bins) = dev_bins(o) {
+        let hit = started.iter().find(|c| bins.contains(c));
+        return Some(match hit {
+            Some(c) => {
+                (true, format!("`{c}`, which the program runs, comes from a dev dependency (package-lock.json)"))
+            }
+            None => (false, String::new()),
+        });
     }
-    Some(words.iter().any(|w| dev.contains(&w.as_str())))
+    let hit = started.iter().find(|c| dev.iter().any(|d| d == c || *d == format!("{c}-cli")));
+    Some(match hit {
+        Some(c) => (true, format!("the program runs `{c}`, which looks like a dev dependency")),
+        None => (false, String::new()),
+    })
 }
 
 /// Every install already leaves the dev dependencies out (`--omit=dev`, `--production`,
@@ -77,7 +102,9 @@ fn leaves_cache(o: &Original) -> bool {
     o.steps.iter().any(|s| {
         let cmds = o.commands(s);
         cmds.iter().any(is_install)
-            && !cmds.iter().any(|c| matches!(c.name(), "npm" | "yarn" | "pnpm") && c.subcommand(&[]) == Some("cache"))
+            && !cmds.iter().any(|c| {
+                matches!(c.name(), "npm" | "yarn" | "pnpm") && crate::dockerfile::tools::subcommand(c) == Some("cache")
+            })
             && !o.block_text(s.instruction).contains("--mount=type=cache")
     })
 }
@@ -85,7 +112,7 @@ fn leaves_cache(o: &Original) -> bool {
 pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), Refusal> {
     let runtime = runtime_base(o, options, false)
         .ok_or_else(|| Refusal::at(o.stage.line, format!("no runtime image is known for {}", o.base)))?;
-    set_runtime(o, bp, runtime, "the Node.js runtime without compilers, headers and build tools");
+    set_runtime(o, bp, runtime, "the Node.js runtime without compilers, headers and build tools")?;
     let pm = manager(o);
     let builds: Vec<&super::super::input::Step> =
         o.steps.iter().filter(|s| s.classes.contains(&CmdClass::Build(Ecosystem::Node))).collect();
@@ -102,8 +129,8 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
             bp.change(Some(last.line), "the install already leaves the dev dependencies out");
         } else if cd {
             bp.change(Some(last.line), "dev dependencies kept: the install runs in another directory (`cd`)");
-        } else if dev_at_runtime == Some(true) {
-            bp.change(None, "dev dependencies kept: the program runs one of them (e.g. ts-node) at run time");
+        } else if let Some((true, why)) = &dev_at_runtime {
+            bp.change(None, format!("dev dependencies kept: {why}"));
         } else if dev_at_runtime.is_none()
             && o.program
                 .as_ref()
@@ -126,7 +153,7 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
         bp.change(None, format!("the package cache the {pm} install leaves stays in the builder"));
     }
     context_artifacts(o, bp)?;
-    runtime_packages(o, bp)?;
+    keep_packages(o, bp, o.invoked(), options)?;
     base_saving(o, bp);
     if !o.has_kind(|k| matches!(k, Kind::User { .. })) {
         bp.change(

@@ -25,9 +25,10 @@ fn own_venv(c: &Command) -> Option<String> {
 pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), Refusal> {
     let runtime = runtime_base(o, options, false)
         .ok_or_else(|| Refusal::at(o.stage.line, format!("no runtime image is known for {}", o.base)))?;
-    set_runtime(o, bp, runtime, "the Python runtime without compilers, headers and build tools");
+    set_runtime(o, bp, runtime, "the Python runtime without compilers, headers and build tools")?;
     let mut venv: Option<String> = None;
     let mut first_pip: Option<usize> = None;
+    let (mut user_installs, mut pips) = (0, 0);
     for s in &o.steps {
         for c in o.commands(s) {
             if let Some(v) = own_venv(c) {
@@ -35,11 +36,9 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
             }
             if pip_install(c).is_some() {
                 first_pip.get_or_insert(s.instruction);
+                pips += 1;
                 if c.has_flag(&["--user"]) {
-                    return Err(Refusal::at(
-                        s.line,
-                        "`pip install --user` installs into a home directory: not supported",
-                    ));
+                    user_installs += 1;
                 }
                 if c.has_flag(&["-t", "--target", "--prefix", "--root"]) {
                     return Err(Refusal::at(s.line, "`pip install` into a custom target or prefix: not supported"));
@@ -59,7 +58,25 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
             }
         }
     }
-    let reorder = manifest_first(o, bp);
+    if user_installs > 0 {
+        // `pip install --user`: the packages are in ~/.local, which the runtime stage copies
+        // (root's home only: another user's is not known before the build)
+        let runs_as_root = !o.has_kind(|k| matches!(k, Kind::User { .. }));
+        if user_installs < pips || !runs_as_root || venv.is_some() {
+            return Err(Refusal::new(
+                "`pip install --user` as another user than root, or mixed with other installs: the rewrite cannot tell where the packages are; install into a virtual environment",
+            ));
+        }
+        bp.artifact("/root/.local", "the packages `pip install --user` put in root's home");
+        bp.env.push("ENV PATH=\"/root/.local/bin:$PATH\"".to_string());
+        bp.intended.push("Env");
+        bp.change(
+            None,
+            "`pip install --user` installs into /root/.local, which the runtime stage copies; PATH puts its bin first",
+        );
+        first_pip = None;
+    }
+    let reorder = if user_installs > 0 { None } else { manifest_first(o, bp) };
     match (&venv, first_pip) {
         (Some(v), _) => {
             bp.artifact(v, "the virtual environment the build creates");
@@ -89,7 +106,7 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
         (None, None) => {}
     }
     context_artifacts(o, bp)?;
-    runtime_packages(o, bp)?;
+    keep_packages(o, bp, o.invoked(), options)?;
     if needs_shell(o) && !bp.runtime_shell {
         return Err(Refusal::new("setup steps need a shell the runtime base does not have"));
     }

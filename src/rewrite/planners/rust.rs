@@ -2,6 +2,7 @@
 //! library it links (OpenSSL...) copied from the builder.
 
 use super::*;
+use crate::dockerfile::tools::{flag_value, subcommand};
 
 /// The binary names Cargo.toml declares: `[[bin]] name`s, else the package name.
 fn cargo_bins(o: &Original) -> Vec<String> {
@@ -32,19 +33,24 @@ fn outputs(o: &Original) -> (Vec<String>, Option<String>) {
         if c.name() != "cargo" {
             continue;
         }
-        match c.subcommand(&["--bin", "-p", "--package", "--target", "--features", "--root", "--path", "-j"]) {
+        match subcommand(c) {
             Some("build") => {
                 let profile = if c.has_flag(&["--release", "-r"]) { "release" } else { "debug" };
-                let target = o.env("CARGO_TARGET_DIR").unwrap_or_else(|| format!("{cwd}/target"));
+                let target = o.base_env("CARGO_TARGET_DIR").unwrap_or_else(|| format!("{cwd}/target"));
                 let target = super::absolute(&cwd, &target);
-                let triple = c.flag_value(&["--target"]).map(|t| format!("/{t}")).unwrap_or_default();
-                for b in c.flag_value(&["--bin"]).map(|b| vec![b.to_string()]).unwrap_or_else(|| bins.clone()) {
+                let triple = flag_value(c, &["--target"]).map(|t| format!("/{t}")).unwrap_or_default();
+                for b in flag_value(c, &["--bin"]).map(|b| vec![b.to_string()]).unwrap_or_else(|| bins.clone()) {
                     out.push(format!("{target}{triple}/{profile}/{b}"));
                 }
             }
             Some("install") => {
-                let root = c.flag_value(&["--root"]).map(str::to_string).or_else(|| o.env("CARGO_HOME"));
-                install = Some(format!("{}/bin", root.unwrap_or_else(|| "/root/.cargo".into())));
+                // --root, else CARGO_INSTALL_ROOT, else CARGO_HOME (/usr/local/cargo in the rust
+                // image), else ~/.cargo
+                let root = flag_value(c, &["--root"])
+                    .map(str::to_string)
+                    .or_else(|| o.base_env("CARGO_INSTALL_ROOT"))
+                    .or_else(|| o.base_env("CARGO_HOME"));
+                install = Some(format!("{}/bin", root.unwrap_or_else(|| "/root/.cargo".into()).trim_end_matches('/')));
             }
             _ => {}
         }
@@ -66,10 +72,11 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     let (outs, install) = outputs(o);
     let bin = super::go::binary(o, &outs, install.as_ref())
         .ok_or_else(|| Refusal::new("the binary ENTRYPOINT/CMD runs is not one the build writes to a known path"))?;
-    let distroless_ok = !needs_shell(o) && !needs_packages_beyond_distroless(o);
+    let distroless = runtime_base(o, options, false).unwrap_or_else(|| "gcr.io/distroless/cc-debian12".into());
+    let distroless_ok = !needs_shell(o) && !needs_packages_beyond(o, o.invoked(), options, &distroless);
     let runtime = match (&options.runtime_base, distroless_ok) {
         (Some(r), _) => r.clone(),
-        (None, true) => runtime_base(o, options, false).unwrap_or_else(|| "gcr.io/distroless/cc-debian12".into()),
+        (None, true) => distroless,
         (None, false) => "debian:bookworm-slim".into(),
     };
     let why = if has_shell(&runtime) {
@@ -77,6 +84,10 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     } else {
         "glibc and libgcc for the binary, no toolchain, shell or package manager"
     };
-    set_runtime(o, bp, runtime, why);
-    native_runtime(o, bp, &bin, true)
+    use_runtime(o, bp, runtime, why);
+    let installed = install.as_ref().is_some_and(|d| bin.starts_with(&format!("{d}/")));
+    // found through PATH (`CMD ["app"]`): onto a directory of the runtime base's PATH
+    let by_name = o.program.as_ref().and_then(|p| p.first()).is_some_and(|a| !a.contains('/'));
+    let to = if installed && by_name { on_runtime_path(&bp.runtime_base, &bin) } else { bin.clone() };
+    native_runtime(o, bp, options, &bin, &to)
 }

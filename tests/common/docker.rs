@@ -1,0 +1,131 @@
+//! A private Docker engine for the tests (Debian's docker.io: dockerd 20.10 and its 20.10 CLI at
+//! /usr/bin/docker), started with its own data root, exec root and socket, no iptables and no
+//! bridge (builds use `--network host`), and stopped by its pid when the test ends. Base images
+//! come from buildah's local storage (`buildah push IMG docker-archive:` + `docker load`).
+//!
+//! Also podman's configuration for this machine: runc (crun refuses this machine's cgroup
+//! layout) and ulimits within the machine's hard limits.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Engine {
+    pub dir: PathBuf,
+    pub host: String,
+    child: Child,
+}
+
+/// The 20.10 CLI (the newer one at /usr/local/bin wants a buildx plugin that is not here).
+pub const DOCKER: &str = "/usr/bin/docker";
+
+impl Engine {
+    /// Start dockerd, or None (after saying why) when it is not installed.
+    pub fn start() -> Option<Engine> {
+        let ok = Command::new("dockerd").arg("--version").output().is_ok_and(|o| o.status.success())
+            && Path::new(DOCKER).exists();
+        if !ok {
+            return super::tool_missing("dockerd and /usr/bin/docker (apt-get install docker.io)");
+        }
+        // a short path: the socket path must fit in sun_path
+        let dir = PathBuf::from(format!("/var/tmp/imgslim-dockerd-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let sock = dir.join("docker.sock");
+        let log = std::fs::File::create(dir.join("dockerd.log")).unwrap();
+        let child = Command::new("dockerd")
+            .args(["--iptables=false", "--ip6tables=false", "--bridge=none"])
+            .arg("--data-root")
+            .arg(dir.join("root"))
+            .arg("--exec-root")
+            .arg(dir.join("exec"))
+            .arg("-H")
+            .arg(format!("unix://{}", sock.display()))
+            .arg("--pidfile")
+            .arg(dir.join("pid"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("dockerd");
+        let e = Engine { dir, host: format!("unix://{}", sock.display()), child };
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(60) {
+            if e.docker(&["version", "--format", "{{.Server.APIVersion}}"]).status.success() {
+                return Some(e);
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        panic!("dockerd did not start: {}", std::fs::read_to_string(e.dir.join("dockerd.log")).unwrap_or_default());
+    }
+
+    pub fn docker(&self, args: &[&str]) -> std::process::Output {
+        Command::new(DOCKER).env("DOCKER_HOST", &self.host).args(args).output().unwrap()
+    }
+
+    /// Load an image from buildah's storage into the engine under the same name.
+    pub fn load_from_buildah(&self, image: &str) {
+        let tar = self.dir.join("load.tar");
+        let out = Command::new("buildah")
+            .args(["push", "-q", image])
+            .arg(format!("docker-archive:{}:{image}", tar.display()))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "buildah push {image}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = self.docker(&["load", "-i", &tar.display().to_string()]);
+        assert!(out.status.success(), "docker load {image}: {}", String::from_utf8_lossy(&out.stderr));
+        let _ = std::fs::remove_file(tar);
+    }
+
+    /// The environment a child process needs to use this engine with the 20.10 CLI first on PATH.
+    pub fn env(&self) -> Vec<(String, String)> {
+        vec![
+            ("DOCKER_HOST".into(), self.host.clone()),
+            ("PATH".into(), format!("/usr/bin:{}", std::env::var("PATH").unwrap_or_default())),
+        ]
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        // stop it by its pid, never by name
+        let _ = Command::new("kill").arg(self.child.id().to_string()).status();
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(30) {
+            if self.child.try_wait().ok().flatten().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = Command::new("umount").arg("-R").arg(self.dir.join("root")).output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A containers.conf for podman on this machine, written into `dir`: set CONTAINERS_CONF to it.
+pub fn podman_conf(dir: &Path) -> Option<PathBuf> {
+    let ok = Command::new("podman").arg("--version").output().is_ok_and(|o| o.status.success())
+        && Command::new("runc").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !ok {
+        return super::tool_missing("podman and runc (apt-get install podman runc)");
+    }
+    let hard = |flag: &str| -> String {
+        let out = Command::new("sh").arg("-c").arg(format!("ulimit -H{flag}")).output().unwrap();
+        let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if v.is_empty() || v == "unlimited" { "1048576".into() } else { v }
+    };
+    let conf = dir.join("containers.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "[containers]\ndefault_ulimits = [\"nofile={n}:{n}\", \"nproc={p}:{p}\"]\n[engine]\nruntime = \"runc\"\n",
+            n = hard("n"),
+            p = hard("u"),
+        ),
+    )
+    .unwrap();
+    Some(conf)
+}
