@@ -115,15 +115,19 @@ pub fn podman_conf(dir: &Path) -> Option<PathBuf> {
     let hard = |flag: &str| -> String {
         let out = Command::new("sh").arg("-c").arg(format!("ulimit -H{flag}")).output().unwrap();
         let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        if v.is_empty() || v == "unlimited" { "1048576".into() } else { v }
+        if v.is_empty() || v == "unlimited" {
+            "1048576".into()
+        } else {
+            v
+        }
     };
     let conf = dir.join("containers.conf");
     std::fs::write(
         &conf,
         format!(
-            "[containers]\ndefault_ulimits = [\"nofile={n}:{n}\", \"nproc={p}:{p}\"]\n[engine]\nruntime = \"runc\"\n",
+            // nproc: podman's default is above what this machine lets a container set (4096 works)
+            "[containers]\ndefault_ulimits = [\"nofile={n}:{n}\", \"nproc=4096:4096\"]\n[engine]\nruntime = \"runc\"\n",
             n = hard("n"),
-            p = hard("u"),
         ),
     )
     .unwrap();

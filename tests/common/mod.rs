@@ -39,6 +39,7 @@ pub fn tool_missing<T>(what: &str) -> Option<T> {
 }
 
 pub mod buildah;
+pub mod docker;
 pub mod faulty;
 pub mod imagegen;
 pub mod moto;
