@@ -115,8 +115,9 @@ impl From<&GateFlagArgs> for crate::settings::GateFlags {
 
 #[derive(Debug, Args)]
 pub struct PushArgs {
-    /// The image: a docker-archive, OCI archive or OCI layout directory.
-    pub image: PathBuf,
+    /// The image: a file or directory, a name in the Docker engine or containers-storage, or
+    /// `docker-daemon:`, `containers-storage:`, `docker-archive:`, `oci-archive:`, `oci:` NAME.
+    pub image: String,
     /// Where to: `registry/repository:tag` (ECR: ACCOUNT.dkr.ecr.REGION.amazonaws.com/repo:tag).
     pub reference: String,
     /// Compression for docker-archive layers stored uncompressed.
@@ -544,8 +545,10 @@ pub enum ReportFormat {
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// A Dockerfile, or an image: docker-archive (`docker save`), OCI archive, OCI layout
-    /// directory, or `-` for an image on standard input.
+    /// A Dockerfile, or an image: a file (docker-archive, OCI archive) or OCI layout directory, a
+    /// name in the Docker engine or containers-storage (`myapp:latest`), a registry reference,
+    /// `docker-daemon:NAME`, `containers-storage:NAME`, `docker://REF`, or `-` for an image on
+    /// standard input.
     pub target: PathBuf,
     /// The Dockerfile the image was built from: map layers and leftovers to its lines.
     #[arg(long)]

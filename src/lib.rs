@@ -14,4 +14,5 @@ pub mod lint;
 pub mod registry;
 pub mod report;
 pub mod rewrite;
+pub mod sources;
 pub mod units;

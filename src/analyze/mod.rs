@@ -153,6 +153,11 @@ pub struct Report {
     pub wasted_percent: f64,
     /// Layer blobs as stored (what a pull of this encoding moves).
     pub compressed_bytes: u64,
+    /// What a pull from a registry moves: the blobs as stored when they are compressed; for
+    /// layers kept uncompressed (a docker-archive, the Docker engine, containers-storage) an
+    /// estimate of their gzip blobs (`pull_bytes_estimated`).
+    pub pull_bytes: u64,
+    pub pull_bytes_estimated: bool,
     /// dive's efficiency score, with deletions done right.
     pub efficiency: f64,
     /// Waste stored by layers the Dockerfile made (with `--dockerfile`).
@@ -173,6 +178,20 @@ pub struct Report {
 /// Tag of an entry whose path falls in no leftover category.
 const NO_CATEGORY: u8 = u8::MAX;
 
+/// The leftover category of an entry's path, computed while reading (in each layer's thread).
+fn tag_entry(e: &Entry) -> u8 {
+    match e.kind {
+        Kind::File => Catalog::builtin().classify_path(&e.path).map_or(NO_CATEGORY, |c| c as u8),
+        _ => NO_CATEGORY,
+    }
+}
+
+/// How the analysis reads a layer: the package databases captured, each path classified, the
+/// pull size estimated for layers kept uncompressed.
+pub fn read_options(verify: bool) -> ReadOptions<'static> {
+    ReadOptions { verify, capture: &packages::capture, tag: Some(&tag_entry), estimate_pull: true }
+}
+
 /// Read every layer, largest first, on `threads` workers.
 pub fn read_layers(image: &Image, opts: &AnalyzeOptions) -> Result<Vec<LayerIndex>, ImageError> {
     let n = image.layers.len();
@@ -188,14 +207,7 @@ pub fn read_layers(image: &Image, opts: &AnalyzeOptions) -> Result<Vec<LayerInde
     let done = Mutex::new((0usize, 0u64));
     let total_bytes: u64 = image.layers.iter().map(|l| l.size).sum();
     let results: Vec<Mutex<Option<Result<LayerIndex, ImageError>>>> = (0..n).map(|_| Mutex::new(None)).collect();
-    let capture = |e: &Entry| packages::capture(e);
-    // classify paths while reading, in each layer's thread
-    let catalog = Catalog::builtin();
-    let tag = |e: &Entry| match e.kind {
-        Kind::File => catalog.classify_path(&e.path).map_or(NO_CATEGORY, |c| c as u8),
-        _ => NO_CATEGORY,
-    };
-    let read_opts = ReadOptions { verify: opts.verify, capture: &capture, tag: Some(&tag) };
+    let read_opts = read_options(opts.verify);
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| loop {
@@ -357,6 +369,20 @@ pub fn analyze(image: &Image, opts: &AnalyzeOptions) -> Result<Report, AnalyzeEr
     let mut timer = Timer::new();
     let layers = read_layers(image, opts)?;
     timer.lap("read");
+    analyze_read(image, layers, opts, timer)
+}
+
+/// Analyze an image whose layers were indexed as it streamed (`layers[i]` is `image.layers[i]`).
+pub fn analyze_streamed(s: crate::layer::stream::Streamed, opts: &AnalyzeOptions) -> Result<Report, AnalyzeError> {
+    analyze_read(&s.image, s.layers, opts, Timer::new())
+}
+
+fn analyze_read(
+    image: &Image,
+    layers: Vec<LayerIndex>,
+    opts: &AnalyzeOptions,
+    mut timer: Timer,
+) -> Result<Report, AnalyzeError> {
     let merged = merge(&layers)?;
     timer.lap("merge");
     let mut pkgs = Packages::collect(&layers, &merged);
@@ -490,6 +516,8 @@ pub fn analyze(image: &Image, opts: &AnalyzeOptions) -> Result<Report, AnalyzeEr
             100.0 * merged.wasted_bytes as f64 / merged.size_bytes as f64
         },
         compressed_bytes: image.layers.iter().map(|l| l.size).sum(),
+        pull_bytes: image.layers.iter().zip(&layers).map(|(l, i)| i.pull_estimate.unwrap_or(l.size)).sum(),
+        pull_bytes_estimated: layers.iter().any(|i| i.pull_estimate.is_some()),
         efficiency: merged.efficiency,
         user_wasted_bytes,
         layers: layer_reports,

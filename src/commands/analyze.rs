@@ -4,8 +4,7 @@ use super::{load_dockerfile, located, ExitStatus};
 use crate::cli::{AnalyzeArgs, ReportFormat};
 use crate::printer::stdout;
 use anyhow::Context;
-use imgslim::analyze::{analyze, AnalyzeOptions, Progress};
-use imgslim::image::{open, OpenOptions};
+use imgslim::analyze::{AnalyzeOptions, Progress};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
@@ -47,14 +46,21 @@ impl LazyBar {
     }
 }
 
-pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
+/// Is the target a Dockerfile (an existing file that is not an image)?
+fn is_dockerfile(target: &std::path::Path) -> bool {
     let image_extension =
-        args.target.extension().is_some_and(|e| matches!(e.to_str(), Some("tar" | "tgz" | "gz" | "zst" | "oci")));
-    if args.target != std::path::Path::new("-") && !image_extension && !imgslim::image::looks_like_image(&args.target) {
+        target.extension().is_some_and(|e| matches!(e.to_str(), Some("tar" | "tgz" | "gz" | "zst" | "oci")));
+    target.is_file() && !image_extension && !imgslim::image::looks_like_image(target)
+}
+
+pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
+    if is_dockerfile(&args.target) {
         return dockerfile(&args);
     }
-    let image = open(&args.target, &OpenOptions { platform: args.platform.clone() })
-        .with_context(|| format!("cannot open image {}", args.target.display()))?;
+    let shown = args.target.display().to_string();
+    let spec = imgslim::sources::parse(&shown);
+    let opened = imgslim::sources::open(&spec, &super::source_options(args.platform.as_deref(), &[]))
+        .with_context(|| format!("cannot open image {shown}"))?;
     let dockerfile = match &args.dockerfile {
         Some(p) => {
             let (df, model) = load_dockerfile(p)?;
@@ -72,7 +78,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
         threads: 0,
         inventory: false,
     };
-    let report = analyze(&image, &opts);
+    let report = opened.analyze(&opts);
     bar.finish();
     let report = report.with_context(|| format!("cannot analyze {}", args.target.display()))?;
     let mut out = stdout();

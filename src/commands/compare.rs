@@ -17,8 +17,8 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitStatus> {
             let (sa, sb) = (args.a.as_deref().unwrap_or_default(), args.b.as_deref().unwrap_or_default());
             let ia = open_image(sa, args.platform.as_deref(), &args.insecure_registry)?;
             let ib = open_image(sb, args.platform.as_deref(), &args.insecure_registry)?;
-            let mut ra = analyze_image(&ia, None, true).with_context(|| format!("cannot analyze {sa}"))?;
-            let mut rb = analyze_image(&ib, None, true).with_context(|| format!("cannot analyze {sb}"))?;
+            let mut ra = analyze_image(ia, None, true).with_context(|| format!("cannot analyze {sa}"))?;
+            let mut rb = analyze_image(ib, None, true).with_context(|| format!("cannot analyze {sb}"))?;
             ra.image.name.get_or_insert_with(|| sa.to_string());
             rb.image.name.get_or_insert_with(|| sb.to_string());
             (ra, rb)
@@ -60,10 +60,10 @@ fn build_one(
     b.build(dockerfile, context, tag).with_context(|| format!("{label} does not build"))?;
     let archive = dir.join(format!("{}.tar", tag.replace(['/', ':'], "_")));
     b.save(tag, &archive)?;
-    let image = imgslim::image::open(&archive, &Default::default())?;
+    let image = imgslim::sources::Opened::Image(imgslim::image::open(&archive, &Default::default())?);
     let (df, model) = load_dockerfile(dockerfile)?;
     let model = model.map_err(|e| located(dockerfile, &e))?;
-    let mut r = analyze_image(&image, Some((&df, &model)), true)?;
+    let mut r = analyze_image(image, Some((&df, &model)), true)?;
     r.image.name = Some(label.to_string());
     let _ = std::fs::remove_file(&archive);
     Ok(r)

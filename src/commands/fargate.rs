@@ -16,12 +16,14 @@ pub fn run(cmd: FargateCommand) -> anyhow::Result<ExitStatus> {
 
 fn check(a: FargateCheckArgs) -> anyhow::Result<ExitStatus> {
     let image = open_image(&a.image, a.platform.as_deref(), &a.insecure_registry)?;
-    let report = analyze_image(&image, None, false)?;
+    let media_types = image.image().layers.iter().map(|l| l.media_type.clone()).collect();
+    let report = analyze_image(image, None, false)?;
     let facts = ImageFacts {
         platform: &report.image.platform,
-        layer_media_types: image.layers.iter().map(|l| l.media_type.clone()).collect(),
+        layer_media_types: media_types,
         size_bytes: report.size_bytes,
-        compressed_bytes: report.compressed_bytes,
+        compressed_bytes: report.pull_bytes,
+        compressed_estimated: report.pull_bytes_estimated,
     };
     let o = CheckOptions {
         cpu_architecture: a.cpu_architecture.clone(),
@@ -63,7 +65,7 @@ fn task_def(a: TaskDefArgs) -> anyhow::Result<ExitStatus> {
     }
     let source = a.config_from.clone().unwrap_or_else(|| a.image.clone());
     let image = open_image(&source, None, &a.insecure_registry)?;
-    let config = imgslim::analyze::config_facts(&image);
+    let config = imgslim::analyze::config_facts(image.image());
     let ecr = imgslim::registry::ecr::EcrHost::parse(&r.registry);
     let family = a.family.clone().unwrap_or_else(|| r.repository.rsplit('/').next().unwrap_or("app").to_string());
     let region = a

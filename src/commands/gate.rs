@@ -22,26 +22,22 @@ pub fn load_baseline(spec: &str, platform: Option<&str>, insecure: &[String]) ->
                 .with_context(|| format!("baseline {spec}: no size_bytes or compressed_bytes"));
         }
     }
-    if path.exists() {
-        let image = open_image(spec, platform, insecure)?;
-        let r = analyze_image(&image, None, false)?;
-        return Ok(Baseline::from_report(spec, &r));
+    let s = imgslim::sources::parse(spec);
+    let o = super::source_options(platform, insecure);
+    match imgslim::sources::locate(&s, &o).with_context(|| format!("baseline {spec}"))? {
+        // a registry's baseline: its manifest is enough (the sizes of the stored blobs)
+        imgslim::sources::Located::Registry(image) => Ok(Baseline {
+            source: spec.to_string(),
+            size_bytes: None,
+            compressed_bytes: Some(image.layers.iter().map(|l| l.size).sum()),
+            layer_ids: image.layers.iter().map(|l| l.digest.clone()).collect(),
+        }),
+        local => {
+            let image = local.open(&s, &o, imgslim::analyze::read_options(false))?;
+            let r = analyze_image(image, None, false)?;
+            Ok(Baseline::from_report(spec, &r))
+        }
     }
-    let r = imgslim::registry::Reference::parse(spec)
-        .with_context(|| format!("baseline {spec}: no such file, and not a registry reference"))?;
-    let client = imgslim::registry::Client::new(imgslim::registry::ClientOptions {
-        insecure: insecure.to_vec(),
-        hosts: vec![r.registry.clone()],
-        ..Default::default()
-    })?;
-    let opts = imgslim::image::OpenOptions { platform: platform.map(str::to_string) };
-    let (m, _) = client.image_manifest(&r, &opts).with_context(|| format!("baseline {r}"))?;
-    Ok(Baseline {
-        source: r.to_string(),
-        size_bytes: None,
-        compressed_bytes: Some(m.layers().iter().map(|l| l.size()).sum()),
-        layer_ids: m.layers().iter().map(|l| l.digest().to_string()).collect(),
-    })
 }
 
 pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
@@ -60,7 +56,7 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
         None => None,
     };
     let image = open_image(&args.image, args.platform.as_deref(), &args.insecure_registry)?;
-    let report = analyze_image(&image, dockerfile.as_ref().map(|(d, m)| (d, m)), false)
+    let report = analyze_image(image, dockerfile.as_ref().map(|(d, m)| (d, m)), false)
         .with_context(|| format!("cannot analyze {}", args.image))?;
     let baseline = baseline_spec
         .as_deref()

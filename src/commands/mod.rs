@@ -101,31 +101,37 @@ pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
         .to_string()
 }
 
-/// An image from a path (archive or layout directory) or a registry reference.
-pub fn open_image(spec: &str, platform: Option<&str>, insecure: &[String]) -> anyhow::Result<imgslim::image::Image> {
-    let opts = imgslim::image::OpenOptions { platform: platform.map(str::to_string) };
-    let path = Path::new(spec);
-    if spec == "-" || path.exists() {
-        return imgslim::image::open(path, &opts).with_context(|| format!("cannot open image {spec}"));
+/// Where images are read from: the platform to pick and the registries reached over HTTP.
+pub fn source_options(platform: Option<&str>, insecure: &[String]) -> imgslim::sources::SourceOptions {
+    imgslim::sources::SourceOptions {
+        platform: platform.map(str::to_string),
+        registry: imgslim::registry::ClientOptions { insecure: insecure.to_vec(), ..Default::default() },
     }
-    if imgslim::registry::Reference::looks_like(spec) {
-        let r = imgslim::registry::Reference::parse(spec)?;
-        let client = std::sync::Arc::new(imgslim::registry::Client::new(imgslim::registry::ClientOptions {
-            insecure: insecure.to_vec(),
-            hosts: vec![r.registry.clone()],
-            ..Default::default()
-        })?);
-        return client.open_image(&r, &opts).with_context(|| format!("cannot open {r}"));
-    }
-    anyhow::bail!("{spec}: no such file, and not a registry reference")
 }
 
-/// Analyze an image (optionally with its Dockerfile and the file/package inventory).
+/// An image as the command line names it (`imgslim::sources`: a path, a transport, a name in
+/// the Docker engine or containers-storage, a registry reference).
+pub fn open_image(spec: &str, platform: Option<&str>, insecure: &[String]) -> anyhow::Result<imgslim::sources::Opened> {
+    let s = imgslim::sources::parse(spec);
+    Ok(imgslim::sources::open(&s, &source_options(platform, insecure))?)
+}
+
+/// The same, for reading its blobs (a push): streamed sources are spooled to a temporary file.
+pub fn open_image_blobs(
+    spec: &str,
+    platform: Option<&str>,
+    insecure: &[String],
+) -> anyhow::Result<imgslim::image::Image> {
+    let s = imgslim::sources::parse(spec);
+    Ok(imgslim::sources::open_for_blobs(&s, &source_options(platform, insecure))?)
+}
+
+/// Analyze an opened image (optionally with its Dockerfile and the file/package inventory).
 pub fn analyze_image(
-    image: &imgslim::image::Image,
+    image: imgslim::sources::Opened,
     dockerfile: Option<(&imgslim::dockerfile::Dockerfile, &imgslim::dockerfile::model::Model)>,
     inventory: bool,
 ) -> anyhow::Result<imgslim::analyze::Report> {
     let opts = imgslim::analyze::AnalyzeOptions { dockerfile, inventory, ..Default::default() };
-    Ok(imgslim::analyze::analyze(image, &opts)?)
+    Ok(image.analyze(&opts)?)
 }

@@ -58,8 +58,8 @@ pub fn run(args: PushArgs) -> anyhow::Result<ExitStatus> {
     let client = Arc::new(Client::new(options)?);
 
     if args.gate || args.fargate {
-        let image = imgslim::image::open(&args.image, &Default::default())
-            .with_context(|| format!("cannot open image {}", args.image.display()))?;
+        let image = super::open_image(&args.image, None, &[])?;
+        let media_types: Vec<String> = image.image().layers.iter().map(|l| l.media_type.clone()).collect();
         let dockerfile = match args.dockerfile.as_ref() {
             Some(p) => {
                 let (df, m) = load_dockerfile(p)?;
@@ -67,7 +67,7 @@ pub fn run(args: PushArgs) -> anyhow::Result<ExitStatus> {
             }
             None => None,
         };
-        let report = analyze_image(&image, dockerfile.as_ref().map(|(d, m)| (d, m)), false)?;
+        let report = analyze_image(image, dockerfile.as_ref().map(|(d, m)| (d, m)), false)?;
         if args.gate && !gate(&args, &loaded.file.gate, &report, &client, &r)? {
             eprintln!("not pushed: the size gate failed");
             return Ok(ExitStatus::Failure);
@@ -75,9 +75,10 @@ pub fn run(args: PushArgs) -> anyhow::Result<ExitStatus> {
         if args.fargate {
             let facts = imgslim::registry::fargate::ImageFacts {
                 platform: &report.image.platform,
-                layer_media_types: image.layers.iter().map(|l| l.media_type.clone()).collect(),
+                layer_media_types: media_types,
                 size_bytes: report.size_bytes,
-                compressed_bytes: report.compressed_bytes,
+                compressed_bytes: report.pull_bytes,
+                compressed_estimated: report.pull_bytes_estimated,
             };
             let o = imgslim::registry::fargate::CheckOptions {
                 cpu_architecture: args.cpu_architecture.clone(),
@@ -98,8 +99,15 @@ pub fn run(args: PushArgs) -> anyhow::Result<ExitStatus> {
         CompressionChoice::Gzip => PushCompression::Gzip,
         CompressionChoice::Zstd => PushCompression::Zstd,
     };
-    let set = PushSet::from_path(&args.image, compression)
-        .with_context(|| format!("cannot read {}", args.image.display()))?;
+    // files and directories go as they are stored (OCI byte for byte); images in the Docker
+    // engine or containers-storage are read and compressed
+    let path = std::path::Path::new(&args.image);
+    let set = if path.exists() {
+        PushSet::from_path(path, compression).with_context(|| format!("cannot read {}", args.image))?
+    } else {
+        let image = super::open_image_blobs(&args.image, None, &[])?;
+        PushSet::from_image(&image, compression).with_context(|| format!("cannot read {}", args.image))?
+    };
     let done = Arc::new(AtomicU64::new(0));
     let total = set.total_bytes();
     let bar = (args.format == PushFormat::Text && std::io::stderr().is_terminal()).then(|| {
@@ -194,7 +202,7 @@ fn gate(
     }
     let checks = evaluate(report, &budgets, baseline.as_ref());
     let g = imgslim::report::gate::GateResult {
-        image: args.image.display().to_string(),
+        image: args.image.clone(),
         dockerfile: args.dockerfile.as_ref().map(|p| p.display().to_string()),
         report,
         baseline: baseline.as_ref(),

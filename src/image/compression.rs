@@ -222,3 +222,125 @@ mod tests {
         drop(handle);
     }
 }
+
+/// What a registry would store for a layer kept uncompressed (a docker-archive, the Docker
+/// engine, containers-storage): estimated by compressing evenly spread samples of it with what
+/// `imgslim push` uses (gzip level 6), never the whole layer.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PullEstimate {
+    sampled_in: u64,
+    sampled_out: u64,
+}
+
+/// Bytes per sample, and how many samples a layer gets at most (a layer of up to 32 MiB is
+/// compressed whole).
+pub const SAMPLE: u64 = 256 << 10;
+pub const SAMPLES: u64 = 128;
+
+impl PullEstimate {
+    pub fn feed(&mut self, chunk: &[u8]) {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Counter(0), flate2::Compression::new(6));
+        if enc.write_all(chunk).is_ok() {
+            if let Ok(c) = enc.finish() {
+                // a gzip member's header and trailer (18 bytes) are paid once per layer, not per sample
+                self.sampled_out += c.0.saturating_sub(18);
+                self.sampled_in += chunk.len() as u64;
+            }
+        }
+    }
+
+    /// The estimated compressed size of a layer of `total` bytes.
+    pub fn estimate(&self, total: u64) -> u64 {
+        if self.sampled_in == 0 {
+            return total;
+        }
+        (total as f64 * self.sampled_out as f64 / self.sampled_in as f64) as u64 + 18
+    }
+
+    /// The distance between samples for a layer of `total` bytes.
+    pub fn stride(total: u64) -> u64 {
+        (total / SAMPLES).max(SAMPLE)
+    }
+
+    /// Estimate from a reader that can skip forward (a file section, a tar-split layer).
+    pub fn of_seekable(r: &mut (impl Read + io::Seek), total: u64) -> io::Result<u64> {
+        let mut e = PullEstimate::default();
+        let stride = Self::stride(total);
+        let mut buf = vec![0u8; SAMPLE as usize];
+        let mut at = 0;
+        while at < total {
+            r.seek(io::SeekFrom::Start(at))?;
+            let want = SAMPLE.min(total - at) as usize;
+            let mut got = 0;
+            while got < want {
+                match r.read(&mut buf[got..want])? {
+                    0 => break,
+                    n => got += n,
+                }
+            }
+            e.feed(&buf[..got]);
+            at += stride;
+        }
+        Ok(e.estimate(total))
+    }
+}
+
+struct Counter(u64);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        self.0 += b.len() as u64;
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A pass-through reader that samples what passes for a pull-size estimate (a layer that
+/// streams once: the Docker engine's export).
+pub struct Sampling<R> {
+    inner: R,
+    stride: u64,
+    pos: u64,
+    pending: Vec<u8>,
+    pub estimate: Arc<Mutex<PullEstimate>>,
+}
+
+impl<R> Sampling<R> {
+    pub fn new(inner: R, total: u64) -> Self {
+        Sampling { inner, stride: PullEstimate::stride(total), pos: 0, pending: Vec::new(), estimate: Arc::default() }
+    }
+}
+
+impl<R: Read> Read for Sampling<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut i = 0;
+        while i < n {
+            let in_stride = self.pos % self.stride;
+            if in_stride < SAMPLE {
+                let take = ((SAMPLE - in_stride) as usize).min(n - i);
+                self.pending.extend_from_slice(&buf[i..i + take]);
+                i += take;
+                self.pos += take as u64;
+                if self.pos % self.stride >= SAMPLE || self.pending.len() as u64 >= SAMPLE {
+                    let mut e = self.estimate.lock().unwrap_or_else(|e| e.into_inner());
+                    e.feed(&self.pending);
+                    self.pending.clear();
+                }
+            } else {
+                let skip = ((self.stride - in_stride) as usize).min(n - i);
+                i += skip;
+                self.pos += skip as u64;
+            }
+        }
+        if n == 0 && !self.pending.is_empty() {
+            let mut e = self.estimate.lock().unwrap_or_else(|e| e.into_inner());
+            e.feed(&self.pending);
+            self.pending.clear();
+        }
+        Ok(n)
+    }
+}

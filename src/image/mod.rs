@@ -6,8 +6,11 @@
 mod archive;
 pub mod compression;
 mod oci;
+pub mod tarsplit;
 pub use oci::{choose_manifest, OciRaw};
+pub mod engine;
 pub mod section;
+pub mod storage;
 
 pub use compression::Compression;
 use oci_spec::image::ImageConfiguration;
@@ -47,6 +50,9 @@ impl ImageError {
 /// Bytes of a blob, as a stream or (for blobs inside local files) seekable.
 pub enum BlobReader {
     Seekable(FileSection),
+    /// Seekable forward only, with a known length (a containers-storage layer spliced from its
+    /// tar-split: skipping a body reads nothing).
+    Forward(Box<tarsplit::TarSplit>),
     Stream(Box<dyn Read + Send>),
 }
 
@@ -54,6 +60,7 @@ impl Read for BlobReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             BlobReader::Seekable(s) => s.read(buf),
+            BlobReader::Forward(r) => r.read(buf),
             BlobReader::Stream(r) => r.read(buf),
         }
     }
@@ -99,6 +106,8 @@ pub enum SourceKind {
     OciArchive,
     OciLayout,
     Registry,
+    ContainersStorage,
+    DockerDaemon,
 }
 
 impl std::fmt::Display for SourceKind {
@@ -108,6 +117,8 @@ impl std::fmt::Display for SourceKind {
             SourceKind::OciArchive => "oci-archive",
             SourceKind::OciLayout => "oci-layout",
             SourceKind::Registry => "registry",
+            SourceKind::ContainersStorage => "containers-storage",
+            SourceKind::DockerDaemon => "docker-daemon",
         })
     }
 }
@@ -183,6 +194,14 @@ pub fn open(path: &Path, opts: &OpenOptions) -> Result<Image, ImageError> {
     archive::open_archive(path, opts)
 }
 
+/// Open an image archive spooled to a temporary file, which lives as long as the image.
+pub fn open_spooled(tmp: tempfile::NamedTempFile, opts: &OpenOptions) -> Result<Image, ImageError> {
+    let tmp = Arc::new(tmp);
+    let mut img = archive::open_archive(tmp.path(), opts)?;
+    img._spool = Some(tmp);
+    Ok(img)
+}
+
 /// Does this path look like an image (archive or layout directory) rather than a Dockerfile?
 pub fn looks_like_image(path: &Path) -> bool {
     if path.is_dir() {
@@ -195,7 +214,7 @@ pub fn looks_like_image(path: &Path) -> bool {
     matches!(std::os::unix::fs::FileExt::read_at(&f, &mut head, 0), Ok(512)) && &head[257..262] == b"ustar"
 }
 
-pub(crate) fn io_err(path: &str, source: io::Error) -> ImageError {
+pub fn io_err(path: &str, source: io::Error) -> ImageError {
     ImageError::Io { path: path.to_string(), source }
 }
 

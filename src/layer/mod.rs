@@ -2,4 +2,5 @@
 
 pub mod merge;
 pub mod read;
+pub mod stream;
 pub mod tar;

@@ -3,7 +3,7 @@
 //! read in full.
 
 use super::tar::{walk, Body, Entry, Seekable, Stream, TarError};
-use crate::image::compression::{decoder, Hashing, Limited};
+use crate::image::compression::{decoder, Hashing, Limited, PullEstimate, Sampling};
 use crate::image::{BlobReader, Compression, ImageError, Layer};
 use std::io::{self, Read};
 
@@ -21,6 +21,8 @@ pub struct LayerIndex {
     pub blob_digest: Option<String>,
     /// Digest of the uncompressed tar, when it was hashed (`verify`).
     pub diff_id: Option<String>,
+    /// For a layer kept uncompressed: the estimated size of its gzip blob in a registry.
+    pub pull_estimate: Option<u64>,
 }
 
 #[derive(Clone, Copy)]
@@ -32,6 +34,8 @@ pub struct ReadOptions<'a> {
     /// A per-entry annotation computed in the reading thread (work that would otherwise wait
     /// for the slowest layer), e.g. a classification.
     pub tag: Option<&'a (dyn Fn(&Entry) -> u8 + Sync)>,
+    /// Estimate what a registry would store for a layer kept uncompressed (samples compressed).
+    pub estimate_pull: bool,
 }
 
 /// A layer may not expand to more than this many times its stored size (and at least 1 GiB):
@@ -82,53 +86,96 @@ pub fn read_layer(layer: &Layer, opts: ReadOptions) -> Result<LayerIndex, ImageE
             let walked = walk(&mut src, opts.capture, &mut visit).map_err(|e| tar_err(layer, e))?;
             index.tar_bytes = walked.bytes;
         }
-        blob => {
-            // Read in full: hash the blob as it streams (a compressed layer is read in full anyway).
-            // large blobs are hashed on a helper thread: the core that finishes its layers first
-            // takes that work off the critical path
-            let (hashed, blob_hash) =
-                if layer.size > (16 << 20) { Hashing::threaded(blob) } else { Hashing::new(blob) };
-            let limit = layer.size.saturating_mul(MAX_EXPANSION).max(1 << 30);
-            let decoded = Limited::new(decoder(layer.compression, hashed).map_err(|e| layer_err(layer, e))?, limit);
-            // hashing the uncompressed stream costs as much as decompressing: only when asked
-            let (mut tar_stream, diff_hash): (Box<dyn Read + Send>, _) = if opts.verify {
-                let (h, handle) = Hashing::new(decoded);
-                (Box::new(h), Some(handle))
-            } else {
-                (Box::new(decoded), None)
-            };
-            let mut src = Stream::new(&mut tar_stream);
+        BlobReader::Forward(parts) if layer.compression == Compression::None && !opts.verify => {
+            let len = parts.len();
+            let mut src = Seekable::with_len(parts, 0, len);
             let walked = walk(&mut src, opts.capture, &mut visit).map_err(|e| tar_err(layer, e))?;
-            // Drain what follows the end-of-archive blocks so the digests cover every byte.
-            let rest = src.drain_rest().map_err(|e| layer_err(layer, describe_io(layer, e)))?;
-            index.tar_bytes = walked.bytes + rest;
-            let (blob_digest, blob_len) = blob_hash.finish();
-            if blob_len != layer.size {
-                return Err(layer_err(layer, format!("blob is {blob_len} bytes, expected {}", layer.size)));
-            }
-            if !layer.digest.is_empty() && layer.digest.starts_with("sha256:") && layer.digest != blob_digest {
+            index.tar_bytes = walked.bytes;
+        }
+        blob => return index_stream(layer, blob, opts),
+    }
+    if opts.estimate_pull {
+        // a second, sampled read of the bodies the walk skipped
+        let est = match layer.blob.open().map_err(|e| layer_err(layer, e))? {
+            BlobReader::Seekable(mut s) => PullEstimate::of_seekable(&mut s, layer.size),
+            BlobReader::Forward(mut f) => PullEstimate::of_seekable(&mut *f, layer.size),
+            BlobReader::Stream(_) => Ok(layer.size),
+        };
+        index.pull_estimate = Some(est.map_err(|e| layer_err(layer, e))?);
+    }
+    Ok(index)
+}
+
+/// Index a layer that arrives as a stream (compressed or not: `layer.compression` says): hash the
+/// blob as it streams, decode, walk the headers; check the blob's size and digests where the
+/// layer names them.
+pub fn index_stream(layer: &Layer, blob: impl Read + Send, opts: ReadOptions) -> Result<LayerIndex, ImageError> {
+    let mut index = LayerIndex::default();
+    let mut visit = |e: Entry, body: Option<Vec<u8>>, _| {
+        if let Some(b) = body {
+            index.captured.push((index.entries.len(), b));
+        }
+        if let Some(tag) = opts.tag {
+            index.tags.push(tag(&e));
+        }
+        index.entries.push(e);
+        Ok(())
+    };
+    // Read in full: hash the blob as it streams (a compressed layer is read in full anyway).
+    // large blobs are hashed on a helper thread: the core that finishes its layers first
+    // takes that work off the critical path
+    let (hashed, blob_hash) = if layer.size > (16 << 20) { Hashing::threaded(blob) } else { Hashing::new(blob) };
+    // a plain layer read once (an engine's export): sample it for the pull size as it passes
+    type Shared = std::sync::Arc<std::sync::Mutex<PullEstimate>>;
+    let (hashed, estimate): (Box<dyn Read + Send + '_>, Option<Shared>) =
+        if opts.estimate_pull && layer.compression == Compression::None {
+            let s = Sampling::new(hashed, layer.size);
+            let e = s.estimate.clone();
+            (Box::new(s), Some(e))
+        } else {
+            (Box::new(hashed), None)
+        };
+    let limit = layer.size.saturating_mul(MAX_EXPANSION).max(1 << 30);
+    let decoded = Limited::new(decoder(layer.compression, hashed).map_err(|e| layer_err(layer, e))?, limit);
+    // hashing the uncompressed stream costs as much as decompressing: only when asked
+    let (mut tar_stream, diff_hash): (Box<dyn Read + Send>, _) = if opts.verify {
+        let (h, handle) = Hashing::new(decoded);
+        (Box::new(h), Some(handle))
+    } else {
+        (Box::new(decoded), None)
+    };
+    let mut src = Stream::new(&mut tar_stream);
+    let walked = walk(&mut src, opts.capture, &mut visit).map_err(|e| tar_err(layer, e))?;
+    // Drain what follows the end-of-archive blocks so the digests cover every byte.
+    let rest = src.drain_rest().map_err(|e| layer_err(layer, describe_io(layer, e)))?;
+    index.tar_bytes = walked.bytes + rest;
+    let (blob_digest, blob_len) = blob_hash.finish();
+    if blob_len != layer.size {
+        return Err(layer_err(layer, format!("blob is {blob_len} bytes, expected {}", layer.size)));
+    }
+    if !layer.digest.is_empty() && layer.digest.starts_with("sha256:") && layer.digest != blob_digest {
+        return Err(ImageError::DigestMismatch {
+            what: format!("layer {}", layer.digest),
+            expected: layer.digest.clone(),
+            actual: blob_digest,
+        });
+    }
+    index.blob_digest = Some(blob_digest);
+    index.pull_estimate = estimate.map(|e| e.lock().unwrap_or_else(|p| p.into_inner()).estimate(layer.size));
+    if let Some(diff_hash) = diff_hash {
+        let (diff_id, _) = diff_hash.finish();
+        if let Some(want) = layer.diff_id.as_deref().filter(|d| d.starts_with("sha256:")) {
+            if want != diff_id {
                 return Err(ImageError::DigestMismatch {
-                    what: format!("layer {}", layer.digest),
-                    expected: layer.digest.clone(),
-                    actual: blob_digest,
+                    what: format!("layer {} (uncompressed)", layer.digest),
+                    expected: want.to_string(),
+                    actual: diff_id,
                 });
             }
-            index.blob_digest = Some(blob_digest);
-            if let Some(diff_hash) = diff_hash {
-                let (diff_id, _) = diff_hash.finish();
-                if let Some(want) = layer.diff_id.as_deref().filter(|d| d.starts_with("sha256:")) {
-                    if want != diff_id {
-                        return Err(ImageError::DigestMismatch {
-                            what: format!("layer {} (uncompressed)", layer.digest),
-                            expected: want.to_string(),
-                            actual: diff_id,
-                        });
-                    }
-                }
-                index.diff_id = Some(diff_id);
-            }
         }
+        index.diff_id = Some(diff_id);
     }
+
     Ok(index)
 }
 

@@ -144,6 +144,12 @@ pub struct Seekable<R> {
 }
 
 impl<R: Read + Seek> Seekable<R> {
+    /// A source whose length is known up front, read from its current position `base` (for
+    /// forward-only sources, which cannot seek to their end and back).
+    pub fn with_len(inner: R, base: u64, len: u64) -> Self {
+        Seekable { inner, base, buf: vec![0; 64 << 10], pos: 0, end: 0, len }
+    }
+
     pub fn new(mut inner: R) -> io::Result<Self> {
         let base = inner.stream_position()?;
         let len = inner.seek(SeekFrom::End(0))?;
@@ -319,43 +325,46 @@ pub struct Walked {
     pub bytes: u64,
 }
 
-/// Walk every member; `visit` sees each entry, the body when `choose` asked for it, and the offset
-/// of the body in the archive.
-pub fn walk<S: Source>(
-    src: &mut S,
-    mut choose: impl FnMut(&Entry) -> Body,
-    mut visit: impl FnMut(Entry, Option<Vec<u8>>, u64) -> Result<(), TarError>,
-) -> Result<Walked, TarError> {
-    let mut offset: u64 = 0;
+/// Where a walk is: the offset in the archive, extension headers waiting for their member, and
+/// statistics.
+struct Cursor {
+    offset: u64,
+    pending: Pending,
+    stats: Walked,
+}
+
+fn read_exact<S: Source>(src: &mut S, buf: &mut [u8], offset: u64) -> Result<(), TarError> {
+    let n = src.fill(buf)?;
+    if n < buf.len() {
+        return Err(TarError::Truncated(buf.len() as u64, offset + n as u64));
+    }
+    Ok(())
+}
+
+fn skip_exact<S: Source>(src: &mut S, n: u64, offset: u64) -> Result<(), TarError> {
+    let k = src.skip(n)?;
+    if k < n {
+        return Err(TarError::Truncated(n, offset + k));
+    }
+    Ok(())
+}
+
+/// The next member's entry, its body size and padded size; None at the end of the archive.
+/// The caller consumes exactly `padded` bytes (the body and its padding) before the next call.
+fn next_entry<S: Source>(src: &mut S, cur: &mut Cursor) -> Result<Option<(Entry, u64, u64)>, TarError> {
     let mut header = [0u8; 512];
-    let mut pending = Pending::default();
-    let mut stats = Walked::default();
-    let read_exact = |src: &mut S, buf: &mut [u8], offset: u64| -> Result<(), TarError> {
-        let n = src.fill(buf)?;
-        if n < buf.len() {
-            return Err(TarError::Truncated(buf.len() as u64, offset + n as u64));
-        }
-        Ok(())
-    };
-    let skip = |src: &mut S, n: u64, offset: u64| -> Result<(), TarError> {
-        let k = src.skip(n)?;
-        if k < n {
-            return Err(TarError::Truncated(n, offset + k));
-        }
-        Ok(())
-    };
     loop {
         let n = src.fill(&mut header)?;
         if n == 0 {
-            break; // end of data without the zero blocks: accepted, as tar does
+            return Ok(None); // end of data without the zero blocks: accepted, as tar does
         }
         if n < 512 {
-            return Err(TarError::Truncated(512, offset + n as u64));
+            return Err(TarError::Truncated(512, cur.offset + n as u64));
         }
-        let at = offset;
-        offset += 512;
+        let at = cur.offset;
+        cur.offset += 512;
         if header.iter().all(|&b| b == 0) {
-            break;
+            return Ok(None);
         }
         if !checksum_ok(&header, at)? {
             return Err(TarError::Checksum(at));
@@ -364,25 +373,23 @@ pub fn walk<S: Source>(
         let size = numeric(&header[124..136], at, "size")?;
         let padded =
             size.checked_add(511).map(|s| s & !511).ok_or_else(|| TarError::Header(at, "size too large".into()))?;
-        match typeflag {
-            b'x' | b'g' | b'L' | b'K' => {
-                if size > MAX_EXTENSION {
-                    return Err(TarError::ExtensionTooLarge(size, at));
-                }
-                let mut data = vec![0u8; padded as usize];
-                read_exact(src, &mut data, offset)?;
-                offset += padded;
-                data.truncate(size as usize);
-                match typeflag {
-                    b'x' => parse_pax(&data, &mut pending, at)?,
-                    b'g' => {} // global PAX headers carry nothing a layer needs
-                    b'L' => pending.path = Some(String::from_utf8_lossy(field_str(&data)).into_owned()),
-                    _ => pending.link = Some(String::from_utf8_lossy(field_str(&data)).into_owned()),
-                }
-                continue;
+        if let b'x' | b'g' | b'L' | b'K' = typeflag {
+            if size > MAX_EXTENSION {
+                return Err(TarError::ExtensionTooLarge(size, at));
             }
-            _ => {}
+            let mut data = vec![0u8; padded as usize];
+            read_exact(src, &mut data, cur.offset)?;
+            cur.offset += padded;
+            data.truncate(size as usize);
+            match typeflag {
+                b'x' => parse_pax(&data, &mut cur.pending, at)?,
+                b'g' => {} // global PAX headers carry nothing a layer needs
+                b'L' => cur.pending.path = Some(String::from_utf8_lossy(field_str(&data)).into_owned()),
+                _ => cur.pending.link = Some(String::from_utf8_lossy(field_str(&data)).into_owned()),
+            }
+            continue;
         }
+        let pending = &mut cur.pending;
         let ustar = &header[257..263] == b"ustar\0" || &header[257..263] == b"ustar ";
         let raw_path = pending.path.take().unwrap_or_else(|| {
             let name = String::from_utf8_lossy(field_str(&header[0..100])).into_owned();
@@ -429,26 +436,79 @@ pub fn walk<S: Source>(
             gid: pending.gid.take().map_or_else(|| numeric(&header[116..124], at, "gid"), Ok)?,
             link,
         };
-        pending = Pending::default();
-        stats.entries += 1;
+        cur.pending = Pending::default();
+        cur.stats.entries += 1;
+        return Ok(Some((entry, size, padded)));
+    }
+}
+
+/// Walk every member; `visit` sees each entry, the body when `choose` asked for it, and the offset
+/// of the body in the archive.
+pub fn walk<S: Source>(
+    src: &mut S,
+    mut choose: impl FnMut(&Entry) -> Body,
+    mut visit: impl FnMut(Entry, Option<Vec<u8>>, u64) -> Result<(), TarError>,
+) -> Result<Walked, TarError> {
+    let mut cur = Cursor { offset: 0, pending: Pending::default(), stats: Walked::default() };
+    while let Some((entry, size, padded)) = next_entry(src, &mut cur)? {
         let body = match choose(&entry) {
-            Body::Capture(limit) if size <= limit && kind == Kind::File => {
+            Body::Capture(limit) if size <= limit && entry.kind == Kind::File => {
                 let mut data = vec![0u8; size as usize];
-                read_exact(src, &mut data, offset)?;
-                skip(src, padded - size, offset + size)?;
+                read_exact(src, &mut data, cur.offset)?;
+                skip_exact(src, padded - size, cur.offset + size)?;
                 Some(data)
             }
             _ => {
-                skip(src, padded, offset)?;
+                skip_exact(src, padded, cur.offset)?;
                 None
             }
         };
-        let body_offset = offset;
-        offset += padded;
+        let body_offset = cur.offset;
+        cur.offset += padded;
         visit(entry, body, body_offset)?;
     }
-    stats.bytes = offset;
-    Ok(stats)
+    cur.stats.bytes = cur.offset;
+    Ok(cur.stats)
+}
+
+/// A member's body as a reader (what is left unread is skipped after the visit).
+pub struct BodyReader<'a, S: Source> {
+    src: &'a mut S,
+    left: u64,
+}
+
+impl<S: Source> io::Read for BodyReader<'_, S> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let k = (buf.len() as u64).min(self.left) as usize;
+        if k == 0 {
+            return Ok(0);
+        }
+        let n = self.src.fill(&mut buf[..k])?;
+        if n == 0 {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "tar member truncated"));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+/// Walk every member of an archive that arrives as a stream, handing each regular file's body to
+/// `visit` as a reader (for archives of archives: a `docker save` stream of layer tars).
+pub fn walk_streaming<S: Source>(
+    src: &mut S,
+    mut visit: impl FnMut(&Entry, &mut BodyReader<'_, S>) -> Result<(), TarError>,
+) -> Result<Walked, TarError> {
+    let mut cur = Cursor { offset: 0, pending: Pending::default(), stats: Walked::default() };
+    while let Some((entry, size, padded)) = next_entry(src, &mut cur)? {
+        let mut body = BodyReader { src, left: if entry.kind == Kind::File { size } else { 0 } };
+        visit(&entry, &mut body)?;
+        let rest = body.left + (padded - (size.min(padded)));
+        let unread = if entry.kind == Kind::File { rest } else { padded };
+        skip_exact(src, unread, cur.offset + padded - unread)?;
+        cur.offset += padded;
+    }
+    cur.stats.bytes = cur.offset;
+    Ok(cur.stats)
 }
 
 #[cfg(test)]

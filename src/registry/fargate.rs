@@ -37,7 +37,10 @@ pub struct ImageFacts<'a> {
     pub platform: &'a str,
     pub layer_media_types: Vec<String>,
     pub size_bytes: u64,
+    /// What a pull moves (the registry's blobs).
     pub compressed_bytes: u64,
+    /// `compressed_bytes` is an estimate (the layers are kept uncompressed here).
+    pub compressed_estimated: bool,
 }
 
 /// ECS's architecture name for an image platform.
@@ -125,7 +128,12 @@ pub fn check(f: &ImageFacts, o: &CheckOptions) -> Vec<Check> {
         "pull time",
         true,
         secs > 30.0,
-        format!("~{secs:.1} s to pull {} at {} MB/s", crate::units::human_bytes(f.compressed_bytes), o.bandwidth_mbps),
+        format!(
+            "~{secs:.1} s to pull {}{} at {} MB/s",
+            crate::units::human_bytes(f.compressed_bytes),
+            if f.compressed_estimated { " (the estimated gzip size of its layers)" } else { "" },
+            o.bandwidth_mbps
+        ),
     );
     if f.compressed_bytes > 250_000_000 {
         let zstd = f.layer_media_types.iter().all(|m| m.ends_with("+zstd"));
@@ -396,6 +404,7 @@ mod tests {
             layer_media_types: vec!["application/vnd.oci.image.layer.v1.tar+gzip".into()],
             size_bytes: 300_000_000,
             compressed_bytes: 280_000_000,
+            compressed_estimated: false,
         };
         let c = check(&f, &CheckOptions { cpu_architecture: Some("X86_64".into()), ..Default::default() });
         assert!(!c[0].passed && c[0].message.contains("ARM64"));
