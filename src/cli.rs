@@ -562,6 +562,9 @@ pub struct AnalyzeArgs {
     /// Read every layer in full and check every digest.
     #[arg(long)]
     pub verify: bool,
+    /// A registry to reach over plain HTTP (repeatable).
+    #[arg(long, value_name = "HOST")]
+    pub insecure_registry: Vec<String>,
     #[arg(long, short, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
     /// Rows to show in the leftover and wasted-path tables.

@@ -59,8 +59,9 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
     }
     let shown = args.target.display().to_string();
     let spec = imgslim::sources::parse(&shown);
-    let opened = imgslim::sources::open(&spec, &super::source_options(args.platform.as_deref(), &[]))
-        .with_context(|| format!("cannot open image {shown}"))?;
+    let opened =
+        imgslim::sources::open(&spec, &super::source_options(args.platform.as_deref(), &args.insecure_registry))
+            .with_context(|| format!("cannot open image {shown}"))?;
     let dockerfile = match &args.dockerfile {
         Some(p) => {
             let (df, model) = load_dockerfile(p)?;
