@@ -433,6 +433,20 @@ fn pre_push_hook_runs_the_gate() {
     let repo = t.path();
     assert!(Command::new("git").arg("init").arg("-q").arg(repo).status().unwrap().success());
     let img = write(repo, "app", &spec(41), Format::DockerArchive, Comp::Plain);
+    // no budget: a hook would block every push, so none is written
+    std::fs::write(
+        repo.join("imgslim.toml"),
+        format!("[push]\nimage = \"{}\"\n", img.file_name().unwrap().to_string_lossy()),
+    )
+    .unwrap();
+    let out = imgslim().current_dir(repo).args(["hook", "install"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no size budget"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!repo.join(".git/hooks/pre-push").exists());
     std::fs::write(
         repo.join("imgslim.toml"),
         format!("[push]\nimage = \"{}\"\n[gate]\nmax_size = \"1KB\"\n", img.file_name().unwrap().to_string_lossy()),

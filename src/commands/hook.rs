@@ -35,6 +35,13 @@ fn install(a: HookInstallArgs) -> anyhow::Result<ExitStatus> {
         .context("which image should the hook gate? give --image or set image in imgslim.toml [push]")?;
     let dockerfile =
         a.dockerfile.as_ref().map(|p| p.display().to_string()).or_else(|| loaded.file.push.dockerfile.clone());
+    // a hook with no budget would fail every push (`gate` refuses to run without one)
+    let flags = crate::settings::GateFlags::default();
+    let (budgets, _) = crate::settings::gate_settings(&loaded.file.gate, &flags)?;
+    anyhow::ensure!(
+        !budgets.is_empty(),
+        "no size budget to gate on: add one to imgslim.toml, e.g.\n  [gate]\n  max_size = \"500MB\"\nthen run `imgslim hook install` again"
+    );
     let hooks = git_dir()?;
     std::fs::create_dir_all(&hooks).with_context(|| format!("cannot create {}", hooks.display()))?;
     let path = hooks.join("pre-push");
@@ -49,10 +56,18 @@ fn install(a: HookInstallArgs) -> anyhow::Result<ExitStatus> {
     if let Some(d) = &dockerfile {
         cmd.push_str(&format!(" --dockerfile {}", shell_quote(d)));
     }
-    let script = format!(
-        "#!/bin/sh\n{MARKER}\n# Gates the image's size (imgslim.toml [gate]) before every push; `git push --no-verify` skips it.\nif [ ! -e {img} ] && [ -z \"${{IMGSLIM_HOOK_STRICT:-}}\" ]; then\n  echo \"imgslim: {image} not built, size gate skipped\" >&2\n  exit 0\nfi\nexec {cmd}\n",
-        img = shell_quote(&image),
-    );
+    // a file is checked for before the gate; a name (the Docker engine, containers-storage) is
+    // looked up by the gate itself, which exits 2 when nothing has it
+    let script = if std::path::Path::new(&image).exists() || image.ends_with(".tar") {
+        format!(
+            "#!/bin/sh\n{MARKER}\n# Gates the image's size (imgslim.toml [gate]) before every push; `git push --no-verify` skips it.\nif [ ! -e {img} ] && [ -z \"${{IMGSLIM_HOOK_STRICT:-}}\" ]; then\n  echo \"imgslim: {image} not built, size gate skipped\" >&2\n  exit 0\nfi\nexec {cmd}\n",
+            img = shell_quote(&image),
+        )
+    } else {
+        format!(
+            "#!/bin/sh\n{MARKER}\n# Gates the image's size (imgslim.toml [gate]) before every push; `git push --no-verify` skips it.\n{cmd}\nrc=$?\nif [ $rc -eq 2 ] && [ -z \"${{IMGSLIM_HOOK_STRICT:-}}\" ]; then\n  echo \"imgslim: {image} not found, size gate skipped\" >&2\n  exit 0\nfi\nexit $rc\n"
+        )
+    };
     super::write_atomic(&path, &script)?;
     make_executable(&path)?;
     eprintln!("wrote {}: `git push` now runs `{cmd}`", path.display());

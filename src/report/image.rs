@@ -27,6 +27,16 @@ fn table(header: &[&str], right: &[usize]) -> Table {
     t
 }
 
+/// What a pull moves: the stored blobs, or (for layers kept uncompressed here) the estimated
+/// size of their gzip blobs in a registry.
+fn pull(r: &Report) -> String {
+    if r.pull_bytes_estimated {
+        format!("~{} (gzip, estimated)", human_bytes(r.pull_bytes))
+    } else {
+        human_bytes(r.pull_bytes)
+    }
+}
+
 /// The human summary.
 pub fn text(r: &Report, top: usize) -> String {
     let mut out = String::new();
@@ -34,12 +44,12 @@ pub fn text(r: &Report, top: usize) -> String {
     let _ = writeln!(out, "{name} ({}, {}, {} layers)", r.image.source, r.image.platform, r.layers.len());
     let _ = writeln!(
         out,
-        "size {}  final {}  wasted {} ({:.1}%)  compressed {}  efficiency {:.1}%",
+        "size {}  final {}  wasted {} ({:.1}%)  pull {}  efficiency {:.1}%",
         human_bytes(r.size_bytes),
         human_bytes(r.final_bytes),
         human_bytes(r.wasted_bytes),
         r.wasted_percent,
-        human_bytes(r.compressed_bytes),
+        pull(r),
         100.0 * r.efficiency
     );
     if r.leftover_bytes > 0 {
@@ -100,7 +110,7 @@ pub fn markdown(r: &Report, top: usize) -> String {
     let mut out = String::new();
     let name = r.image.name.as_deref().unwrap_or("(unnamed)");
     let _ = writeln!(out, "### `{name}` ({}, {})\n", r.image.platform, r.image.source);
-    let _ = writeln!(out, "| size | final | wasted | compressed | efficiency | leftovers |");
+    let _ = writeln!(out, "| size | final | wasted | pull | efficiency | leftovers |");
     let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|");
     let _ = writeln!(
         out,
@@ -109,7 +119,7 @@ pub fn markdown(r: &Report, top: usize) -> String {
         human_bytes(r.final_bytes),
         human_bytes(r.wasted_bytes),
         r.wasted_percent,
-        human_bytes(r.compressed_bytes),
+        pull(r),
         100.0 * r.efficiency,
         human_bytes(r.leftover_bytes)
     );
