@@ -308,14 +308,29 @@ impl Located {
     }
 }
 
+/// A single-platform image opened with `--platform` must be that platform (an index picks it).
+fn check_platform(image: &Image, spec: &Spec, o: &SourceOptions) -> Result<(), SourceError> {
+    let Some(p) = &o.platform else { return Ok(()) };
+    let want = crate::dockerfile::model::expand::Platform::parse(p)
+        .ok_or_else(|| image_err(spec)(ImageError::invalid("platform", p)))?;
+    if crate::image::platform_matches(&image.platform(), &want) {
+        return Ok(());
+    }
+    Err(image_err(spec)(ImageError::NoSuchPlatform { wanted: want.format(), available: vec![image.platform()] }))
+}
+
 /// Locate and open for analysis.
 pub fn open(spec: &Spec, o: &SourceOptions) -> Result<Opened, SourceError> {
-    locate(spec, o)?.open(spec, o, read_opts())
+    let opened = locate(spec, o)?.open(spec, o, read_opts())?;
+    check_platform(opened.image(), spec, o)?;
+    Ok(opened)
 }
 
 /// Locate and open for reading blobs.
 pub fn open_for_blobs(spec: &Spec, o: &SourceOptions) -> Result<Image, SourceError> {
-    locate(spec, o)?.open_for_blobs(spec, o)
+    let image = locate(spec, o)?.open_for_blobs(spec, o)?;
+    check_platform(&image, spec, o)?;
+    Ok(image)
 }
 
 #[cfg(test)]

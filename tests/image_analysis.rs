@@ -465,3 +465,19 @@ fn not_an_image_is_a_clear_error() {
     std::fs::write(&p, vec![7u8; 3000]).unwrap();
     assert!(analyze_err(&p, &[]).contains("unknown instruction"));
 }
+
+#[test]
+fn a_platform_the_image_is_not_is_an_error_not_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = Spec::new(vec![vec![file("a", 10)]]);
+    let path = g::write(dir.path(), "img", &spec, Format::DockerArchive, Comp::Plain);
+    let out = assert_cmd::Command::cargo_bin("imgslim")
+        .unwrap()
+        .args(["analyze", "--platform", "linux/arm64"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no image for platform linux/arm64") && err.contains("linux/amd64"), "{err}");
+}

@@ -7,7 +7,7 @@ mod archive;
 pub mod compression;
 mod oci;
 pub mod tarsplit;
-pub use oci::{choose_manifest, OciRaw};
+pub use oci::{choose_manifest, platform_matches, OciRaw};
 pub mod engine;
 pub mod section;
 pub mod storage;

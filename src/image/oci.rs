@@ -130,7 +130,7 @@ fn manifests(store: &dyn Store, index: &ImageIndex, depth: usize, out: &mut Vec<
     Ok(())
 }
 
-fn platform_matches(have: &str, want: &Platform) -> bool {
+pub fn platform_matches(have: &str, want: &Platform) -> bool {
     match Platform::parse(have) {
         Some(p) => p.os == want.os && p.arch == want.arch && (want.variant.is_empty() || p.variant == want.variant),
         None => false,
