@@ -5,7 +5,8 @@ For every hadolint rule that one of ours lists as an alias (`imgslim rule --all 
 count per rule the (file, instruction) pairs where both fire, only hadolint fires, only imgslim
 fires. Findings are compared by the line their instruction starts on (hadolint reports that line;
 imgslim points inside the instruction). Also times both tools over all files in one process each
-(best of N) and prints files/s and the ratio.
+(best of N) and prints files/s and the ratio; and `imgslim analyze` (the findings with the estimate, the rewrite
+plan and both images priced) over the same files.
 
 Usage: benches/lint_vs_hadolint.py [--corpus DIR] [--runs N] [--examples K] [--json OUT]
 """
@@ -71,6 +72,9 @@ def main():
 
     t_ours, p_ours = timed([binary, "lint", "--format", "json", "--failure-threshold", "none", *files], a.runs)
     t_hl, p_hl = timed([hadolint, "--no-fail", "-f", "json", *files], a.runs)
+    # analyze Dockerfile: the findings with the estimate, the rewrite plan and both images priced
+    t_an, p_an = timed([binary, "analyze", "--format", "json", "--failure-threshold", "none", *files], a.runs)
+    analyzed = json.loads(p_an.stdout or "[]")
     ours = json.loads(p_ours.stdout)
     theirs = json.loads(p_hl.stdout or "[]")
 
@@ -113,8 +117,10 @@ def main():
     print(f"imgslim lint: {len(files) / t_ours:8.0f} files/s ({t_ours:.3f} s, best of {a.runs})")
     print(f"hadolint:     {len(files) / t_hl:8.0f} files/s ({t_hl:.3f} s, best of {a.runs})")
     print(f"ratio: {t_hl / t_ours:.0f}x")
+    print(f"imgslim analyze: {len(files) / t_an:8.0f} files/s ({t_an:.3f} s, best of {a.runs}; {len(analyzed)} estimates)")
+    print(f"ratio (analyze Dockerfile vs hadolint): {t_hl / t_an:.0f}x")
     if a.json:
-        Path(a.json).write_text(json.dumps({"files": len(files), "rules": rows, "imgslim_s": t_ours, "hadolint_s": t_hl}, indent=2))
+        Path(a.json).write_text(json.dumps({"files": len(files), "rules": rows, "imgslim_s": t_ours, "analyze_s": t_an, "hadolint_s": t_hl}, indent=2))
 
 
 if __name__ == "__main__":

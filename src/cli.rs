@@ -541,15 +541,21 @@ pub enum ReportFormat {
     Text,
     Json,
     Markdown,
+    /// The findings (Dockerfiles only), as `imgslim lint` writes them.
+    Sarif,
+    Github,
+    Junit,
+    Checkstyle,
 }
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// A Dockerfile, or an image: a file (docker-archive, OCI archive) or OCI layout directory, a
-    /// name in the Docker engine or containers-storage (`myapp:latest`), a registry reference,
-    /// `docker-daemon:NAME`, `containers-storage:NAME`, `docker://REF`, or `-` for an image on
-    /// standard input.
-    pub target: PathBuf,
+    /// A Dockerfile (or several), or an image: a file (docker-archive, OCI archive) or OCI layout
+    /// directory, a name in the Docker engine or containers-storage (`myapp:latest`), a registry
+    /// reference, `docker-daemon:NAME`, `containers-storage:NAME`, `docker://REF`, or `-` for an
+    /// image on standard input.
+    #[arg(required = true, value_name = "TARGET")]
+    pub targets: Vec<PathBuf>,
     /// The Dockerfile the image was built from: map layers and leftovers to its lines.
     #[arg(long)]
     pub dockerfile: Option<PathBuf>,
@@ -570,6 +576,10 @@ pub struct AnalyzeArgs {
     /// Rows to show in the leftover and wasted-path tables.
     #[arg(long, default_value_t = 10)]
     pub top: usize,
+    /// With a Dockerfile: the image built from it (any image source); each size finding gets
+    /// what the layer of its line measures, beside the estimate.
+    #[arg(long, value_name = "IMAGE")]
+    pub image: Option<String>,
     /// Lint options (when the target is a Dockerfile).
     #[command(flatten)]
     pub lint: LintOptions,

@@ -28,6 +28,8 @@ pub struct LintFile {
     pub trusted_registries: Vec<String>,
     #[serde(default)]
     pub severity: std::collections::BTreeMap<String, String>,
+    /// Size findings at or above this many bytes are warnings, the others info (`100MB`).
+    pub size_warning: Option<String>,
 }
 
 /// `[gate]`: budgets (snake_case as documented; kebab-case accepted).
@@ -94,6 +96,8 @@ pub fn load(explicit: Option<&Path>) -> anyhow::Result<Loaded> {
 pub struct LintSettings {
     pub lint: imgslim::lint::Settings,
     pub failure_threshold: Option<Severity>,
+    /// Size findings at or above this are warnings, the others info.
+    pub size_warning: u64,
 }
 
 pub fn lint_settings(
@@ -125,7 +129,17 @@ pub fn lint_settings(
         })?;
         severity.push((k.clone(), s));
     }
+    let size_warning = match &f.size_warning {
+        Some(v) => imgslim::units::parse_bytes(v).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: size-warning {v:?} is not a size (100MB, 1GiB)",
+                loaded.path.as_ref().map_or(String::new(), |p| p.display().to_string())
+            )
+        })?,
+        None => imgslim::analyze::dockerfile::accounting::Thresholds::default().warning,
+    };
     Ok(LintSettings {
+        size_warning,
         lint: imgslim::lint::Settings {
             trusted_registries: f.trusted_registries.clone(),
             ignore: f.ignore.iter().chain(ignore).cloned().collect(),

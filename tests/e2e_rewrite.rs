@@ -3,7 +3,9 @@
 //! as it could be made while it runs). Each single-stage Dockerfile is rewritten, both are built
 //! with buildah against the stand-in base images of ../shared/e2e, the smoke command runs in
 //! both (and the `[[also]]` commands in the rewrite), the image configs keep the contract, and
-//! the rewrite weighs at most 1.05x the expert's image. Prints the size table.
+//! the rewrite weighs at most 1.05x the expert's image. The estimates are checked against what
+//! was built: `analyze Dockerfile` within 15% of the single-stage image (its base read from local
+//! storage), the rewrite's estimate within 25% of the rewrite. Prints both tables.
 //!
 //! Needs buildah and the base images (`../shared/e2e/base-images.sh`, and
 //! `tests/e2e/java-base-images.sh` for the JDK); skipped with a message when they are missing,
@@ -17,6 +19,10 @@ use std::time::Duration;
 
 /// The rewrite may weigh this much more than the expert's image.
 const MAX_RATIO: f64 = 1.05;
+/// `analyze Dockerfile` against the built single-stage image, and the rewrite's estimate against
+/// the built rewrite (issue 11's calibration bounds).
+const MAX_ESTIMATE_ERROR: f64 = 0.15;
+const MAX_REWRITE_ESTIMATE_ERROR: f64 = 0.25;
 
 /// The apps (`IMGSLIM_E2E_APPS=a,b` picks some, for working on one).
 fn apps() -> Vec<PathBuf> {
@@ -89,6 +95,10 @@ fn rewrites_build_run_and_weigh_no_more_than_the_experts() {
     let builder = Builder::detect(Some(BuilderKind::Buildah)).expect("buildah");
     let mut table =
         vec![format!("{:<17} {:>13} {:>13} {:>13} {:>6}", "app", "single-stage", "rewrite", "expert", "ratio")];
+    let mut calibration = vec![format!(
+        "{:<17} {:>13} {:>13} {:>7} {:>13} {:>13} {:>7}",
+        "app", "estimate", "built", "error", "rewrite est.", "built", "error"
+    )];
     let mut failures = Vec::new();
     for app in apps() {
         let name = app.file_name().unwrap().to_string_lossy().into_owned();
@@ -133,6 +143,37 @@ fn rewrites_build_run_and_weigh_no_more_than_the_experts() {
         builder.remove(&expert_tag);
         let ratio = if eb > 0 { rb as f64 / eb as f64 } else { f64::INFINITY };
         table.push(format!("{name:<17} {ob:>13} {rb:>13} {eb:>13} {ratio:>6.3}"));
+        // the estimates against what was built: `analyze Dockerfile` for the original (its base
+        // images are in local storage now), the rewrite's own estimate for the rewrite
+        let est = assert_cmd::Command::cargo_bin("imgslim")
+            .unwrap()
+            .args(["analyze", "--format", "json"])
+            .arg(app.join("Dockerfile"))
+            .output()
+            .unwrap();
+        let ev: serde_json::Value = serde_json::from_slice(&est.stdout).unwrap_or_default();
+        let oe = ev["estimate"]["image_bytes"].as_u64().unwrap_or(0);
+        let re = v["outcome"]["estimated_image_bytes"].as_u64().unwrap_or(0);
+        let err = |e: u64, b: u64| if b > 0 { (e as f64 - b as f64) / b as f64 } else { f64::INFINITY };
+        let (oerr, rerr) = (err(oe, ob), err(re, rb));
+        calibration.push(format!(
+            "{name:<17} {oe:>13} {ob:>13} {:>+6.1}% {re:>13} {rb:>13} {:>+6.1}%",
+            oerr * 100.0,
+            rerr * 100.0
+        ));
+        if ev["estimate"]["base_source"] != "local" {
+            problems.push(format!(
+                "the estimate did not read the base image from local storage: {}",
+                ev["estimate"]["base_source"]
+            ));
+        }
+        if oerr.abs() > MAX_ESTIMATE_ERROR {
+            problems.push(format!("the estimated image ({oe}) is {:+.1}% off the built one ({ob})", oerr * 100.0));
+        }
+        if rerr.abs() > MAX_REWRITE_ESTIMATE_ERROR {
+            problems
+                .push(format!("the rewrite's estimate ({re}) is {:+.1}% off the built rewrite ({rb})", rerr * 100.0));
+        }
         if v["outcome"]["outcome"] != "rewritten" {
             problems.push(format!("not rewritten: {}", v["outcome"]));
         }
@@ -178,5 +219,6 @@ fn rewrites_build_run_and_weigh_no_more_than_the_experts() {
         }
     }
     eprintln!("{}", table.join("\n"));
+    eprintln!("{}", calibration.join("\n"));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -2,9 +2,11 @@
 //! into the final tree, account for every byte, find build-time leftovers and the packages and
 //! Dockerfile lines behind them.
 
+pub mod base;
 pub mod catalog;
 pub mod compare;
 pub mod contract;
+pub mod dockerfile;
 pub mod gate;
 pub mod history;
 pub mod packages;

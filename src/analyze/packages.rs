@@ -44,8 +44,8 @@ pub struct Packages {
     npm: HashMap<String, usize>,
 }
 
-const DPKG_STATUS: &str = "var/lib/dpkg/status";
-const APK_DB: &str = "lib/apk/db/installed";
+pub const DPKG_STATUS: &str = "var/lib/dpkg/status";
+pub const APK_DB: &str = "lib/apk/db/installed";
 
 fn is_record(path: &str) -> bool {
     path.ends_with(".dist-info/RECORD") && (path.contains("site-packages/") || path.contains("dist-packages/"))
@@ -61,6 +61,19 @@ pub fn capture(e: &Entry) -> Body {
     } else {
         Body::Skip
     }
+}
+
+/// The installed packages a dpkg status file (`var/lib/dpkg/status`) lists.
+pub fn dpkg_installed(status: &str) -> Vec<String> {
+    paragraphs(status)
+        .filter(|p| p.get("Status").is_some_and(|s| s.ends_with(" installed")))
+        .filter_map(|p| p.get("Package").map(|n| n.to_string()))
+        .collect()
+}
+
+/// The packages an apk database (`lib/apk/db/installed`) lists.
+pub fn apk_installed(db: &str) -> Vec<String> {
+    db.lines().filter_map(|l| l.strip_prefix("P:")).map(str::to_string).collect()
 }
 
 /// The npm package a path belongs to (`.../node_modules/@scope/name/...`).

@@ -54,10 +54,25 @@ fn is_dockerfile(target: &std::path::Path) -> bool {
 }
 
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
-    if is_dockerfile(&args.target) {
-        return dockerfile(&args);
+    if args.targets.iter().all(|t| is_dockerfile(t)) {
+        return dockerfiles(&args);
     }
-    let shown = args.target.display().to_string();
+    anyhow::ensure!(
+        args.targets.len() == 1,
+        "one image at a time (several targets are for Dockerfiles; {} is not one)",
+        args.targets.iter().find(|t| !is_dockerfile(t)).map_or(String::new(), |t| t.display().to_string())
+    );
+    let target = &args.targets[0];
+    if !matches!(args.format, ReportFormat::Text | ReportFormat::Json | ReportFormat::Markdown) {
+        anyhow::bail!(
+            "--format {} is for a Dockerfile's findings; an image's analysis is text, json or markdown",
+            format!("{:?}", args.format).to_lowercase()
+        );
+    }
+    if args.image.is_some() {
+        anyhow::bail!("--image goes with a Dockerfile: `imgslim analyze Dockerfile --image IMAGE`");
+    }
+    let shown = target.display().to_string();
     let spec = imgslim::sources::parse(&shown);
     let opened =
         imgslim::sources::open(&spec, &super::source_options(args.platform.as_deref(), &args.insecure_registry))
@@ -81,7 +96,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
     };
     let report = opened.analyze(&opts);
     bar.finish();
-    let report = report.with_context(|| format!("cannot analyze {}", args.target.display()))?;
+    let report = report.with_context(|| format!("cannot analyze {}", target.display()))?;
     let mut out = stdout();
     match args.format {
         ReportFormat::Json => {
@@ -90,104 +105,165 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
         }
         ReportFormat::Text => write!(out, "{}", imgslim::report::image::text(&report, args.top))?,
         ReportFormat::Markdown => write!(out, "{}", imgslim::report::image::markdown(&report, args.top))?,
+        _ => unreachable!("checked before the image was read"),
     }
     out.flush()?;
     Ok(ExitStatus::Success)
 }
 
-/// `imgslim analyze Dockerfile`: lint with estimates, and what the image will roughly weigh.
-fn dockerfile(args: &AnalyzeArgs) -> anyhow::Result<ExitStatus> {
-    use imgslim::report::lint::{self as render, FileResult};
-    let loaded = crate::settings::load(args.lint.config.as_deref())?;
-    let cfg = crate::settings::lint_settings(&loaded, &args.lint.ignore, args.lint.failure_threshold.as_deref(), None)?;
-    let (df, model) = load_dockerfile(&args.target)?;
-    let model = model.map_err(|e| located(&args.target, &e))?;
+/// One Dockerfile analyzed, ready to print.
+struct Analyzed {
+    path: String,
+    analysis: imgslim::analyze::dockerfile::Analysis,
+    measured: Option<u64>,
+}
+
+fn analyze_one(
+    args: &AnalyzeArgs,
+    target: &std::path::Path,
+    cfg: &crate::settings::LintSettings,
+) -> anyhow::Result<(imgslim::report::lint::FileResult, Analyzed)> {
+    let (df, model) = load_dockerfile(target)?;
+    let model = model.map_err(|e| located(target, &e))?;
     let mut settings = cfg.lint.clone();
     settings.context_dir = args.lint.context.clone().or_else(|| {
-        Some(
-            args.target
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(std::path::Path::new("."))
-                .to_path_buf(),
-        )
+        Some(target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new(".")).to_path_buf())
     });
-    let result = imgslim::lint::lint(&df, &model, &settings);
-    let mut estimate = imgslim::lint::estimate::estimate(&df, &model, &settings, &result.diagnostics);
-    let proposal = imgslim::rewrite::plan(&df, &model, settings.context_dir.as_deref(), &Default::default());
-    if let imgslim::rewrite::Outcome::Rewritten(p) = &proposal {
-        estimate.rewrite_bytes = p.estimated_saving_bytes;
+    // the package database of a base in the Docker engine needs its export: for one file only
+    let deep = args.targets.len() == 1;
+    let bases = |r: &str| imgslim::analyze::base::lookup(r, deep);
+    let thresholds = imgslim::analyze::dockerfile::accounting::Thresholds { warning: cfg.size_warning };
+    let mut analysis =
+        imgslim::analyze::dockerfile::analyze(&df, &model, &settings, &Default::default(), &bases, thresholds);
+    let measured = match &args.image {
+        Some(image) => Some(measure(args, image, &df, &model, &mut analysis.diagnostics)?),
+        None => None,
+    };
+    let path = target.display().to_string();
+    let result = imgslim::report::lint::FileResult {
+        path: path.clone(),
+        dockerfile: Some(df),
+        diagnostics: analysis.diagnostics.clone(),
+        error: None,
+    };
+    Ok((result, Analyzed { path, analysis, measured }))
+}
+
+/// `imgslim analyze Dockerfile...`: the findings and the estimated image as one accounting, and
+/// the rewrite's saving (the figure `imgslim rewrite` prints). Files are analyzed in parallel.
+fn dockerfiles(args: &AnalyzeArgs) -> anyhow::Result<ExitStatus> {
+    use imgslim::report::lint as render;
+    let loaded = crate::settings::load(args.lint.config.as_deref())?;
+    let cfg = crate::settings::lint_settings(&loaded, &args.lint.ignore, args.lint.failure_threshold.as_deref(), None)?;
+    anyhow::ensure!(args.image.is_none() || args.targets.len() == 1, "--image goes with one Dockerfile");
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    type Slot = Mutex<Option<anyhow::Result<(imgslim::report::lint::FileResult, Analyzed)>>>;
+    let slots: Vec<Slot> = args.targets.iter().map(|_| Mutex::new(None)).collect();
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(args.targets.len());
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(t) = args.targets.get(i) else { break };
+                let r = analyze_one(args, t, &cfg);
+                *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+            });
+        }
+    });
+    let mut done = Vec::new();
+    for slot in slots {
+        if let Some(r) = slot.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            done.push(r?);
+        }
     }
-    let path = args.target.display().to_string();
-    let results =
-        vec![FileResult { path: path.clone(), dockerfile: Some(df), diagnostics: result.diagnostics, error: None }];
+    let (results, done): (Vec<render::FileResult>, Vec<Analyzed>) = done.into_iter().unzip();
     let mut out = stdout();
-    let h = imgslim::units::human_bytes;
     match args.format {
         ReportFormat::Json => {
-            let v = serde_json::json!({"file": path, "estimate": estimate, "rewrite": proposal, "findings": render::json(&results)});
+            let one = |(d, r): (&Analyzed, &render::FileResult)| {
+                let mut v = serde_json::json!({
+                    "file": d.path,
+                    "estimate": d.analysis.accounting,
+                    "rewrite": d.analysis.outcome,
+                    "findings": render::json(std::slice::from_ref(r)),
+                });
+                if let Some(m) = d.measured {
+                    v["measured"] = serde_json::json!({ "image_bytes": m });
+                }
+                v
+            };
+            let v = match done.as_slice() {
+                [d] => one((d, &results[0])),
+                many => serde_json::Value::Array(many.iter().zip(&results).map(one).collect()),
+            };
             serde_json::to_writer_pretty(&mut out, &v)?;
             writeln!(out)?;
         }
         ReportFormat::Markdown => {
-            writeln!(out, "### `{path}` (estimates)\n")?;
-            writeln!(
-                out,
-                "| base image | installed packages | estimated image | avoidable (findings) |\n|---|---:|---:|---:|"
-            )?;
-            writeln!(
-                out,
-                "| `{}` {} | {} | {} | {} |\n",
-                estimate.base_image,
-                estimate.base_bytes.map(|b| format!("(~{})", h(b))).unwrap_or_default(),
-                h(estimate.installed_bytes),
-                estimate.image_bytes.map(h).unwrap_or_else(|| "unknown base".into()),
-                h(estimate.findings_bytes)
-            )?;
-            write!(out, "{}", render::markdown(&results))?;
+            for (d, r) in done.iter().zip(&results) {
+                let a = &d.analysis;
+                write!(
+                    out,
+                    "{}",
+                    imgslim::report::estimate::markdown(&d.path, &a.accounting, &a.outcome, &a.diagnostics)
+                )?;
+                write!(out, "{}", render::markdown(std::slice::from_ref(r)))?;
+            }
         }
         ReportFormat::Text => {
-            writeln!(out, "{path}: estimates from the Dockerfile alone (build it and run `imgslim analyze IMAGE` for exact bytes)")?;
-            writeln!(
-                out,
-                "  base image       {}{}",
-                estimate.base_image,
-                estimate.base_bytes.map(|b| format!(" (~{})", h(b))).unwrap_or_else(|| " (size unknown)".into())
-            )?;
-            writeln!(out, "  packages         ~{} installed by the final image's stages", h(estimate.installed_bytes))?;
-            if let Some(b) = estimate.image_bytes {
-                writeln!(out, "  image            ~{}", h(b))?;
-            }
-            writeln!(out, "  avoidable        ~{} by fixing the size findings below", h(estimate.findings_bytes))?;
-            match &proposal {
-                imgslim::rewrite::Outcome::Rewritten(p) => {
-                    let saving = p.estimated_saving_bytes.map(|b| format!("~{} smaller: ", h(b))).unwrap_or_default();
+            for (d, r) in done.iter().zip(&results) {
+                let a = &d.analysis;
+                write!(out, "{}", imgslim::report::estimate::text(&d.path, &a.accounting, &a.outcome, &a.diagnostics))?;
+                if let Some(m) = d.measured {
                     writeln!(
                         out,
-                        "  multi-stage      {saving}builder {} -> runtime {} (`imgslim rewrite {path}` writes it)",
-                        p.builder_base, p.runtime_base
+                        "  measured         {} ({})\n",
+                        imgslim::units::human_bytes(m),
+                        args.image.as_deref().unwrap_or("")
                     )?;
-                    for c in &p.changes {
-                        writeln!(
-                            out,
-                            "                   - {}{}",
-                            c.line.map(|l| format!("line {l}: ")).unwrap_or_default(),
-                            c.message
-                        )?;
-                    }
-                    for a in &p.artifacts {
-                        writeln!(out, "                   - copies {}: {}", a.from, a.why)?;
-                    }
                 }
-                imgslim::rewrite::Outcome::AlreadyMultiStage { reason } => {
-                    writeln!(out, "  multi-stage      {reason}")?
-                }
-                imgslim::rewrite::Outcome::Refused(r) => writeln!(out, "  multi-stage      no rewrite proposed: {r}")?,
+                write!(out, "{}", render::text(std::slice::from_ref(r), crate::printer::color()))?;
             }
-            writeln!(out)?;
-            write!(out, "{}", render::text(&results, crate::printer::color()))?;
         }
+        ReportFormat::Sarif => {
+            serde_json::to_writer_pretty(&mut out, &render::sarif(&results))?;
+            writeln!(out)?;
+        }
+        ReportFormat::Github => write!(out, "{}", render::github(&results))?,
+        ReportFormat::Junit => write!(out, "{}", render::junit(&results))?,
+        ReportFormat::Checkstyle => write!(out, "{}", render::checkstyle(&results))?,
     }
     out.flush()?;
     Ok(super::lint::status(&results, cfg.failure_threshold))
+}
+
+/// `--image`: analyze the built image with the Dockerfile's lines, put each size finding's
+/// layer bytes beside its estimate, and return the image's size.
+fn measure(
+    args: &AnalyzeArgs,
+    image: &str,
+    df: &imgslim::dockerfile::Dockerfile,
+    model: &imgslim::dockerfile::model::Model,
+    diagnostics: &mut [imgslim::lint::Diagnostic],
+) -> anyhow::Result<u64> {
+    let spec = imgslim::sources::parse(image);
+    let opened =
+        imgslim::sources::open(&spec, &super::source_options(args.platform.as_deref(), &args.insecure_registry))
+            .with_context(|| format!("cannot open image {image}"))?;
+    let opts = AnalyzeOptions {
+        verify: false,
+        dockerfile: Some((df, model)),
+        target: args.target_stage.as_deref(),
+        progress: None,
+        threads: 0,
+        inventory: false,
+    };
+    let report = opened.analyze(&opts).with_context(|| format!("cannot analyze {image}"))?;
+    for d in diagnostics.iter_mut().filter(|d| d.category == imgslim::lint::Category::Size) {
+        let (line, _) = df.line_col(d.span.start);
+        if let Some(l) = report.lines.iter().find(|l| l.line <= line && line <= l.end_line) {
+            d.measured_bytes = Some(l.bytes_added);
+        }
+    }
+    Ok(report.size_bytes)
 }

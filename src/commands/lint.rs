@@ -6,7 +6,7 @@ use crate::printer::{color, stdout};
 use crate::settings::{self, LintSettings};
 use anyhow::Context as _;
 use imgslim::dockerfile::{model, parse};
-use imgslim::lint::{fix, lint, Applicability, Severity};
+use imgslim::lint::{fix, Applicability, Severity};
 use imgslim::report::lint::{self as render, FileResult};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -68,7 +68,12 @@ fn context_for(path: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
     Some(path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf())
 }
 
-fn lint_one(path: &Path, settings: &imgslim::lint::Settings, fixing: Option<Applicability>) -> anyhow::Result<Outcome> {
+fn lint_one(
+    path: &Path,
+    settings: &imgslim::lint::Settings,
+    fixing: Option<Applicability>,
+    size_warning: u64,
+) -> anyhow::Result<Outcome> {
     let shown = if path == Path::new("-") { "<stdin>".to_string() } else { path.display().to_string() };
     let bytes = super::read_input(path)?;
     let failed = |line: usize, msg: String, df| Outcome {
@@ -97,9 +102,13 @@ fn lint_one(path: &Path, settings: &imgslim::lint::Settings, fixing: Option<Appl
         Ok(m) => m,
         Err(e) => return Ok(failed(e.line, e.message, Some(df))),
     };
-    let result = lint(&df, &m, settings);
+    // the findings as `analyze Dockerfile` accounts them: bytes claimed once, the builder-stage
+    // advice as the rewrite planner decides, severity by size, largest first
+    let bases = |r: &str| imgslim::analyze::base::lookup(r, false);
+    let thresholds = imgslim::analyze::dockerfile::accounting::Thresholds { warning: size_warning };
+    let analysis = imgslim::analyze::dockerfile::analyze(&df, &m, settings, &Default::default(), &bases, thresholds);
     Ok(Outcome {
-        result: FileResult { path: shown, dockerfile: Some(df), diagnostics: result.diagnostics, error: None },
+        result: FileResult { path: shown, dockerfile: Some(df), diagnostics: analysis.diagnostics, error: None },
         changed,
     })
 }
@@ -121,7 +130,7 @@ fn lint_files(
                 let Some(path) = files.get(i) else { break };
                 let mut settings = cfg.lint.clone();
                 settings.context_dir = context_for(path, explicit_context);
-                let r = lint_one(path, &settings, fixing);
+                let r = lint_one(path, &settings, fixing, cfg.size_warning);
                 *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
             });
         }

@@ -37,7 +37,11 @@ pub fn run(args: RewriteArgs) -> anyhow::Result<ExitStatus> {
         keep_packages: args.keep_package.clone(),
         no_strip: args.no_strip,
     };
-    let outcome = rewrite::plan(&df, &model, ctx.as_deref(), &options);
+    let mut outcome = rewrite::plan(&df, &model, ctx.as_deref(), &options);
+    if let Outcome::Rewritten(p) = &mut outcome {
+        let bases = |r: &str| imgslim::analyze::base::lookup(r, true);
+        imgslim::analyze::dockerfile::price(&df, &model, p, ctx.as_deref(), &bases);
+    }
     let plan = match &outcome {
         Outcome::Rewritten(p) => p,
         Outcome::AlreadyMultiStage { reason } => {
@@ -119,8 +123,8 @@ fn explain(p: &Plan) -> String {
         p.builder_base,
         p.runtime_base
     );
-    if let Some(b) = p.estimated_saving_bytes {
-        s.push_str(&format!(" (estimated saving ~{})", human_bytes(b)));
+    if let (Some(b), Some(after)) = (p.estimated_saving_bytes, p.estimated_image_bytes) {
+        s.push_str(&format!(" (estimated ~{}, ~{} smaller)", human_bytes(after), human_bytes(b)));
     }
     s.push('\n');
     for c in &p.changes {

@@ -202,6 +202,51 @@ impl Store {
         Ok(self.find(name)?.is_some())
     }
 
+    /// What an image is, read cheaply (no layer is walked): its files' bytes, its config,
+    /// and the visible version of a few files (`paths`: package databases), read from the layer
+    /// directories top down. None when this store does not have it.
+    pub fn facts(&self, name: &str, paths: &[&str]) -> Result<Option<StoredFacts>, ImageError> {
+        let Some(rec) = self.find(name)? else { return Ok(None) };
+        let idir = self.dir("images").join(&rec.id);
+        let config = std::fs::read(idir.join(big_data_name(&format!("sha256:{}", rec.id))))
+            .map_err(|e| super::io_err(&idir.display().to_string(), e))?;
+        let all = self.layers()?;
+        let mut chain = Vec::new();
+        let mut next = rec.layer.clone();
+        while let Some(id) = next {
+            let Some(l) = all.iter().find(|l| l.id == id) else { break };
+            if chain.len() > 100_000 {
+                break;
+            }
+            chain.push(l.clone());
+            next = l.parent.clone();
+        }
+        // what the files hold (as `analyze` counts them), from each layer's tar-split; the tar's
+        // size where that cannot be read
+        let bytes = chain
+            .iter()
+            .map(|l| {
+                super::tarsplit::body_bytes(&self.dir("layers").join(format!("{}.tar-split.gz", l.id)))
+                    .unwrap_or(l.diff_size.unwrap_or(0))
+            })
+            .sum();
+        let mut files = Vec::new();
+        for p in paths {
+            // the top layer that has the path (or deletes it) decides
+            for l in &chain {
+                let f = self.body_dirs(&l.id)[0].join(p);
+                let Ok(meta) = std::fs::symlink_metadata(&f) else { continue };
+                if meta.is_file() && meta.len() <= 64 << 20 {
+                    if let Ok(b) = std::fs::read(&f) {
+                        files.push((p.to_string(), b));
+                    }
+                }
+                break; // a whiteout (a device), a directory or the file: this layer decides
+            }
+        }
+        Ok(Some(StoredFacts { bytes, config, files }))
+    }
+
     /// Open the image a name stands for, if this store has it.
     pub fn open(&self, name: &str) -> Result<Option<Image>, ImageError> {
         let Some(rec) = self.find(name)? else { return Ok(None) };
@@ -277,6 +322,16 @@ impl Store {
             }
         }
     }
+}
+
+/// An image's facts read without walking its layers.
+#[derive(Debug, Clone)]
+pub struct StoredFacts {
+    /// The layers' tar bytes (`diff-size`), a little above the files' bytes.
+    pub bytes: u64,
+    pub config: Vec<u8>,
+    /// (path, contents) of the requested files the image has.
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 /// containers/storage's file name for a big-data key: the key itself when it is made of

@@ -36,6 +36,38 @@ enum Part {
     End,
 }
 
+/// The bytes of a layer's file bodies (what its files hold, without tar headers and padding),
+/// read from its tar-split file alone.
+pub fn body_bytes(tar_split: &Path) -> io::Result<u64> {
+    #[derive(serde::Deserialize)]
+    struct Sized {
+        #[serde(rename = "type")]
+        kind: u8,
+        #[serde(default)]
+        size: u64,
+    }
+    let mut lines = BufReader::new(flate2::read::GzDecoder::new(File::open(tar_split)?));
+    let mut line = String::new();
+    let mut total = 0u64;
+    loop {
+        line.clear();
+        let n = (&mut lines).take(MAX_LINE as u64 + 1).read_line(&mut line)?;
+        if n == 0 {
+            return Ok(total);
+        }
+        if n > MAX_LINE {
+            return Err(bad("a line is too long"));
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        let l: Sized = serde_json::from_str(&line).map_err(bad)?;
+        if l.kind == 1 {
+            total = total.saturating_add(l.size);
+        }
+    }
+}
+
 pub struct TarSplit {
     lines: BufReader<flate2::read::GzDecoder<File>>,
     /// Where bodies are found: the layer's directory first, then (overlay) its lower layers'.

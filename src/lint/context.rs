@@ -320,6 +320,7 @@ pub fn diagnostic(meta: &'static RuleMeta, span: Span, message: impl Into<String
         span,
         estimated_bytes: None,
         estimate: None,
+        measured_bytes: None,
         fix: None,
     }
 }

@@ -5,7 +5,6 @@
 mod checker;
 pub mod codes;
 pub mod context;
-pub mod estimate;
 pub mod fix;
 pub mod rules;
 pub mod suppress;
@@ -119,6 +118,8 @@ pub struct Diagnostic {
     pub estimated_bytes: Option<u64>,
     /// How `estimated_bytes` was estimated.
     pub estimate: Option<String>,
+    /// With `analyze Dockerfile --image`: what the layer of the finding's line measures.
+    pub measured_bytes: Option<u64>,
     pub fix: Option<Fix>,
 }
 

@@ -38,7 +38,7 @@ fn finding_json(f: &FileResult, d: &Diagnostic) -> Value {
             }).collect::<Vec<_>>(),
         })
     });
-    json!({
+    let mut v = json!({
         "file": f.path,
         "line": l,
         "column": c,
@@ -52,7 +52,11 @@ fn finding_json(f: &FileResult, d: &Diagnostic) -> Value {
         "estimated_bytes": d.estimated_bytes,
         "estimate": d.estimate,
         "fix": fix,
-    })
+    });
+    if let Some(m) = d.measured_bytes {
+        v["measured_bytes"] = json!(m);
+    }
+    v
 }
 
 fn error_json(f: &FileResult, line: usize, msg: &str) -> Value {
@@ -337,6 +341,9 @@ pub fn text(results: &[FileResult], color: bool) -> String {
             let mut label = String::new();
             if let Some(b) = d.estimated_bytes {
                 label = format!("~{} (estimate)", human_bytes(b));
+                if let Some(m) = d.measured_bytes {
+                    label.push_str(&format!(", {} measured in its layer", human_bytes(m)));
+                }
             }
             let end = d.span.end.max(d.span.start).min(df.source.len());
             let mut title = format!("{} [{}]", d.message, d.name);

@@ -1,6 +1,7 @@
 //! Renderers: the same report as a human summary (tables), JSON or Markdown.
 
 pub mod compare;
+pub mod estimate;
 pub mod gate;
 pub mod image;
 pub mod lint;

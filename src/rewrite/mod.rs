@@ -24,14 +24,34 @@ use std::path::Path;
 pub struct Refusal {
     pub line: Option<usize>,
     pub message: String,
+    pub kind: RefusalKind,
+}
+
+/// Whether a refusal means a builder stage would not help, or that the planner cannot do it yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RefusalKind {
+    /// A builder stage would not make the image smaller.
+    NothingToGain,
+    /// Not one program to run (a base image for other builds, a toolbox): a runtime stage
+    /// cannot tell what to leave out.
+    NotAProgram,
+    /// The planner does not handle this file (yet).
+    Unsupported,
 }
 
 impl Refusal {
     pub fn new(message: impl Into<String>) -> Refusal {
-        Refusal { line: None, message: message.into() }
+        Refusal { line: None, message: message.into(), kind: RefusalKind::Unsupported }
     }
     pub fn at(line: usize, message: impl Into<String>) -> Refusal {
-        Refusal { line: Some(line), message: message.into() }
+        Refusal { line: Some(line), message: message.into(), kind: RefusalKind::Unsupported }
+    }
+    pub fn nothing_to_gain(message: impl Into<String>) -> Refusal {
+        Refusal { line: None, message: message.into(), kind: RefusalKind::NothingToGain }
+    }
+    pub fn not_a_program(message: impl Into<String>) -> Refusal {
+        Refusal { line: None, message: message.into(), kind: RefusalKind::NotAProgram }
     }
 }
 
@@ -124,7 +144,11 @@ pub struct Plan {
     pub runtime_packages: Vec<String>,
     pub changes: Vec<Change>,
     pub intended: Vec<&'static str>,
+    /// What the rewrite saves by estimate (filled in by `analyze::dockerfile::price`: the
+    /// original's estimated image minus the rewrite's).
     pub estimated_saving_bytes: Option<u64>,
+    /// The rewrite's estimated image.
+    pub estimated_image_bytes: Option<u64>,
     /// The new Dockerfile.
     pub dockerfile: String,
 }
@@ -191,7 +215,8 @@ pub fn plan(df: &Dockerfile, model: &Model, context_dir: Option<&Path>, options:
                 runtime_packages: bp.runtime_packages,
                 changes: bp.changes,
                 intended: bp.intended,
-                estimated_saving_bytes: bp.saving,
+                estimated_saving_bytes: None,
+                estimated_image_bytes: None,
                 dockerfile,
             })
         }

@@ -50,7 +50,12 @@ pub fn check(original: &str, plan: &Plan) -> Result<(), String> {
         let in_runtime = runtime.contains(&i.original)
             || (matches!(name.as_str(), "cmd" | "entrypoint")
                 && runtime.iter().any(|r| r.to_ascii_lowercase().starts_with(&name)));
-        if CONTRACT.contains(&name.as_str()) && !in_runtime {
+        // an ENV of build settings only (CFLAGS, DEBIAN_FRONTEND) stays in the builder
+        let build_env = name == "env"
+            && m_original_env_keys(&i.original)
+                .iter()
+                .all(|k| imgslim::rewrite::input::BUILD_ENV.contains(&k.as_str()));
+        if CONTRACT.contains(&name.as_str()) && !in_runtime && !(build_env && in_builder) {
             return Err(format!("line {}: `{}` is missing from the runtime stage\n{new}", i.start_line, i.original));
         }
         if !in_builder && !in_runtime {
@@ -58,6 +63,15 @@ pub fn check(original: &str, plan: &Plan) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The keys an `ENV` line sets (`ENV A=1 B=2`, `ENV A 1`).
+fn m_original_env_keys(line: &str) -> Vec<String> {
+    let rest = line.trim_start()[3..].trim_start();
+    if !rest.contains('=') || rest.split_whitespace().next().is_some_and(|w| !w.contains('=')) {
+        return rest.split_whitespace().next().map(|k| vec![k.to_string()]).unwrap_or_default();
+    }
+    rest.split_whitespace().filter_map(|w| w.split_once('=').map(|(k, _)| k.to_string())).collect()
 }
 
 /// The rewrite flags an example app asks for (`args` in its smoke.toml).

@@ -44,11 +44,16 @@ impl Rule for FatBaseImage {
         let r = ImageRef::parse(&cx.base_image(st.index));
         let Some(tag) = r.tag.as_deref().filter(|t| !is_small_tag(t)) else { return };
         let Some(base) = BaseImage::find(&r) else { return };
-        let Some(slim) = base.slim_for(tag) else { return };
-        if base.slim_bytes == 0 || base.bytes <= base.slim_bytes {
+        // only a tag the repository publishes (rules/base-images.toml's variants)
+        let Some(slim) = base.slim_for(tag).filter(|s| crate::data::published(s)) else {
+            return;
+        };
+        let slim_ref = ImageRef::parse(&slim);
+        let slim_bytes = BaseImage::find(&slim_ref).map_or(0, |b| b.bytes_for(slim_ref.tag.as_deref().unwrap_or("")));
+        if slim_bytes == 0 || base.bytes <= slim_bytes {
             return;
         }
-        let bytes = base.bytes - base.slim_bytes;
+        let bytes = base.bytes - slim_bytes;
         let mut d = diagnostic(
             &META,
             st.base.span,

@@ -8,6 +8,7 @@
 mod classify;
 mod program;
 mod steps;
+pub use steps::BUILD_ENV;
 
 pub use classify::{classify, CmdClass, Ecosystem};
 
@@ -296,6 +297,42 @@ impl<'a> Original<'a> {
             return None;
         }
         std::fs::read_to_string(p).ok()
+    }
+
+    /// The first context file with one of these extensions that mentions one of the words (a
+    /// bounded walk, dependency and VCS directories skipped): (file, word).
+    pub fn context_mentions(&self, exts: &[&str], words: &[&str]) -> Option<(String, String)> {
+        let dir = self.context_dir.as_ref()?;
+        let mut stack = vec![dir.clone()];
+        let mut budget = 20_000;
+        while let Some(d) = stack.pop() {
+            let Ok(rd) = std::fs::read_dir(&d) else { continue };
+            for e in rd.flatten() {
+                budget -= 1;
+                if budget == 0 {
+                    return None;
+                }
+                let name = e.file_name().to_string_lossy().into_owned();
+                let Ok(ft) = e.file_type() else { continue };
+                if ft.is_dir() {
+                    if !name.starts_with('.')
+                        && !matches!(name.as_str(), "node_modules" | "venv" | ".venv" | "__pycache__")
+                    {
+                        stack.push(e.path());
+                    }
+                } else if ft.is_file() && exts.iter().any(|x| name.ends_with(x)) {
+                    if e.metadata().is_ok_and(|m| m.len() > 4 << 20) {
+                        continue;
+                    }
+                    let Ok(text) = std::fs::read_to_string(e.path()) else { continue };
+                    if let Some(w) = words.iter().find(|w| text.contains(**w)) {
+                        let rel = e.path().strip_prefix(dir).map(|p| p.display().to_string()).unwrap_or(name);
+                        return Some((rel, w.to_string()));
+                    }
+                }
+            }
+        }
+        None
     }
 
     pub fn context_has(&self, rel: &str) -> bool {

@@ -9,6 +9,30 @@ use crate::dockerfile::tools::files::written_paths;
 use crate::dockerfile::tools::packages::{package_command, Action, Manager};
 use crate::rewrite::Refusal;
 
+/// Variables only a build reads (compilers, their flags, cross-compilation): an ENV of nothing
+/// else stays in the builder.
+pub const BUILD_ENV: &[&str] = &[
+    "CFLAGS",
+    "CXXFLAGS",
+    "CPPFLAGS",
+    "LDFLAGS",
+    "CC",
+    "CXX",
+    "LD",
+    "AR",
+    "MAKEFLAGS",
+    "CGO_ENABLED",
+    "CGO_CFLAGS",
+    "CGO_LDFLAGS",
+    "GOFLAGS",
+    "GOOS",
+    "GOARCH",
+    "RUSTFLAGS",
+    "CARGO_BUILD_TARGET",
+    "CARGO_INCREMENTAL",
+    "DEBIAN_FRONTEND",
+];
+
 /// Directories too broad to copy from the builder.
 const TOO_BROAD: &[&str] = &[
     "/",
@@ -49,6 +73,8 @@ impl Original<'_> {
                     user = (!matches!(u.split(':').next(), Some("root" | "0"))).then_some(u);
                     Role::Replay
                 }
+                // compiler and build settings only the builder reads
+                Kind::Env { vars } if vars.iter().all(|kv| BUILD_ENV.contains(&kv.key.as_str())) => Role::Build,
                 Kind::Arg { .. } | Kind::Env { .. } | Kind::Shell { .. } => Role::Replay,
                 Kind::Workdir { path } => {
                     workdir = absolute(&workdir, &expand(path));
@@ -175,6 +201,26 @@ impl Original<'_> {
     /// A RUN that runs again in the runtime stage and reads files a COPY put in place (a setup
     /// script in /tmp) needs them there too: that COPY runs in both stages, before it.
     fn replay_copies_replays_read(&mut self, copied: &[(usize, String)]) {
+        // a RUN that only deletes files a context COPY put in place (`rm -rf /app/.git`): the
+        // builder's copy, which the runtime stage gets, is already without them
+        for k in 0..self.steps.len() {
+            let step = &self.steps[k];
+            if step.role != Role::Replay || !matches!(self.stage.commands[step.index].kind, Kind::Run(_)) {
+                continue;
+            }
+            let cmds = self.cx.commands(step.instruction);
+            let inside_copy =
+                |p: &str| copied.iter().any(|(j, d)| *j < k && (p == d || p.starts_with(&format!("{d}/"))));
+            let only_deletes_copied = !cmds.is_empty()
+                && cmds.iter().all(|c| {
+                    c.name() == "rm"
+                        && c.positionals(&[]).iter().all(|w| inside_copy(&absolute(&step.workdir, &w.text)))
+                        && !c.positionals(&[]).is_empty()
+                });
+            if only_deletes_copied {
+                self.steps[k].role = Role::Build;
+            }
+        }
         for k in 0..self.steps.len() {
             let step = &self.steps[k];
             if step.role != Role::Replay || !matches!(self.stage.commands[step.index].kind, Kind::Run(_)) {

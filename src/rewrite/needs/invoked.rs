@@ -23,6 +23,9 @@ pub struct Invoked {
     /// The build context was read whole (with every file the Dockerfile copies): the names are
     /// all there is to know.
     pub complete: bool,
+    /// A port below 1024 the program's sources listen on (`":80"`, `listen(443)`, `port = 80`),
+    /// and where it was seen: a non-root user could not bind it.
+    pub low_port: Option<(u16, String)>,
 }
 
 impl Invoked {
@@ -160,6 +163,11 @@ fn package_scripts(o: &Original, inv: &mut Invoked, argv: &[String]) {
 fn context_sources(inv: &mut Invoked, dir: &Path) -> bool {
     let literal = regex::Regex::new(r#"["'`]([A-Za-z0-9_][A-Za-z0-9_.+-]{0,63})(?:["'`\s])"#).expect("regex");
     let word = regex::Regex::new(r"[A-Za-z0-9_][A-Za-z0-9_.+-]{0,63}").expect("regex");
+    // an address to listen on (":80", "0.0.0.0:443") or a port set in code or configuration
+    let port = regex::Regex::new(
+        r#"(?i)"[A-Za-z0-9_.\-\[\]]*:(\d{1,5})"|'[A-Za-z0-9_.\-\[\]]*:(\d{1,5})'|\b(?:listen|port|bind)\w*\s*[(=:,]\s*["']?(\d{1,5})\b"#,
+    )
+    .expect("regex");
     let mut stack = vec![dir.to_path_buf()];
     let mut files = 0;
     while let Some(d) = stack.pop() {
@@ -195,6 +203,15 @@ fn context_sources(inv: &mut Invoked, dir: &Path) -> bool {
                 continue;
             }
             let rel = e.path().strip_prefix(dir).map(|p| p.display().to_string()).unwrap_or(name.clone());
+            if inv.low_port.is_none() {
+                let low = port.captures_iter(&text).find_map(|c| {
+                    let n: u16 = c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3))?.as_str().parse().ok()?;
+                    (n > 0 && n < 1024).then_some(n)
+                });
+                if let Some(n) = low {
+                    inv.low_port = Some((n, rel.clone()));
+                }
+            }
             if code {
                 for c in literal.captures_iter(&text) {
                     inv.add(&c[1], format!("{rel} names it"));

@@ -34,7 +34,7 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     }
     let build_packages = package_split(o).iter().any(|p| !p.build.is_empty());
     if same && !build_packages {
-        return Err(Refusal::new(if builds {
+        return Err(Refusal::nothing_to_gain(if builds {
             super::NOTHING_TO_GAIN
         } else {
             "nothing for a builder stage to keep: no build tools, no build steps and no smaller base image"

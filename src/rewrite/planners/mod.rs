@@ -69,9 +69,26 @@ pub fn plan(o: &Original, options: &Options) -> Result<(Ecosystem, Blueprint), R
     if matches!(eco, Ecosystem::Python | Ecosystem::Node | Ecosystem::C) {
         nothing_to_gain(o, &bp)?;
     }
+    build_env(o, &mut bp);
     probe(o, &mut bp);
     describe_moves(o, &mut bp);
     Ok((eco, bp))
+}
+
+/// ENVs of build settings only (CFLAGS, CC, DEBIAN_FRONTEND...) stay in the builder.
+fn build_env(o: &Original, bp: &mut Blueprint) {
+    for s in o.steps.iter().filter(|s| s.role == Role::Build) {
+        if let Kind::Env { vars } = &o.stage.commands[s.index].kind {
+            let keys: Vec<&str> = vars.iter().map(|kv| kv.key.as_str()).collect();
+            bp.change(
+                Some(s.line),
+                format!("ENV {} stays in the builder: build settings the program does not read", keys.join(", ")),
+            );
+            if !bp.intended.contains(&"Env") {
+                bp.intended.push("Env");
+            }
+        }
+    }
 }
 
 /// The probe at the end of the builder: every file the runtime stage copies is read for what
@@ -85,6 +102,17 @@ fn probe(o: &Original, bp: &mut Blueprint) {
         .filter(|r| !r.is_empty() && !r.starts_with("/imgslim/"))
         .collect();
     if bp.no_probe || (roots.is_empty() && bp.runtime_packages.is_empty()) {
+        if !bp.strip.is_empty() {
+            // no probe to strip in: a step of its own
+            bp.tail.insert(
+                0,
+                format!(
+                    "# imgslim: strip the program of symbols and debug information{nl}RUN if command -v strip >/dev/null; then strip --strip-unneeded {}; fi",
+                    bp.strip.join(" "),
+                    nl = o.nl
+                ),
+            );
+        }
         return;
     }
     let supply = match bp.runtime_manager {
@@ -118,7 +146,7 @@ pub const NOTHING_TO_GAIN: &str =
 /// whose installed tools are the point.
 fn not_a_program(o: &Original, eco: Ecosystem) -> Result<(), Refusal> {
     if o.has_kind(|k| matches!(k, Kind::Onbuild { .. })) {
-        return Err(Refusal::new(
+        return Err(Refusal::not_a_program(
             "ONBUILD triggers: this is a base image for other builds, which run its build steps; rewrite those Dockerfiles instead",
         ));
     }
@@ -132,7 +160,7 @@ fn not_a_program(o: &Original, eco: Ecosystem) -> Result<(), Refusal> {
                 "bash" | "sh" | "zsh" | "fish" | "ash" | "python" | "python3" | "node" | "irb" | "jshell" | "ghci"
             );
         if idle || repl {
-            return Err(Refusal::new(format!(
+            return Err(Refusal::not_a_program(format!(
                 "the image runs `{}`: an environment to work in (a dev container or toolbox), whose tools are its purpose; a runtime stage cannot tell what to leave out",
                 argv.join(" ")
             )));
@@ -141,7 +169,7 @@ fn not_a_program(o: &Original, eco: Ecosystem) -> Result<(), Refusal> {
     // the base's own CMD (python3, node, bash) runs whatever the image holds
     let interpreted = matches!(eco, Ecosystem::Python | Ecosystem::Node | Ecosystem::Generic);
     if interpreted && !o.has_kind(|k| matches!(k, Kind::Entrypoint { .. } | Kind::Cmd { .. })) {
-        return Err(Refusal::new(
+        return Err(Refusal::not_a_program(
             "no ENTRYPOINT or CMD: the image is a toolbox or dev container whose installed tools are its purpose; a runtime stage cannot tell what to leave out",
         ));
     }
@@ -153,7 +181,7 @@ fn not_a_program(o: &Original, eco: Ecosystem) -> Result<(), Refusal> {
 fn nothing_to_gain(o: &Original, bp: &Blueprint) -> Result<(), Refusal> {
     let same_base = bp.runtime_base == o.base_raw || bp.runtime_base == o.base;
     if same_base && bp.saving.unwrap_or(0) == 0 && package_split(o).iter().all(|p| p.build.is_empty()) {
-        return Err(Refusal::new(NOTHING_TO_GAIN));
+        return Err(Refusal::nothing_to_gain(NOTHING_TO_GAIN));
     }
     Ok(())
 }

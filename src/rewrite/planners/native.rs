@@ -76,6 +76,58 @@ fn without_shell_syntax(o: &Original) -> bool {
     })
 }
 
+const STATIC: &str = "gcr.io/distroless/static-debian12";
+
+/// Where the build says it links statically: `-static` in CFLAGS/LDFLAGS (ENV, a build
+/// command's arguments, the Makefile's assignments).
+fn links_statically(o: &Original) -> Option<String> {
+    let has = |t: &str| t.split_whitespace().any(|w| w.trim_matches(['"', '\'']) == "-static");
+    for c in &o.stage.commands {
+        match &c.kind {
+            Kind::Env { vars } => {
+                if vars.iter().any(|kv| matches!(kv.key.as_str(), "CFLAGS" | "LDFLAGS") && has(&kv.value)) {
+                    return Some(format!("ENV on line {}", c.line));
+                }
+            }
+            Kind::Run(_) => {
+                for cmd in o.cx.commands(c.instruction) {
+                    let build = matches!(cmd.name(), "make" | "gcc" | "cc" | "clang" | "./configure" | "configure");
+                    let flag = cmd.args().iter().any(|w| {
+                        w.text == "-static"
+                            || (w.text.starts_with("LDFLAGS=") || w.text.starts_with("CFLAGS="))
+                                && has(&w.text[w.text.find('=').unwrap_or(0) + 1..])
+                    });
+                    if build && flag {
+                        return Some(format!("the RUN on line {}", c.line));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for mk in ["Makefile", "makefile", "GNUmakefile"] {
+        let Some(t) = o.context_file(mk) else { continue };
+        for line in t.lines() {
+            let l = line.trim_start();
+            if (l.starts_with("LDFLAGS") || l.starts_with("CFLAGS"))
+                && l.contains('=')
+                && has(&l[l.find('=').unwrap_or(0) + 1..])
+            {
+                return Some(mk.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// The builder checks that a program put on distroless/static is static indeed.
+fn static_check(bp: &mut Blueprint, bin: &str, nl: &str) {
+    bp.no_probe = true;
+    bp.tail.push(format!(
+        "# imgslim: the runtime base has no libraries: the program must be linked statically{nl}RUN if ldd {bin} >/dev/null 2>&1; then echo \"imgslim: {bin} links shared libraries; rewrite with --runtime-base gcr.io/distroless/base-debian12\" >&2; exit 1; fi"
+    ));
+}
+
 /// The runtime base of a native program: `--runtime-base`; else distroless (base for C, cc for
 /// C++) when nothing needs a shell or a package distroless lacks; else the distribution's slim
 /// variant (rules/base-images.toml).
@@ -92,6 +144,9 @@ fn native_base(o: &Original, options: &Options) -> (String, &'static str) {
         && !runs_script(o)
         && without_shell_syntax(o)
         && !needs_packages_beyond(o, o.invoked(), options, &distroless);
+    if ok && !cplusplus(o) && links_statically(o).is_some() {
+        return (STATIC.to_string(), "the program is linked statically (-static): no libraries, no shell");
+    }
     if ok {
         return (distroless, "glibc for the program (and libstdc++ for C++); the probe copies any other library it links; no shell or package manager");
     }
@@ -149,6 +204,11 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
         Refusal::new("ENTRYPOINT/CMD runs a program by name and the build installs nothing with `make install`: the rewrite cannot tell where the binary is")
     })?;
     let (runtime, why) = native_base(o, options);
+    if runtime == STATIC {
+        let seen = links_statically(o).unwrap_or_default();
+        bp.change(None, format!("{seen} links with -static: the builder checks the program has no shared libraries"));
+        static_check(bp, &bin, o.nl);
+    }
     use_runtime(o, bp, runtime, why);
     usr_local(o, bp);
     native_runtime(o, bp, options, &bin, &bin)

@@ -8,7 +8,6 @@ use super::super::needs::{self, Invoked, Verdict};
 use super::super::{Blueprint, Options, Refusal};
 use crate::data::{debian_install_size, is_build_package, rewrite_data, BaseImage, ImageRef};
 use crate::dockerfile::tools::packages::Manager;
-use crate::units::human_bytes;
 
 /// Packages one manager installs in RUNs that stay in the builder.
 pub struct PackageSplit {
@@ -62,8 +61,7 @@ pub fn needs_packages_beyond(o: &Original, invoked: &Invoked, options: &Options,
     verdicts(o, invoked, options).iter().any(|(_, v)| v.keep && !has.contains(&v.package))
 }
 
-/// Decide the runtime packages: build-only ones stay in the builder (said, with their estimated
-/// size), tools nothing runs stay there too, the rest go to the probe, which installs them in
+/// Decide the runtime packages: build-only ones stay in the builder (said), tools nothing runs stay there too, the rest go to the probe, which installs them in
 /// the runtime stage with the packages that own what the program links.
 pub fn keep_packages(o: &Original, bp: &mut Blueprint, invoked: &Invoked, options: &Options) -> Result<(), Refusal> {
     for split in package_split(o) {
@@ -71,12 +69,7 @@ pub fn keep_packages(o: &Original, bp: &mut Blueprint, invoked: &Invoked, option
         if !build.is_empty() {
             let names: Vec<&str> = build.iter().map(String::as_str).collect();
             let (bytes, _) = debian_install_size(&names, false);
-            let est = if manager == Manager::Apt && bytes > 0 {
-                format!(" (~{} estimated)", human_bytes(bytes))
-            } else {
-                String::new()
-            };
-            bp.change(None, format!("build-only packages stay in the builder: {}{est}", build.join(", ")));
+            bp.change(None, format!("build-only packages stay in the builder: {}", build.join(", ")));
             if manager == Manager::Apt {
                 bp.saving = Some(bp.saving.unwrap_or(0) + bytes);
             }
@@ -89,9 +82,8 @@ pub fn keep_packages(o: &Original, bp: &mut Blueprint, invoked: &Invoked, option
             bp.change(
                 None,
                 format!(
-                    "{}: tools nothing in the image runs (not ENTRYPOINT/CMD, HEALTHCHECK, a script it starts or the program's sources); kept in the builder{} (--keep-package to keep one)",
+                    "{}: tools nothing in the image runs (not ENTRYPOINT/CMD, HEALTHCHECK, a script it starts or the program's sources); kept in the builder (--keep-package to keep one)",
                     names.join(", "),
-                    if manager == Manager::Apt && bytes > 0 { format!(", ~{} estimated", human_bytes(bytes)) } else { String::new() }
                 ),
             );
             if manager == Manager::Apt {

@@ -97,6 +97,7 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
             );
             bp.env.push(format!("ENV VIRTUAL_ENV={VENV} PATH=\"{VENV}/bin:$PATH\""));
             bp.artifact(VENV, "the virtual environment with the dependencies");
+            venv_without_installers(o, bp);
             bp.intended.push("Env");
             bp.change(
                 o.steps.iter().find(|s| s.instruction == i).map(|s| s.line),
@@ -130,6 +131,41 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
         bp.change(None, "kept running as root: the program may write to its own files; add a USER after checking");
     }
     Ok(())
+}
+
+/// The virtual environment imgslim makes gets pip (python 3.11: ~12 MB with its bytecode);
+/// nothing runs it once the dependencies are in, unless the program runs pip or its requirements
+/// name it. setuptools stays: dependencies may import pkg_resources at run time.
+fn venv_without_installers(o: &Original, bp: &mut Blueprint) {
+    let runs_pip = ["pip", "pip3"].iter().find_map(|p| o.invoked().why(p).map(|w| format!("{p}: {w}")));
+    let requirements = ["requirements.txt", "pyproject.toml", "setup.py", "setup.cfg"]
+        .iter()
+        .filter_map(|f| o.context_file(f))
+        .any(|t| {
+            t.lines().any(|l| {
+                let l = l.trim_start().to_ascii_lowercase();
+                l.starts_with("pip") && !l.starts_with("pipe") || l.starts_with("\"pip")
+            })
+        });
+    let imports = o.context_mentions(&[".py"], &["import pip", "from pip"]);
+    if let Some(why) = runs_pip.or_else(|| imports.map(|(f, w)| format!("{f} uses {w}"))) {
+        bp.change(None, format!("pip stays in the virtual environment: {why}"));
+        return;
+    }
+    if requirements || o.context_dir.is_none() {
+        return;
+    }
+    bp.tail.insert(
+        0,
+        format!(
+            "# imgslim: the dependencies are in: pip is not needed at run time{nl}RUN {VENV}/bin/python -m pip uninstall -y -q pip",
+            nl = o.nl
+        ),
+    );
+    bp.change(
+        None,
+        format!("pip is uninstalled from {VENV} once the dependencies are in: nothing the image runs uses it"),
+    );
 }
 
 /// `COPY . .` directly followed by `RUN pip install -r requirements.txt`: copy the requirements

@@ -113,9 +113,12 @@ pub fn nonroot(o: &Original, bp: &mut Blueprint) {
     if o.has_kind(|k| matches!(k, Kind::User { .. })) {
         return;
     }
-    let low_port = o.exposed_ports().is_none_or(|p| p.iter().any(|&n| n < 1024));
+    let source_port = o.invoked().low_port.clone();
+    // an unreadable context may hide one
+    let unknown_sources = o.context_dir.is_none() || !o.invoked().complete;
+    let low_port = o.exposed_ports().is_none_or(|p| p.iter().any(|&n| n < 1024)) || source_port.is_some();
     let volume = o.has_kind(|k| matches!(k, Kind::Volume { .. }));
-    if bp.runtime_base.contains("distroless") && !low_port && !volume {
+    if bp.runtime_base.contains("distroless") && !low_port && !volume && !unknown_sources {
         bp.user = Some("65532:65532".into());
         bp.intended.push("User");
         bp.change(
@@ -123,12 +126,12 @@ pub fn nonroot(o: &Original, bp: &mut Blueprint) {
             "runs as the distroless nonroot user (65532): no port below 1024, no VOLUME, files are read-only for it",
         );
     } else {
-        let why = if low_port {
-            "it listens on a port below 1024 (or one set by a variable)"
-        } else if volume {
-            "it declares a VOLUME it may write to"
-        } else {
-            "it may write to its own files"
+        let why = match (&source_port, low_port) {
+            (Some((n, file)), _) => format!("{file} listens on port {n}, below 1024"),
+            (None, true) => "it listens on a port below 1024 (or one set by a variable)".to_string(),
+            _ if volume => "it declares a VOLUME it may write to".to_string(),
+            _ if unknown_sources => "its sources could not be read to see what port it listens on".to_string(),
+            _ => "it may write to its own files".to_string(),
         };
         bp.change(None, format!("kept running as root: {why}; add a USER after checking"));
     }

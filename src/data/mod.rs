@@ -1,5 +1,7 @@
 //! Data shipped in `rules/` (compiled in): Debian package sizes, estimate constants, base images.
 
+pub mod deps;
+
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -14,21 +16,117 @@ pub struct PackageSize {
     pub with_recommends: u64,
 }
 
+/// One package of the dependency graph: its own installed bytes, its Depends/Pre-Depends and
+/// Recommends (alternatives joined by `|`), and the virtual packages it provides.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GraphNode {
+    pub own: u64,
+    #[serde(default)]
+    pub deps: Vec<String>,
+    #[serde(default)]
+    pub rec: Vec<String>,
+    #[serde(default)]
+    pub provides: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct DebianBase {
+    packages: Vec<String>,
+}
+
 #[derive(Deserialize)]
 struct DebianFile {
     packages: HashMap<String, PackageSize>,
+    base: DebianBase,
+    graph: HashMap<String, GraphNode>,
+}
+
+fn debian_file() -> &'static DebianFile {
+    static F: OnceLock<DebianFile> = OnceLock::new();
+    F.get_or_init(|| {
+        toml::from_str::<DebianFile>(include_str!("../../rules/debian-bookworm.toml"))
+            .unwrap_or_else(|e| panic!("rules/debian-bookworm.toml: {e}"))
+    })
 }
 
 /// Installed sizes of common Debian bookworm packages (rules/debian-bookworm.toml).
 pub fn debian_package(name: &str) -> Option<PackageSize> {
-    static MAP: OnceLock<HashMap<String, PackageSize>> = OnceLock::new();
-    MAP.get_or_init(|| {
-        toml::from_str::<DebianFile>(include_str!("../rules/debian-bookworm.toml"))
-            .map(|f| f.packages)
-            .unwrap_or_else(|e| panic!("rules/debian-bookworm.toml: {e}"))
-    })
-    .get(name)
-    .copied()
+    debian_file().packages.get(name).copied()
+}
+
+/// The packages of debian:bookworm's debootstrap minbase (Essential and Priority: required).
+pub fn debian_base_packages() -> &'static [String] {
+    &debian_file().base.packages
+}
+
+/// What installing `names` adds to an image that has `present` (the base image's packages):
+/// the bytes of their dependency closure without what is there already, the packages added,
+/// and whether every name was known.
+pub fn debian_closure(
+    names: &[&str],
+    recommends: bool,
+    present: &std::collections::HashSet<String>,
+) -> (u64, Vec<String>, bool) {
+    let f = debian_file();
+    static PROVIDERS: OnceLock<HashMap<String, String>> = OnceLock::new();
+    let providers = PROVIDERS.get_or_init(|| {
+        let mut m = HashMap::new();
+        for (n, node) in &f.graph {
+            for p in &node.provides {
+                m.entry(p.clone()).or_insert_with(|| n.clone());
+            }
+        }
+        m
+    });
+    let resolve = |n: &str| -> Option<String> {
+        if f.graph.contains_key(n) {
+            Some(n.to_string())
+        } else {
+            providers.get(n).cloned()
+        }
+    };
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut added = Vec::new();
+    let mut bytes = 0;
+    let mut known = true;
+    let mut stack: Vec<String> = Vec::new();
+    for n in names {
+        match resolve(n) {
+            Some(r) => stack.push(r),
+            None => known = false,
+        }
+    }
+    while let Some(n) = stack.pop() {
+        if present.contains(&n) || !seen.insert(n.clone()) {
+            continue;
+        }
+        let Some(node) = f.graph.get(&n) else { continue };
+        bytes += node.own;
+        added.push(n.clone());
+        let fields = if recommends { [&node.deps, &node.rec] } else { [&node.deps, &node.deps] };
+        for (i, list) in fields.iter().enumerate() {
+            if !recommends && i == 1 {
+                break;
+            }
+            for alts in list.iter() {
+                // an alternative already there satisfies the dependency
+                let options: Vec<&str> = alts.split('|').collect();
+                if options.iter().any(|a| present.contains(*a) || seen.contains(*a)) {
+                    continue;
+                }
+                if let Some(r) = options.iter().find_map(|a| resolve(a)) {
+                    stack.push(r);
+                }
+            }
+        }
+    }
+    (bytes, added, known)
+}
+
+/// Does rules/debian-bookworm.toml know this package (or a package that provides it)?
+pub fn debian_known(name: &str) -> bool {
+    let f = debian_file();
+    f.graph.contains_key(name) || f.graph.values().any(|n| n.provides.iter().any(|p| p == name))
 }
 
 /// Bytes a set of packages installs together (closures overlap: the largest closure plus the
@@ -62,12 +160,53 @@ pub struct Estimates {
     pub cargo: CacheEstimate,
     pub maven: CacheEstimate,
     pub context: ContextEstimates,
+    pub python: PythonEstimates,
+    pub golang: GoEstimates,
+    pub rust: RustEstimates,
+    pub java: JavaEstimates,
+    pub native: NativeEstimates,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PythonEstimates {
+    pub venv: u64,
+    pub venv_pip: u64,
+    pub pyc_ratio: f64,
+}
+#[derive(Debug, Deserialize)]
+pub struct GoEstimates {
+    pub binary: u64,
+    pub binary_http: u64,
+    pub stripped_ratio: f64,
+    pub per_module_binary: u64,
+    pub per_module_cache: u64,
+    pub build_cache: u64,
+}
+#[derive(Debug, Deserialize)]
+pub struct RustEstimates {
+    pub target: u64,
+    pub per_crate_target: u64,
+    pub binary: u64,
+    pub stripped: u64,
+    pub per_crate_binary: u64,
+    pub per_crate_registry: u64,
+    pub install_extra: u64,
+}
+#[derive(Debug, Deserialize)]
+pub struct JavaEstimates {
+    pub jlink: u64,
+    pub jar_ratio: f64,
+}
+#[derive(Debug, Deserialize)]
+pub struct NativeEstimates {
+    pub objects_ratio: f64,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct AptEstimates {
     pub lists: u64,
     pub archives_ratio: f64,
+    pub unknown_package: u64,
 }
 #[derive(Debug, Deserialize)]
 pub struct ApkEstimates {
@@ -92,11 +231,45 @@ pub struct ContextEstimates {
     pub unknown: u64,
 }
 
+#[derive(Deserialize)]
+struct PackageSet {
+    packages: Vec<String>,
+}
+
+/// The Debian packages an image from the table has, when it has no package database to read:
+/// debian's minbase, the closure of its package set (full variants) or ca-certificates, netbase
+/// and tzdata (slim variants), and what the table lists.
+pub fn table_packages(image: &BaseImage, tag: &str) -> std::collections::HashSet<String> {
+    static SETS: OnceLock<HashMap<String, PackageSet>> = OnceLock::new();
+    let sets = SETS.get_or_init(|| {
+        toml::from_str(include_str!("../../rules/base-package-sets.toml"))
+            .unwrap_or_else(|e| panic!("rules/base-package-sets.toml: {e}"))
+    });
+    let mut present: std::collections::HashSet<String> = image.packages.iter().cloned().collect();
+    if image.repository.starts_with("gcr.io/distroless") || tag.contains("alpine") {
+        return present;
+    }
+    present.extend(debian_base_packages().iter().cloned());
+    // buildpack-deps:bookworm-curl and -scm are the smaller sets
+    let set = ["-curl", "-scm"]
+        .iter()
+        .find(|s| tag.ends_with(*s))
+        .map_or(image.package_set.clone(), |s| format!("{}{s}", image.package_set));
+    let roots: Vec<&str> = match sets.get(&set) {
+        Some(set) if !is_small_tag(tag) => set.packages.iter().map(String::as_str).collect(),
+        _ => vec!["ca-certificates", "netbase", "tzdata"],
+    };
+    let (_, added, _) = debian_closure(&roots, false, &present);
+    present.extend(added);
+    present
+}
+
 /// rules/estimates.toml
 pub fn estimates() -> &'static Estimates {
     static E: OnceLock<Estimates> = OnceLock::new();
     E.get_or_init(|| {
-        toml::from_str(include_str!("../rules/estimates.toml")).unwrap_or_else(|e| panic!("rules/estimates.toml: {e}"))
+        toml::from_str(include_str!("../../rules/estimates.toml"))
+            .unwrap_or_else(|e| panic!("rules/estimates.toml: {e}"))
     })
 }
 
@@ -137,6 +310,15 @@ pub struct BaseImage {
     /// Debian packages a runtime image already has (for images without a package database).
     #[serde(default)]
     pub packages: Vec<String>,
+    /// The typical size of its -alpine variant.
+    #[serde(default)]
+    pub alpine_bytes: u64,
+    /// Tag suffixes it publishes after a version (`*` matches any text).
+    #[serde(default)]
+    pub variants: Vec<String>,
+    /// The package set (rules/base-package-sets.toml) its full variant is built on.
+    #[serde(default)]
+    pub package_set: String,
 }
 
 #[derive(Deserialize)]
@@ -148,7 +330,7 @@ struct BaseFile {
 pub fn base_images() -> &'static [BaseImage] {
     static B: OnceLock<Vec<BaseImage>> = OnceLock::new();
     B.get_or_init(|| {
-        toml::from_str::<BaseFile>(include_str!("../rules/base-images.toml"))
+        toml::from_str::<BaseFile>(include_str!("../../rules/base-images.toml"))
             .map(|f| f.image)
             .unwrap_or_else(|e| panic!("rules/base-images.toml: {e}"))
     })
@@ -183,7 +365,7 @@ pub struct DependencyNeeds {
 pub fn rewrite_data() -> &'static RewriteData {
     static R: OnceLock<RewriteData> = OnceLock::new();
     R.get_or_init(|| {
-        toml::from_str(include_str!("../rules/rewrite.toml")).unwrap_or_else(|e| panic!("rules/rewrite.toml: {e}"))
+        toml::from_str(include_str!("../../rules/rewrite.toml")).unwrap_or_else(|e| panic!("rules/rewrite.toml: {e}"))
     })
 }
 
@@ -212,7 +394,7 @@ pub struct Executables {
 pub fn debian_executables() -> &'static Executables {
     static E: OnceLock<Executables> = OnceLock::new();
     E.get_or_init(|| {
-        toml::from_str(include_str!("../rules/debian-executables.toml"))
+        toml::from_str(include_str!("../../rules/debian-executables.toml"))
             .unwrap_or_else(|e| panic!("rules/debian-executables.toml: {e}"))
     })
 }
@@ -312,6 +494,12 @@ fn is_ubuntu_release(tag: &str) -> bool {
         })
 }
 
+/// Is this reference a tag rules/base-images.toml says its repository publishes?
+pub fn published(reference: &str) -> bool {
+    let r = ImageRef::parse(reference);
+    BaseImage::find(&r).is_some_and(|b| b.tag_exists(r.tag.as_deref().unwrap_or("latest")))
+}
+
 /// Does the tag already name a small variant?
 pub fn is_small_tag(tag: &str) -> bool {
     ["slim", "alpine", "distroless", "jre", "minimal", "busybox", "scratch"].iter().any(|s| tag.contains(s))
@@ -338,10 +526,49 @@ impl BaseImage {
         if template.is_empty() || matches!(tag, "" | "latest") {
             return None;
         }
-        let tag = self.strip.iter().find_map(|s| tag.strip_suffix(s.as_str())).unwrap_or(tag);
-        let template = if !self.ubuntu.is_empty() && is_ubuntu_release(tag) { &self.ubuntu } else { template };
-        let (version, variant) = split_tag(tag);
+        let mut tag = tag.to_string();
+        for s in &self.strip {
+            tag = tag.replacen(s.as_str(), "", 1);
+        }
+        let template = if !self.ubuntu.is_empty() && is_ubuntu_release(&tag) { &self.ubuntu } else { template };
+        let (version, variant) = split_tag(&tag);
         Some(template.replace("{version}", version).replace("{variant}", variant))
+    }
+
+    /// The typical size of the image with this tag: the -alpine, -slim or full variant.
+    pub fn bytes_for(&self, tag: &str) -> u64 {
+        if tag.contains("alpine") && tag.contains("slim") && self.slim_bytes > 0 {
+            self.slim_bytes.min(if self.alpine_bytes > 0 { self.alpine_bytes } else { u64::MAX })
+        } else if tag.contains("alpine") && self.alpine_bytes > 0 {
+            self.alpine_bytes
+        } else if is_small_tag(tag) && self.slim_bytes > 0 {
+            self.slim_bytes
+        } else {
+            self.bytes
+        }
+    }
+
+    /// Does the repository publish this tag: a version (`3.11`, `18`, `lts`, a release name)
+    /// followed by one of its variants? Repositories without a variant list accept any tag.
+    pub fn tag_exists(&self, tag: &str) -> bool {
+        if self.variants.is_empty() || tag == "latest" {
+            return true;
+        }
+        let is_version = |v: &str| {
+            !v.is_empty()
+                && (v.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+                    || v.bytes().all(|b| b.is_ascii_lowercase()))
+        };
+        self.variants.iter().any(|variant| {
+            let (fixed, wild) = match variant.split_once('*') {
+                Some((f, _)) => (f, true),
+                None => (variant.as_str(), false),
+            };
+            (0..=tag.len()).filter(|&i| tag.is_char_boundary(i)).any(|i| {
+                let (v, rest) = tag.split_at(i);
+                is_version(v) && if wild { rest.starts_with(fixed) } else { rest == fixed }
+            })
+        })
     }
 
     /// The slim variant of the same version.
@@ -397,6 +624,13 @@ mod tests {
         let go = BaseImage::find(&ImageRef::parse("golang:1.22")).unwrap();
         assert_eq!(go.runtime_for("1.22").as_deref(), Some("gcr.io/distroless/static-debian12"));
         assert!(is_small_tag("3.11-slim") && !is_small_tag("3.11"));
+        let temurin = BaseImage::find(&ImageRef::parse("eclipse-temurin:11-jdk")).unwrap();
+        assert_eq!(temurin.slim_for("11-jdk").as_deref(), Some("eclipse-temurin:11-jre"));
+        assert_eq!(temurin.slim_for("17-jdk-jammy").as_deref(), Some("eclipse-temurin:17-jre-jammy"));
+        assert!(temurin.tag_exists("17-jre-jammy") && !temurin.tag_exists("11-jdk-jre"));
+        assert!(py.tag_exists("3.11-slim-bookworm") && py.tag_exists("3.12-alpine3.20") && !py.tag_exists("3.11-jdk"));
+        assert_eq!(py.bytes_for("3.11-alpine"), py.alpine_bytes);
+        assert_eq!(py.bytes_for("3.11-slim"), py.slim_bytes);
     }
 
     #[test]
