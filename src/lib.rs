@@ -10,6 +10,7 @@ pub mod data;
 pub mod dockerfile;
 pub mod image;
 pub mod layer;
+pub mod limits;
 pub mod lint;
 pub mod registry;
 pub mod report;

@@ -87,7 +87,9 @@ pub fn load(explicit: Option<&Path>) -> anyhow::Result<Loaded> {
         None => std::env::var_os("IMGSLIM_CONFIG").map(PathBuf::from).or_else(|| find(&std::env::current_dir().ok()?)),
     };
     let Some(path) = path else { return Ok(Loaded::default()) };
-    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes =
+        imgslim::limits::read_regular(&path, 16 << 20).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", path.display()))?;
     let file: FileSettings = toml::from_str(&text).with_context(|| format!("invalid {}", path.display()))?;
     Ok(Loaded { path: Some(path), file })
 }

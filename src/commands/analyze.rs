@@ -162,12 +162,17 @@ fn dockerfiles(args: &AnalyzeArgs) -> anyhow::Result<ExitStatus> {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(args.targets.len());
     std::thread::scope(|s| {
         for _ in 0..threads {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(t) = args.targets.get(i) else { break };
-                let r = analyze_one(args, t, &cfg);
-                *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
-            });
+            // parsing and linting recurse (bounded by limits::MAX_NESTING): room for it
+            let spawned =
+                std::thread::Builder::new().stack_size(imgslim::limits::THREAD_STACK_BYTES).spawn_scoped(s, || loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(t) = args.targets.get(i) else { break };
+                    let r = analyze_one(args, t, &cfg);
+                    *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+                });
+            if let Err(e) = spawned {
+                eprintln!("imgslim: cannot start a worker thread: {e}");
+            }
         }
     });
     let mut done = Vec::new();

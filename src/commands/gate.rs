@@ -14,9 +14,10 @@ use std::path::Path;
 pub fn load_baseline(spec: &str, platform: Option<&str>, insecure: &[String]) -> anyhow::Result<Baseline> {
     let path = Path::new(spec);
     if path.is_file() {
-        let head = std::fs::read(path).map(|b| b.iter().take(64).copied().collect::<Vec<u8>>())?;
-        if head.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{') {
-            let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path)?)
+        let mut head = [0u8; 64];
+        let n = std::io::Read::read(&mut std::fs::File::open(path)?, &mut head)?;
+        if head[..n].iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{') {
+            let v: serde_json::Value = serde_json::from_slice(&imgslim::limits::read_regular(path, 64 << 20)?)
                 .with_context(|| format!("baseline {spec}: not a JSON report"))?;
             return Baseline::from_json(spec, &v)
                 .with_context(|| format!("baseline {spec}: no size_bytes or compressed_bytes"));

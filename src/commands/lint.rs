@@ -1,6 +1,6 @@
 //! `imgslim lint FILES...`: findings for many Dockerfiles at once, fixes in place or as a diff.
 
-use super::{unified_diff, write_atomic, ExitStatus};
+use super::{unified_diff, ExitStatus};
 use crate::cli::{LintArgs, LintFormat};
 use crate::printer::{color, stdout};
 use crate::settings::{self, LintSettings};
@@ -22,20 +22,25 @@ fn is_dockerfile_name(name: &str) -> bool {
 }
 
 /// Files named on the command line, directories searched (hidden directories, node_modules and
-/// target skipped).
+/// target skipped; symlinks to directories are not followed, so a loop or a link to / ends the
+/// walk there; only regular files are taken).
 fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> anyhow::Result<()> {
+        if depth > imgslim::limits::MAX_NESTING {
+            anyhow::bail!("{}: directories nested deeper than {}", dir.display(), imgslim::limits::MAX_NESTING);
+        }
         let mut entries: Vec<_> =
             std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?.flatten().collect();
         entries.sort_by_key(|e| e.path());
         for e in entries {
             let p = e.path();
             let name = e.file_name().to_string_lossy().into_owned();
-            if p.is_dir() {
+            let Ok(ft) = e.file_type() else { continue };
+            if ft.is_dir() {
                 if !name.starts_with('.') && name != "node_modules" && name != "target" {
-                    walk(&p, out)?;
+                    walk(&p, out, depth + 1)?;
                 }
-            } else if is_dockerfile_name(&name) {
+            } else if is_dockerfile_name(&name) && std::fs::metadata(&p).is_ok_and(|m| m.is_file()) {
                 out.push(p);
             }
         }
@@ -44,7 +49,7 @@ fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut out)?;
+            walk(p, &mut out, 0)?;
         } else {
             out.push(p.clone());
         }
@@ -56,6 +61,8 @@ pub struct Outcome {
     result: FileResult,
     /// (before, after) when fixes changed the file.
     changed: Option<(String, String)>,
+    /// The file as it was read (to refuse replacing it if it changed since).
+    identity: Option<crate::files::Identity>,
 }
 
 fn context_for(path: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
@@ -75,10 +82,12 @@ fn lint_one(
     size_warning: u64,
 ) -> anyhow::Result<Outcome> {
     let shown = if path == Path::new("-") { "<stdin>".to_string() } else { path.display().to_string() };
+    let identity = if path == Path::new("-") { None } else { crate::files::Identity::of_path(path) };
     let bytes = super::read_input(path)?;
     let failed = |line: usize, msg: String, df| Outcome {
         result: FileResult { path: shown.clone(), dockerfile: df, diagnostics: Vec::new(), error: Some((line, msg)) },
         changed: None,
+        identity: None,
     };
     let df = match parse(&bytes) {
         Ok(df) => df,
@@ -93,7 +102,9 @@ fn lint_one(
         let fixed = fix::fix_all(&df.source, settings, allow)
             .map_err(|e| anyhow::anyhow!("{shown}:{}: {}", e.line, e.message))?;
         if fixed.text != df.source {
-            changed = Some((df.source.clone(), fixed.text.clone()));
+            // the fixes' new lines take the file's line endings
+            let text = crate::files::keep_line_endings(&df.source, &fixed.text);
+            changed = Some((df.source.clone(), text));
             df = imgslim::dockerfile::parse_str(&fixed.text)
                 .map_err(|e| anyhow::anyhow!("{shown}: fixed text does not parse: {}", e.message))?;
         }
@@ -102,6 +113,9 @@ fn lint_one(
         Ok(m) => m,
         Err(e) => return Ok(failed(e.line, e.message, Some(df))),
     };
+    if let Some(why) = imgslim::dockerfile::model::expand::limit_hit(&m, df.escape) {
+        anyhow::bail!("{shown}: {why}");
+    }
     // the findings as `analyze Dockerfile` accounts them: bytes claimed once, the builder-stage
     // advice as the rewrite planner decides, severity by size, largest first
     let bases = |r: &str| imgslim::analyze::base::lookup(r, false);
@@ -110,6 +124,7 @@ fn lint_one(
     Ok(Outcome {
         result: FileResult { path: shown, dockerfile: Some(df), diagnostics: analysis.diagnostics, error: None },
         changed,
+        identity,
     })
 }
 
@@ -125,14 +140,19 @@ fn lint_files(
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(files.len().max(1));
     std::thread::scope(|s| {
         for _ in 0..threads {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(path) = files.get(i) else { break };
-                let mut settings = cfg.lint.clone();
-                settings.context_dir = context_for(path, explicit_context);
-                let r = lint_one(path, &settings, fixing, cfg.size_warning);
-                *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
-            });
+            // parsing and linting recurse (bounded by limits::MAX_NESTING): room for it
+            let spawned =
+                std::thread::Builder::new().stack_size(imgslim::limits::THREAD_STACK_BYTES).spawn_scoped(s, || loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = files.get(i) else { break };
+                    let mut settings = cfg.lint.clone();
+                    settings.context_dir = context_for(path, explicit_context);
+                    let r = lint_one(path, &settings, fixing, cfg.size_warning);
+                    *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+                });
+            if let Err(e) = spawned {
+                eprintln!("imgslim: cannot start a worker thread: {e}");
+            }
         }
     });
     results.into_iter().filter_map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner())).collect()
@@ -166,7 +186,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitStatus> {
                         out.write_all(after.as_bytes())?;
                         out.flush()?;
                     } else {
-                        write_atomic(path, after)?;
+                        crate::files::write_output(path, after, o.identity.as_ref())?;
                     }
                 }
                 results.push(o.result);

@@ -12,8 +12,6 @@ mod rewrite;
 mod rule;
 
 use crate::cli::{Cli, Command};
-use anyhow::Context as _;
-use std::io::Write as _;
 use std::path::Path;
 
 /// How a command ended (errors are `Err`).
@@ -51,13 +49,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
 
 /// Read a file, or standard input for `-`.
 pub fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
-    use anyhow::Context;
-    if path == Path::new("-") {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).context("reading standard input")?;
-        return Ok(buf);
-    }
-    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+    crate::files::read_input(path)
 }
 
 /// A parse error as `file:line:col: message`.
@@ -77,19 +69,17 @@ pub fn load_dockerfile(
     let bytes = read_input(path)?;
     let df = imgslim::dockerfile::parse(&bytes).map_err(|e| located(path, &e))?;
     let model = imgslim::dockerfile::model::build(&df);
+    if let Ok(m) = &model {
+        if let Some(why) = imgslim::dockerfile::model::expand::limit_hit(m, df.escape) {
+            anyhow::bail!("{}: {why}", path.display());
+        }
+    }
     Ok((df, model))
 }
 
 /// Write a file atomically next to itself.
 pub fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
-    tmp.write_all(text.as_bytes())?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
-    }
-    tmp.persist(path).with_context(|| format!("cannot replace {}", path.display()))?;
-    Ok(())
+    crate::files::write_output(path, text, None)
 }
 
 pub fn unified_diff(path: &str, before: &str, after: &str) -> String {

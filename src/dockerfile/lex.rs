@@ -63,11 +63,28 @@ impl Lex {
         if chars.first() == Some(&'\u{feff}') {
             chars.remove(0); // Go's text/scanner skips a leading byte order mark
         }
-        let mut sw =
-            ShellWord { lex: *self, chars, pos: 0, env, raw_escapes: self.raw_escapes, out: Processed::default() };
-        let (result, words) = sw
-            .process_stop_on(None, self.raw_escapes)
-            .map_err(|e| LexError(format!("failed to process {}: {}", super::text::go_quote(word), e.0)))?;
+        let mut sw = ShellWord {
+            lex: *self,
+            chars,
+            pos: 0,
+            env,
+            raw_escapes: self.raw_escapes,
+            out: Processed::default(),
+            depth: 0,
+        };
+        let (result, words) = sw.process_stop_on(None, self.raw_escapes).map_err(|e| {
+            // a hostile word can be megabytes: quote its start only
+            let shown = if word.len() > 200 {
+                let mut end = 80;
+                while !word.is_char_boundary(end) {
+                    end -= 1;
+                }
+                format!("{}...", super::text::go_quote(&word[..end]))
+            } else {
+                super::text::go_quote(word)
+            };
+            LexError(format!("failed to process {shown}: {}", e.0))
+        })?;
         sw.out.result = result;
         sw.out.words = words;
         Ok(sw.out)
@@ -91,6 +108,8 @@ struct ShellWord<'a> {
     env: &'a dyn EnvGetter,
     raw_escapes: bool,
     out: Processed,
+    /// `${...}` levels entered.
+    depth: usize,
 }
 
 #[derive(Default)]
@@ -152,11 +171,23 @@ impl ShellWord<'_> {
     }
 
     fn process_stop_on(&mut self, stop: Option<char>, raw_escapes: bool) -> Result<(String, Vec<String>), LexError> {
+        if self.depth >= crate::limits::MAX_NESTING {
+            return err(format!("expansions nested deeper than {} (the limit)", crate::limits::MAX_NESTING));
+        }
+        self.depth += 1;
         let saved = self.raw_escapes;
         self.raw_escapes = raw_escapes;
         let r = self.stop_on(stop);
         self.raw_escapes = saved;
-        r
+        self.depth -= 1;
+        let r = r?;
+        if r.0.len() > crate::limits::MAX_EXPANSION_WORD {
+            return err(format!(
+                "a word expands to more than {} (the limit)",
+                crate::units::human_bytes(crate::limits::MAX_EXPANSION_WORD as u64)
+            ));
+        }
+        Ok(r)
     }
 
     fn stop_on(&mut self, stop: Option<char>) -> Result<(String, Vec<String>), LexError> {

@@ -751,10 +751,58 @@ fn is_name(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// How deeply a script nests: brackets (`( )`, `{ }`, `$( )`, `${ }`) and compound commands
+/// (`if`/`fi`, `do`/`done`, `case`/`esac`), quotes roughly skipped. An upper bound is enough: it
+/// only decides whether the grammar parser (which recurses) may see the script.
+fn nesting(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut word = String::new();
+    let close_word = |w: &mut String, depth: &mut usize| {
+        match w.as_str() {
+            "if" | "do" | "case" => *depth += 1,
+            "fi" | "done" | "esac" => *depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        w.clear();
+    };
+    let mut prev = ' ';
+    for ch in text.chars() {
+        match quote {
+            Some(q) if ch == q => quote = None,
+            // `"$(...)"` nests inside double quotes too
+            Some('"') if prev == '$' && (ch == '(' || ch == '{') => depth += 1,
+            Some('"') if ch == ')' || ch == '}' => depth = depth.saturating_sub(1),
+            Some(_) => {}
+            None => match ch {
+                '\'' | '"' | '`' => quote = Some(ch),
+                '(' | '{' => {
+                    close_word(&mut word, &mut depth);
+                    depth += 1;
+                }
+                ')' | '}' => {
+                    close_word(&mut word, &mut depth);
+                    depth = depth.saturating_sub(1);
+                }
+                c if c.is_alphanumeric() || c == '_' => word.push(c),
+                _ => close_word(&mut word, &mut depth),
+            },
+        }
+        prev = ch;
+        max = max.max(depth);
+    }
+    close_word(&mut word, &mut depth);
+    max.max(depth)
+}
+
 /// Parse a shell script (a RUN body or a heredoc script).
 pub fn parse_script(text: &str) -> Script {
     if is_simple(text) {
         return Script { text: text.to_string(), commands: fallback(text, 0), parsed_by: ParsedBy::Simple };
+    }
+    if nesting(text) > crate::limits::MAX_NESTING {
+        // deeper than any real script: the grammar parser would recurse that deep
+        return Script { text: text.to_string(), commands: fallback(text, 0), parsed_by: ParsedBy::Fallback };
     }
     match brush_parse(text, 0, 0) {
         Some(commands) => Script { text: text.to_string(), commands, parsed_by: ParsedBy::Brush },

@@ -178,6 +178,47 @@ impl<R: Read> Read for Hashing<R> {
     }
 }
 
+/// A sha512 of everything read through it (for the layers and blobs an OCI image names by
+/// sha512).
+pub struct Sha512Reading<R> {
+    inner: R,
+    state: Arc<Mutex<(sha2::Sha512, u64)>>,
+}
+
+impl<R> Sha512Reading<R> {
+    pub fn new(inner: R) -> (Self, Arc<Mutex<(sha2::Sha512, u64)>>) {
+        let state = Arc::new(Mutex::new((sha2::Sha512::new(), 0)));
+        (Sha512Reading { inner, state: state.clone() }, state)
+    }
+}
+
+/// `sha512:<hex>` and the byte count so far.
+pub fn sha512_finish(state: &Arc<Mutex<(sha2::Sha512, u64)>>) -> (String, u64) {
+    let g = state.lock().unwrap_or_else(|e| e.into_inner());
+    let hex: String = g.0.clone().finalize().iter().map(|b| format!("{b:02x}")).collect();
+    (format!("sha512:{hex}"), g.1)
+}
+
+impl<R: Read> Read for Sha512Reading<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut g = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        g.0.update(&buf[..n]);
+        g.1 += n as u64;
+        Ok(n)
+    }
+}
+
+/// The digest of a byte string with the algorithm `like` names (`sha256:` or `sha512:`).
+pub fn digest_like(like: &str, bytes: &[u8]) -> String {
+    if like.starts_with("sha512:") {
+        let hex: String = sha2::Sha512::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+        format!("sha512:{hex}")
+    } else {
+        sha256(bytes)
+    }
+}
+
 /// `sha256:<hex>` of a byte string.
 pub fn sha256(bytes: &[u8]) -> String {
     let hex: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();

@@ -220,14 +220,20 @@ pub fn io_err(path: &str, source: io::Error) -> ImageError {
 
 /// Check `alg:hex` so a digest can name a file under `blobs/` without escaping it.
 pub fn validate_digest(d: &str) -> Result<(&str, &str), ImageError> {
+    // as go-containerregistry's v1.Hash: the registered algorithms, lower-case hex of their length
     let (alg, hex) = d.split_once(':').ok_or_else(|| ImageError::invalid("digest", d))?;
-    let alg_ok = !alg.is_empty()
-        && alg
-            .bytes()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'+' || c == b'-' || c == b'_' || c == b'.');
-    let hex_ok = !hex.is_empty() && hex.len() <= 128 && hex.bytes().all(|c| c.is_ascii_hexdigit());
-    if !alg_ok || !hex_ok || (alg == "sha256" && hex.len() != 64) {
-        return Err(ImageError::invalid("digest", d));
+    let len = match alg {
+        "sha256" => 64,
+        "sha512" => 128,
+        _ => {
+            return Err(ImageError::invalid(
+                "digest",
+                format!("{d}: the algorithm {alg:?} is not supported (sha256 and sha512 are)"),
+            ))
+        }
+    };
+    if hex.len() != len || !hex.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)) {
+        return Err(ImageError::invalid("digest", format!("{d}: not {len} lower-case hex digits")));
     }
     Ok((alg, hex))
 }

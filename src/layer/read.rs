@@ -124,6 +124,13 @@ pub fn index_stream(layer: &Layer, blob: impl Read + Send, opts: ReadOptions) ->
     // Read in full: hash the blob as it streams (a compressed layer is read in full anyway).
     // large blobs are hashed on a helper thread: the core that finishes its layers first
     // takes that work off the critical path
+    // a layer named by sha512 is checked by sha512 too
+    let (blob, sha512): (Box<dyn Read + Send + '_>, _) = if layer.digest.starts_with("sha512:") {
+        let (r, state) = crate::image::compression::Sha512Reading::new(blob);
+        (Box::new(r), Some(state))
+    } else {
+        (Box::new(blob), None)
+    };
     let (hashed, blob_hash) = if layer.size > (16 << 20) { Hashing::threaded(blob) } else { Hashing::new(blob) };
     // a plain layer read once (an engine's export): sample it for the pull size as it passes
     type Shared = std::sync::Arc<std::sync::Mutex<PullEstimate>>;
@@ -153,11 +160,15 @@ pub fn index_stream(layer: &Layer, blob: impl Read + Send, opts: ReadOptions) ->
     if blob_len != layer.size {
         return Err(layer_err(layer, format!("blob is {blob_len} bytes, expected {}", layer.size)));
     }
-    if !layer.digest.is_empty() && layer.digest.starts_with("sha256:") && layer.digest != blob_digest {
+    let named = match &sha512 {
+        Some(state) => crate::image::compression::sha512_finish(state).0,
+        None => blob_digest.clone(),
+    };
+    if !layer.digest.is_empty() && layer.digest != named {
         return Err(ImageError::DigestMismatch {
             what: format!("layer {}", layer.digest),
             expected: layer.digest.clone(),
-            actual: blob_digest,
+            actual: named,
         });
     }
     index.blob_digest = Some(blob_digest);

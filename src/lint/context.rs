@@ -149,7 +149,7 @@ impl<'a> Context<'a> {
         let dockerignore = settings
             .context_dir
             .as_ref()
-            .and_then(|d| std::fs::read_to_string(d.join(".dockerignore")).ok())
+            .and_then(|d| crate::limits::read_text(&d.join(".dockerignore"), crate::limits::MAX_DOCKERFILE_BYTES))
             .map(|t| Dockerignore::parse(&t));
         Context { df, model, instructions, settings, scope, vars, dockerignore, posix, scripts }
     }

@@ -151,7 +151,7 @@ impl BuildContext {
         if f.metadata().ok()?.len() > 16 << 20 {
             return None;
         }
-        std::fs::read_to_string(f).ok()
+        crate::limits::read_text(&f, 16 << 20)
     }
 
     /// Does a Go source of the context import net/http (a far larger binary)?
@@ -172,7 +172,7 @@ impl BuildContext {
                     if p.is_dir() && depth < 6 && !name.starts_with('.') && name != "vendor" {
                         stack.push((p, depth + 1));
                     } else if name.ends_with(".go") && !name.ends_with("_test.go") {
-                        if std::fs::read_to_string(&p).is_ok_and(|t| t.contains("\"net/http\"")) {
+                        if crate::limits::read_text(&p, 4 << 20).is_some_and(|t| t.contains("\"net/http\"")) {
                             return true;
                         }
                     }

@@ -56,28 +56,45 @@ impl Platform {
     }
 }
 
-/// A set of variables in declaration order.
+/// A set of variables, sorted by name. A persistent map: the snapshot each instruction sees
+/// shares its structure with the others, so thousands of ENVs cost thousands of entries, not
+/// their square.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Vars {
-    map: BTreeMap<String, String>,
+    map: imbl::OrdMap<std::sync::Arc<str>, std::sync::Arc<str>>,
 }
 
 impl Vars {
     pub fn set(&mut self, k: &str, v: &str) {
-        self.map.insert(k.to_string(), v.to_string());
+        self.map.insert(k.into(), v.into());
     }
     pub fn get(&self, k: &str) -> Option<&str> {
-        self.map.get(k).map(String::as_str)
+        self.map.get(k).map(|v| &**v)
     }
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.map.keys().map(String::as_str)
+        self.map.keys().map(|k| &**k)
+    }
+    /// The bytes of all values (for the expansion limit).
+    pub fn value_bytes(&self) -> usize {
+        self.map.values().map(|v| v.len()).sum()
     }
 }
 
 impl EnvGetter for Vars {
     fn get_var(&self, name: &str) -> Option<String> {
-        self.map.get(name).cloned()
+        self.map.get(name).map(|v| v.to_string())
     }
+}
+
+/// A limit (`crate::limits`) the file's variables hit when expanded: nesting or size. Other
+/// expansion errors are BuildKit's business at build time; these mean hostile input.
+pub fn limit_hit(model: &Model, escape: char) -> Option<String> {
+    let limited = |e: LexError| e.0.contains("(the limit").then_some(e.0);
+    let scope = match Scope::new(model, escape, &BTreeMap::new(), &Platform::host()) {
+        Ok(s) => s,
+        Err(e) => return limited(e),
+    };
+    (0..model.stages.len()).find_map(|i| scope.stage_vars(model, i).err().and_then(limited))
 }
 
 /// Variables visible in each place of a Dockerfile.
@@ -179,9 +196,33 @@ impl Scope {
         let mut vars = self.inherited(model, stage)?;
         let commands = &model.stages[stage].commands;
         let mut out = Vec::with_capacity(commands.len() + 1);
+        let mut produced = 0usize;
         for cmd in commands {
             out.push(vars.clone());
-            self.apply(&cmd.kind, &mut vars)?;
+            self.apply(&cmd.kind, &mut vars).map_err(|e| {
+                // a limit names its place
+                if e.0.contains("(the limit") {
+                    LexError(format!("line {}: {}", cmd.line, e.0))
+                } else {
+                    e
+                }
+            })?;
+            if matches!(cmd.kind, Kind::Env { .. } | Kind::Arg { .. }) {
+                produced += match &cmd.kind {
+                    Kind::Env { vars: kvs } => {
+                        kvs.iter().map(|kv| vars.get(&kv.key).map_or(0, str::len)).sum::<usize>()
+                    }
+                    Kind::Arg { args } => args.iter().map(|a| vars.get(&a.key).map_or(0, str::len)).sum(),
+                    _ => 0,
+                };
+                if produced > crate::limits::MAX_EXPANSION_FILE {
+                    return Err(LexError(format!(
+                        "line {}: the variables expand to more than {} (the limit for a file's variables)",
+                        cmd.line,
+                        crate::units::human_bytes(crate::limits::MAX_EXPANSION_FILE as u64)
+                    )));
+                }
+            }
         }
         out.push(vars);
         Ok(out)

@@ -38,7 +38,7 @@ fn package_count(cx: &Context, c: &Command) -> Option<usize> {
         if matches!(w.text.as_str(), "-r" | "--requirement") {
             let file = c.args().get(i + 1)?;
             let dir = cx.settings.context_dir.as_ref()?;
-            let text = std::fs::read_to_string(dir.join(&file.text)).ok()?;
+            let text = crate::limits::read_text(&dir.join(&file.text), crate::limits::MAX_DOCKERFILE_BYTES)?;
             n += text.lines().filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with(['#', '-'])).count();
         }
     }

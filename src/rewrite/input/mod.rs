@@ -296,7 +296,7 @@ impl<'a> Original<'a> {
         if !meta.is_file() || meta.len() > 4 << 20 {
             return None;
         }
-        std::fs::read_to_string(p).ok()
+        crate::limits::read_text(&p, 4 << 20)
     }
 
     /// The first context file with one of these extensions that mentions one of the words (a
@@ -324,7 +324,7 @@ impl<'a> Original<'a> {
                     if e.metadata().is_ok_and(|m| m.len() > 4 << 20) {
                         continue;
                     }
-                    let Ok(text) = std::fs::read_to_string(e.path()) else { continue };
+                    let Some(text) = crate::limits::read_text(&e.path(), 4 << 20) else { continue };
                     if let Some(w) = words.iter().find(|w| text.contains(**w)) {
                         let rel = e.path().strip_prefix(dir).map(|p| p.display().to_string()).unwrap_or(name);
                         return Some((rel, w.to_string()));

@@ -197,7 +197,7 @@ fn context_sources(inv: &mut Invoked, dir: &Path) -> bool {
             if e.metadata().map_or(true, |m| m.len() > MAX_FILE_BYTES) {
                 continue;
             }
-            let Ok(text) = std::fs::read_to_string(e.path()) else { continue };
+            let Some(text) = crate::limits::read_text(&e.path(), MAX_FILE_BYTES) else { continue };
             // an extensionless file counts only as a script (#!)
             if ext.is_empty() && !known && !text.starts_with("#!") {
                 continue;

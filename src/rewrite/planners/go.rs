@@ -39,7 +39,7 @@ fn context_imports_c(o: &Original) -> bool {
             if p.is_dir() && !name.starts_with('.') && name != "vendor" && name != "node_modules" {
                 stack.push(p);
             } else if name.ends_with(".go") {
-                if let Ok(t) = std::fs::read_to_string(&p) {
+                if let Some(t) = crate::limits::read_text(&p, 4 << 20) {
                     if t.contains("import \"C\"") {
                         return true;
                     }
