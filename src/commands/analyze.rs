@@ -5,6 +5,7 @@ use crate::cli::{AnalyzeArgs, ReportFormat};
 use crate::printer::stdout;
 use anyhow::Context;
 use imgslim::analyze::{AnalyzeOptions, Progress};
+use imgslim::report::terminal_safe;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
@@ -103,8 +104,10 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
         }
-        ReportFormat::Text => write!(out, "{}", imgslim::report::image::text(&report, args.top))?,
-        ReportFormat::Markdown => write!(out, "{}", imgslim::report::image::markdown(&report, args.top))?,
+        ReportFormat::Text => write!(out, "{}", terminal_safe(&imgslim::report::image::text(&report, args.top)))?,
+        ReportFormat::Markdown => {
+            write!(out, "{}", terminal_safe(&imgslim::report::image::markdown(&report, args.top)))?
+        }
         _ => unreachable!("checked before the image was read"),
     }
     out.flush()?;
@@ -218,7 +221,8 @@ fn dockerfiles(args: &AnalyzeArgs) -> anyhow::Result<ExitStatus> {
         ReportFormat::Text => {
             for (d, r) in done.iter().zip(&results) {
                 let a = &d.analysis;
-                write!(out, "{}", imgslim::report::estimate::text(&d.path, &a.accounting, &a.outcome, &a.diagnostics))?;
+                let summary = imgslim::report::estimate::text(&d.path, &a.accounting, &a.outcome, &a.diagnostics);
+                write!(out, "{}", terminal_safe(&summary))?;
                 if let Some(m) = d.measured {
                     writeln!(
                         out,

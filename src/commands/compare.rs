@@ -32,7 +32,9 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitStatus> {
             writeln!(out)?;
         }
         CompareFormat::Markdown => write!(out, "{}", imgslim::report::compare::markdown(&c, args.top))?,
-        CompareFormat::Text => write!(out, "{}", imgslim::report::compare::text(&c, args.top))?,
+        CompareFormat::Text => {
+            write!(out, "{}", imgslim::report::terminal_safe(&imgslim::report::compare::text(&c, args.top)))?
+        }
     }
     out.flush()?;
     Ok(ExitStatus::Success)

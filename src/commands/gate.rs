@@ -76,7 +76,7 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
     }
     let mut out = stdout();
     match args.format {
-        GateFormat::Text => write!(out, "{}", render::text(&g))?,
+        GateFormat::Text => write!(out, "{}", imgslim::report::terminal_safe(&render::text(&g)))?,
         GateFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&render::json(&g))?)?,
         GateFormat::Junit => write!(out, "{}", render::junit(&g))?,
         GateFormat::Sarif => writeln!(out, "{}", serde_json::to_string_pretty(&render::sarif(&g))?)?,

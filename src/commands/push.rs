@@ -208,6 +208,6 @@ fn gate(
         baseline: baseline.as_ref(),
         checks: &checks,
     };
-    eprint!("{}", imgslim::report::gate::text(&g));
+    eprint!("{}", imgslim::report::terminal_safe(&imgslim::report::gate::text(&g)));
     Ok(g.passed())
 }

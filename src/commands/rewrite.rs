@@ -142,12 +142,22 @@ fn explain(p: &Plan) -> String {
 fn side_text(name: &str, s: &Side) -> String {
     let smoke = match &s.smoke {
         None => String::new(),
-        Some(r) if r.timed_out => "  smoke: timed out".into(),
-        Some(r) => format!(
-            "  smoke: exit {} {}",
-            r.exit_code.map_or("?".into(), |c| c.to_string()),
+        Some(r) if r.timed_out => {
+            "  smoke: still running when the time ran out (a server? give --smoke a command that exits, like one that checks it)".into()
+        }
+        Some(r) if r.exit_code == Some(0) => format!(
+            "  smoke: exit 0 {}",
             r.stdout.lines().next().map(|l| format!("({})", imgslim::report::ellipsis(l, 60))).unwrap_or_default()
         ),
+        Some(r) => {
+            // what the program said when it failed
+            let said: Vec<&str> = r.stderr.lines().rev().take(5).collect::<Vec<_>>().into_iter().rev().collect();
+            format!(
+                "  smoke: exit {}{}",
+                r.exit_code.map_or("?".into(), |c| c.to_string()),
+                said.iter().map(|l| format!("\n      {}", imgslim::report::ellipsis(l, 120))).collect::<String>()
+            )
+        }
     };
     format!(
         "  {name:<9} {:>10}  {:>3} layers  built in {:.0} s{smoke}\n",

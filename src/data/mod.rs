@@ -123,6 +123,42 @@ pub fn debian_closure(
     (bytes, added, known)
 }
 
+/// What apt's Recommends adds when it installs `installed` (the packages this install adds) over
+/// `present`: their recommends and what those depend on and recommend, not already there.
+pub fn debian_recommends(installed: &[String], present: &std::collections::HashSet<String>) -> (u64, Vec<String>) {
+    let f = debian_file();
+    let mut seen: std::collections::HashSet<String> = installed.iter().cloned().collect();
+    let mut stack: Vec<String> = Vec::new();
+    for n in installed {
+        if let Some(node) = f.graph.get(n) {
+            for alts in &node.rec {
+                let options: Vec<&str> = alts.split('|').collect();
+                if options.iter().any(|a| present.contains(*a) || seen.contains(*a)) {
+                    continue;
+                }
+                if let Some(o) = options.iter().find(|a| f.graph.contains_key(**a)) {
+                    stack.push(o.to_string());
+                }
+            }
+        }
+    }
+    let mut bytes = 0;
+    let mut added = Vec::new();
+    let mut more = Vec::new();
+    for n in stack {
+        if present.contains(&n) || seen.contains(&n) {
+            continue;
+        }
+        // the recommended package with its own closure (and its recommends)
+        let (b, a, _) = debian_closure(&[n.as_str()], true, &present.iter().chain(seen.iter()).cloned().collect());
+        bytes += b;
+        seen.extend(a.iter().cloned());
+        more.extend(a);
+    }
+    added.extend(more);
+    (bytes, added)
+}
+
 /// Does rules/debian-bookworm.toml know this package (or a package that provides it)?
 pub fn debian_known(name: &str) -> bool {
     let f = debian_file();

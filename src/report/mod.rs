@@ -50,6 +50,23 @@ pub fn artifact(path: &str, root: &std::path::Path) -> serde_json::Value {
     }
 }
 
+/// Text for a terminal: control characters from image data (paths, config values) shown as
+/// `\x1b` instead of acting on the terminal; newlines and tabs stay.
+pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 pub fn escape_data(s: &str) -> String {
     s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
@@ -65,6 +82,12 @@ pub fn xml(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_do_not_reach_the_terminal() {
+        assert_eq!(terminal_safe("a\x1b[31mb\n"), "a\\x1b[31mb\n");
+        assert!(matches!(terminal_safe("plain\ttext"), std::borrow::Cow::Borrowed(_)));
+    }
 
     #[test]
     fn ellipsis_shortens() {

@@ -161,10 +161,28 @@ pub(crate) fn install_debian(
         });
     };
     let (build, other): (Vec<&str>, Vec<&str>) = names.iter().partition(|n| is_build_package(n));
+    let before = st.present.clone();
     push(st, Cause::Packages, &other, false);
     push(st, Cause::BuildPackages, &build, false);
     if recommends {
-        push(st, Cause::Recommends, names, true);
+        // apt installs the recommends of what this install adds
+        let installed: Vec<String> = st.present.difference(&before).cloned().collect();
+        let (bytes, added) = crate::data::debian_recommends(&installed, &st.present);
+        st.present.extend(added.iter().cloned());
+        if bytes > 0 {
+            st.parts.push(Part {
+                stage,
+                line,
+                instruction,
+                cause: Cause::Recommends,
+                path: "/usr".into(),
+                bytes,
+                how: format!("{how}: what apt-get's Recommends adds (rules/debian-bookworm.toml)"),
+                names: added,
+                removed: false,
+                removed_by: None,
+            });
+        }
     }
 }
 
