@@ -10,9 +10,11 @@ pub const MAX_EXPANSION_WORD: usize = 16 << 20;
 /// What all the expansions of one file may produce together.
 pub const MAX_EXPANSION_FILE: usize = 256 << 20;
 /// Instructions in one Dockerfile.
-pub const MAX_INSTRUCTIONS: usize = 1_000_000;
+pub const MAX_INSTRUCTIONS: usize = 100_000;
 /// Package-database files captured from an image's layers, in total.
 pub const MAX_CAPTURED_BYTES: u64 = 64 << 20;
+/// One package list or RECORD file captured (a real one is at most a few MiB).
+pub const MAX_CAPTURED_FILE: u64 = 16 << 20;
 /// A path in a layer.
 pub const MAX_PATH_BYTES: usize = 64 << 10;
 /// History entries of an image config.

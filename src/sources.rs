@@ -289,9 +289,7 @@ impl Located {
     pub fn open_for_blobs(self, spec: &Spec, o: &SourceOptions) -> Result<Image, SourceError> {
         let opts = OpenOptions { platform: o.platform.clone() };
         let spool = |r: &mut dyn std::io::Read| -> Result<Image, SourceError> {
-            let tmp_err = |e| image_err(spec)(crate::image::io_err("a temporary file", e));
-            let mut tmp = tempfile::NamedTempFile::new().map_err(tmp_err)?;
-            std::io::copy(r, tmp.as_file_mut()).map_err(tmp_err)?;
+            let tmp = crate::image::spool(r, &spec.to_string()).map_err(image_err(spec))?;
             crate::image::open_spooled(tmp, &opts).map_err(image_err(spec))
         };
         match self {

@@ -498,6 +498,13 @@ fn analyze_read(
         .dockerfile
         .map(|_| layer_reports.iter().filter(|l| made_by[l.index].is_some()).map(|l| l.wasted_bytes).sum());
     let mut warnings = merged.warnings.clone();
+    let refused: u32 = layers.iter().map(|l| l.captured.refused).sum();
+    if refused > 0 {
+        warnings.push(format!(
+            "package databases larger than {} MiB in all: {refused} files not read, package attribution is incomplete",
+            crate::limits::MAX_CAPTURED_BYTES >> 20
+        ));
+    }
     if opts.dockerfile.is_some() && lines.is_empty() {
         warnings.push("no layer matched an instruction of the Dockerfile; was the image built from it?".into());
     }

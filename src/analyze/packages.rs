@@ -55,9 +55,9 @@ fn is_record(path: &str) -> bool {
 pub fn capture(e: &Entry) -> Body {
     let p = e.path.as_str();
     if p == DPKG_STATUS || p == APK_DB {
-        Body::Capture(64 << 20)
+        Body::Capture(crate::limits::MAX_CAPTURED_BYTES)
     } else if (p.starts_with("var/lib/dpkg/info/") && p.ends_with(".list")) || is_record(p) {
-        Body::Capture(16 << 20)
+        Body::Capture(crate::limits::MAX_CAPTURED_FILE)
     } else {
         Body::Skip
     }

@@ -253,7 +253,20 @@ impl Dockerfile {
         (line, col)
     }
 
+    /// Each instruction's span, in order, for [`instruction_at`].
+    pub fn instruction_spans(&self) -> Vec<(usize, usize)> {
+        self.instructions().map(|i| (i.span.start, i.span.end)).collect()
+    }
+
     pub fn directive(&self, name: &str) -> Option<&Directive> {
         self.directives.iter().find(|d| d.name == name)
     }
+}
+
+/// The index of the instruction whose span holds `offset` (`spans` from
+/// [`Dockerfile::instruction_spans`]); a binary search, so many findings stay linear.
+pub fn instruction_at(spans: &[(usize, usize)], offset: usize) -> Option<usize> {
+    let i = spans.partition_point(|&(start, _)| start <= offset).checked_sub(1)?;
+    let (start, end) = spans[i];
+    (offset < end.max(start + 1)).then_some(i)
 }

@@ -180,9 +180,7 @@ pub struct OpenOptions {
 /// (standard input, spooled to a temporary file).
 pub fn open(path: &Path, opts: &OpenOptions) -> Result<Image, ImageError> {
     if path == Path::new("-") {
-        let mut tmp = tempfile::NamedTempFile::new().map_err(|e| io_err("temporary file", e))?;
-        io::copy(&mut io::stdin().lock(), tmp.as_file_mut()).map_err(|e| io_err("standard input", e))?;
-        let tmp = Arc::new(tmp);
+        let tmp = Arc::new(spool(&mut io::stdin().lock(), "standard input")?);
         let mut img = archive::open_archive(tmp.path(), opts)?;
         img._spool = Some(tmp);
         return Ok(img);
@@ -192,6 +190,21 @@ pub fn open(path: &Path, opts: &OpenOptions) -> Result<Image, ImageError> {
         return oci::open_layout_dir(path, opts);
     }
     archive::open_archive(path, opts)
+}
+
+/// Copy an image archive arriving as a stream (standard input, an engine's export) to a temporary
+/// file: only the archive (up to its end blocks), at most [`crate::limits::MAX_STDIN_BYTES`].
+pub fn spool(r: &mut dyn io::Read, what: &str) -> Result<tempfile::NamedTempFile, ImageError> {
+    let mut tmp = tempfile::NamedTempFile::new().map_err(|e| io_err("temporary file", e))?;
+    let mut w = io::BufWriter::new(tmp.as_file_mut());
+    let n = crate::layer::tar::copy_archive(&mut { r }, &mut w, crate::limits::MAX_STDIN_BYTES)
+        .map_err(|e| ImageError::invalid(what, format!("not an image archive: {e}")))?;
+    io::Write::flush(&mut w).map_err(|e| io_err("temporary file", e))?;
+    drop(w);
+    if n == 0 {
+        return Err(ImageError::invalid(what, "empty: no image archive"));
+    }
+    Ok(tmp)
 }
 
 /// Open an image archive spooled to a temporary file, which lives as long as the image.
@@ -239,11 +252,60 @@ pub fn validate_digest(d: &str) -> Result<(&str, &str), ImageError> {
 }
 
 pub(crate) fn parse_config(bytes: &[u8]) -> Result<(ImageConfiguration, serde_json::Value), ImageError> {
+    // a first pass that keeps only what the typed config lacks, and counts the history before
+    // the typed parse allocates an entry for each
+    let probe: ConfigProbe = serde_json::from_slice(bytes).map_err(|e| ImageError::invalid("image config", e))?;
+    if probe.history.0 > crate::limits::MAX_HISTORY {
+        return Err(ImageError::invalid(
+            "image config",
+            format!("{} history entries (the limit is {})", probe.history.0, crate::limits::MAX_HISTORY),
+        ));
+    }
     let config: ImageConfiguration =
         serde_json::from_slice(bytes).map_err(|e| ImageError::invalid("image config", e))?;
-    let raw: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| ImageError::invalid("image config", e))?;
-    let extra = serde_json::json!({ "Healthcheck": raw.pointer("/config/Healthcheck").cloned() });
+    let extra = serde_json::json!({ "Healthcheck": probe.config.and_then(|c| c.healthcheck) });
     Ok((config, extra))
+}
+
+#[derive(serde::Deserialize)]
+struct ConfigProbe {
+    #[serde(default)]
+    history: Count,
+    #[serde(default)]
+    config: Option<ProbeConfig>,
+}
+
+#[derive(serde::Deserialize)]
+struct ProbeConfig {
+    #[serde(rename = "Healthcheck", default)]
+    healthcheck: Option<serde_json::Value>,
+}
+
+/// The length of a JSON array (or 0 for null), its elements skipped unread.
+#[derive(Default)]
+struct Count(usize);
+
+impl<'de> serde::Deserialize<'de> for Count {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Count;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_unit<E>(self) -> Result<Count, E> {
+                Ok(Count(0))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Count, A::Error> {
+                let mut n = 0;
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    n += 1;
+                }
+                Ok(Count(n))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// An image from its parts (config bytes and layers, base first); sources call this.

@@ -5,14 +5,16 @@
 use super::tar::{walk, Body, Entry, Seekable, Stream, TarError};
 use crate::image::compression::{decoder, Hashing, Limited, PullEstimate, Sampling};
 use crate::image::{BlobReader, Compression, ImageError, Layer};
+use crate::limits::MAX_CAPTURED_BYTES;
 use std::io::{self, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Everything a layer holds, bodies excluded.
 #[derive(Debug, Default)]
 pub struct LayerIndex {
     pub entries: Vec<Entry>,
     /// Bodies that were asked for: (entry index, bytes).
-    pub captured: Vec<(usize, Vec<u8>)>,
+    pub captured: Captured,
     /// A tag per entry computed while reading (see [`ReadOptions::tag`]).
     pub tags: Vec<u8>,
     /// Size of the uncompressed tar.
@@ -23,6 +25,47 @@ pub struct LayerIndex {
     pub diff_id: Option<String>,
     /// For a layer kept uncompressed: the estimated size of its gzip blob in a registry.
     pub pull_estimate: Option<u64>,
+}
+
+/// Bodies kept from a layer's files (package databases): (entry index, bytes). What all layers of
+/// the process hold at once is bounded by [`MAX_CAPTURED_BYTES`]; a body past it is not kept and
+/// counted in `refused`.
+#[derive(Debug, Default)]
+pub struct Captured {
+    items: Vec<(usize, Vec<u8>)>,
+    bytes: u64,
+    pub refused: u32,
+}
+
+static HELD: AtomicU64 = AtomicU64::new(0);
+
+impl Captured {
+    fn keep(&mut self, entry: usize, body: Vec<u8>) {
+        let n = body.len() as u64;
+        let reserved = HELD.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |held| {
+            (held + n <= MAX_CAPTURED_BYTES).then_some(held + n)
+        });
+        if reserved.is_ok() {
+            self.bytes += n;
+            self.items.push((entry, body));
+        } else {
+            self.refused += 1;
+        }
+    }
+}
+
+impl Drop for Captured {
+    fn drop(&mut self) {
+        HELD.fetch_sub(self.bytes, Ordering::SeqCst);
+    }
+}
+
+impl<'a> IntoIterator for &'a Captured {
+    type Item = &'a (usize, Vec<u8>);
+    type IntoIter = std::slice::Iter<'a, (usize, Vec<u8>)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -71,7 +114,7 @@ pub fn read_layer(layer: &Layer, opts: ReadOptions) -> Result<LayerIndex, ImageE
     let blob = layer.blob.open().map_err(|e| layer_err(layer, e))?;
     let mut visit = |e: Entry, body: Option<Vec<u8>>, _| {
         if let Some(b) = body {
-            index.captured.push((index.entries.len(), b));
+            index.captured.keep(index.entries.len(), b);
         }
         if let Some(tag) = opts.tag {
             index.tags.push(tag(&e));
@@ -113,7 +156,7 @@ pub fn index_stream(layer: &Layer, blob: impl Read + Send, opts: ReadOptions) ->
     let mut index = LayerIndex::default();
     let mut visit = |e: Entry, body: Option<Vec<u8>>, _| {
         if let Some(b) = body {
-            index.captured.push((index.entries.len(), b));
+            index.captured.keep(index.entries.len(), b);
         }
         if let Some(tag) = opts.tag {
             index.tags.push(tag(&e));

@@ -17,6 +17,8 @@ pub enum TarError {
     Header(u64, String),
     #[error("tar header extension of {0} bytes at offset {1} is larger than the {MAX_EXTENSION}-byte limit")]
     ExtensionTooLarge(u64, u64),
+    #[error("a path of {0} bytes at offset {1} is longer than the {max}-byte limit", max = crate::limits::MAX_PATH_BYTES)]
+    PathTooLong(usize, u64),
     #[error("unsafe path {0:?} in tar: {1}")]
     UnsafePath(String, &'static str),
     #[error("{0}")]
@@ -419,6 +421,9 @@ fn next_entry<S: Source>(src: &mut S, cur: &mut Cursor) -> Result<Option<(Entry,
             b'6' => Kind::Fifo,
             _ => Kind::Other,
         };
+        if raw_path.len() > crate::limits::MAX_PATH_BYTES || raw_link.len() > crate::limits::MAX_PATH_BYTES {
+            return Err(TarError::PathTooLong(raw_path.len().max(raw_link.len()), at));
+        }
         // A regular file with a trailing slash is an old-style directory.
         let kind = if kind == Kind::File && raw_path.ends_with('/') { Kind::Dir } else { kind };
         let path = clean_path(&raw_path)?;
@@ -439,6 +444,64 @@ fn next_entry<S: Source>(src: &mut S, cur: &mut Cursor) -> Result<Option<(Entry,
         cur.pending = Pending::default();
         cur.stats.entries += 1;
         return Ok(Some((entry, size, padded)));
+    }
+}
+
+/// Copy one tar archive from `r` to `w`, up to its end-of-archive blocks (what follows is not
+/// read: a stream of zeros ends at once), at most `max` bytes. Headers are checked as they pass.
+pub fn copy_archive(r: &mut impl Read, w: &mut impl io::Write, max: u64) -> Result<u64, TarError> {
+    let mut block = [0u8; 512];
+    let mut at = 0u64;
+    let fill = |r: &mut dyn Read, b: &mut [u8], at: u64| -> Result<usize, TarError> {
+        let mut n = 0;
+        while n < b.len() {
+            match r.read(&mut b[n..]) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if n != 0 && n < b.len() {
+            return Err(TarError::Truncated(b.len() as u64, at + n as u64));
+        }
+        Ok(n)
+    };
+    let mut body = vec![0u8; 1 << 16];
+    loop {
+        if fill(r, &mut block, at)? == 0 {
+            return Ok(at);
+        }
+        w.write_all(&block)?;
+        let here = at;
+        at += 512;
+        if block.iter().all(|&b| b == 0) {
+            // the second zero block, when there is one
+            if fill(r, &mut block, at)? == 512 {
+                w.write_all(&block)?;
+                at += 512;
+            }
+            return Ok(at);
+        }
+        if !checksum_ok(&block, here)? {
+            return Err(TarError::Checksum(here));
+        }
+        let size = numeric(&block[124..136], here, "size")?;
+        let mut left =
+            size.checked_add(511).map(|s| s & !511).ok_or_else(|| TarError::Header(here, "size too large".into()))?;
+        if at.saturating_add(left) > max {
+            return Err(TarError::Header(here, format!("the archive is larger than the {max}-byte limit")));
+        }
+        while left > 0 {
+            let k = left.min(body.len() as u64) as usize;
+            let n = fill(r, &mut body[..k], at)?;
+            if n == 0 {
+                return Err(TarError::Truncated(left, at));
+            }
+            w.write_all(&body[..n])?;
+            at += n as u64;
+            left -= n as u64;
+        }
     }
 }
 

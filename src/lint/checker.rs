@@ -54,11 +54,8 @@ pub fn lint(df: &Dockerfile, model: &Model, settings: &Settings) -> LintResult {
 
     let sup = Suppressions::parse(df);
     let ignore: Vec<String> = settings.ignore.iter().map(|s| s.to_ascii_lowercase()).collect();
-    let instruction_of = |d: &Diagnostic| {
-        cx.instructions
-            .iter()
-            .position(|i| i.span.start <= d.span.start && d.span.start < i.span.end.max(i.span.start + 1))
-    };
+    let spans = df.instruction_spans();
+    let instruction_of = |d: &Diagnostic| crate::dockerfile::syntax::instruction_at(&spans, d.span.start);
     let mut result = LintResult::default();
     for mut d in all {
         let aliases = codes::by_code(d.code).map_or(&[][..], |r| r.meta().aliases);

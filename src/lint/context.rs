@@ -110,6 +110,15 @@ pub struct Context<'a> {
     /// Per stage: is each command's shell a POSIX shell?
     posix: Vec<Vec<bool>>,
     scripts: Vec<Option<RunScript>>,
+    /// Per stage: its base image with meta ARGs expanded.
+    bases: Vec<String>,
+    /// Per stage: the final image or one it is built FROM.
+    final_chain: Vec<bool>,
+    /// Per stage: a `COPY --from` names it.
+    copied_from: Vec<bool>,
+    /// Per text: in each stage, the first command whose RUN script contains it (see
+    /// [`Context::mentioned_before`]).
+    mentions: std::sync::Mutex<std::collections::HashMap<&'static str, Vec<Option<usize>>>>,
 }
 
 fn posix_shell(shell: &[String]) -> bool {
@@ -151,7 +160,61 @@ impl<'a> Context<'a> {
             .as_ref()
             .and_then(|d| crate::limits::read_text(&d.join(".dockerignore"), crate::limits::MAX_DOCKERFILE_BYTES))
             .map(|t| Dockerignore::parse(&t));
-        Context { df, model, instructions, settings, scope, vars, dockerignore, posix, scripts }
+        let bases: Vec<String> = model
+            .stages
+            .iter()
+            .map(|st| scope.as_ref().and_then(|s| s.base_image(st).ok()).unwrap_or_else(|| st.base.text.clone()))
+            .collect();
+        let mut final_chain = vec![false; model.stages.len()];
+        let mut cur = model.stages.len().checked_sub(1);
+        while let Some(c) = cur {
+            final_chain[c] = true;
+            cur = model.stage_ref(&bases[c], c).filter(|&p| p < c);
+        }
+        let mut copied_from = vec![false; model.stages.len()];
+        for (si, st) in model.stages.iter().enumerate() {
+            for c in &st.commands {
+                if let Some(from) = c.kind.as_copy().and_then(|cp| cp.from.as_deref()) {
+                    if let Some(k) = model.stage_ref(from, si) {
+                        copied_from[k] = true;
+                    }
+                }
+            }
+        }
+        Context {
+            df,
+            model,
+            instructions,
+            settings,
+            scope,
+            vars,
+            dockerignore,
+            posix,
+            scripts,
+            bases,
+            final_chain,
+            copied_from,
+            mentions: Default::default(),
+        }
+    }
+
+    /// Does a RUN script before command `index` of `stage` contain `text`? (One scan of the
+    /// file per text, however many commands ask.)
+    pub fn mentioned_before(&self, stage: usize, index: usize, text: &'static str) -> bool {
+        let mut mentions = self.mentions.lock().unwrap_or_else(|e| e.into_inner());
+        let first = mentions.entry(text).or_insert_with(|| {
+            self.model
+                .stages
+                .iter()
+                .map(|st| {
+                    st.commands.iter().position(|c| {
+                        matches!(c.kind, Kind::Run(_))
+                            && self.script(c.instruction).is_some_and(|s| s.text.contains(text))
+                    })
+                })
+                .collect()
+        });
+        first.get(stage).copied().flatten().is_some_and(|i| i < index)
     }
 
     /// The RUN's shell commands (None for non-RUN instructions and non-POSIX shells).
@@ -198,17 +261,7 @@ impl<'a> Context<'a> {
 
     /// Is this stage the final image or one it is built FROM?
     pub fn in_final_image(&self, stage: usize) -> bool {
-        let mut cur = self.final_stage();
-        loop {
-            if cur == stage {
-                return true;
-            }
-            let base = self.base_image(cur);
-            match self.model.stage_ref(&base, cur) {
-                Some(p) if p < cur => cur = p,
-                _ => return false,
-            }
-        }
+        self.final_chain.get(stage).copied().unwrap_or(false)
     }
 
     /// A word of command `index` of `stage` expanded as BuildKit would (variables, quotes);
@@ -220,21 +273,12 @@ impl<'a> Context<'a> {
 
     /// A stage's base image with meta ARGs expanded (as written if they do not expand).
     pub fn base_image(&self, stage: usize) -> String {
-        let st = &self.model.stages[stage];
-        self.scope.as_ref().and_then(|s| s.base_image(st).ok()).unwrap_or_else(|| st.base.text.clone())
+        self.bases[stage].clone()
     }
 
     /// Stages whose files reach the final image through `COPY --from` or FROM.
     pub fn stage_is_used(&self, stage: usize) -> bool {
-        if self.in_final_image(stage) {
-            return true;
-        }
-        self.model.stages.iter().enumerate().any(|(si, st)| {
-            st.commands.iter().any(|c| {
-                c.kind.as_copy().and_then(|cp| cp.from.as_deref()).and_then(|f| self.model.stage_ref(f, si))
-                    == Some(stage)
-            })
-        })
+        self.in_final_image(stage) || self.copied_from.get(stage).copied().unwrap_or(false)
     }
 
     /// The span of an instruction's keyword.

@@ -7,21 +7,31 @@ use crate::dockerfile::{model, parse_str, ParseError};
 /// Apply the fixes at or above `allow` that do not overlap an earlier one; returns the new text
 /// and how many fixes were applied.
 pub fn apply(source: &str, diagnostics: &[Diagnostic], allow: Applicability) -> (String, usize) {
-    let mut chosen: Vec<&Edit> = Vec::new();
+    use std::collections::BTreeMap;
+    // chosen edits by start offset: an edit is checked against its neighbours only, so many
+    // fixes stay linear
+    let mut chosen: BTreeMap<usize, Vec<&Edit>> = BTreeMap::new();
     let mut applied = 0;
     let mut fixes: Vec<_> =
         diagnostics.iter().filter_map(|d| d.fix.as_ref()).filter(|f| f.applicability >= allow).collect();
     fixes.sort_by_key(|f| f.edits.iter().map(|e| e.span.start).min().unwrap_or(0));
+    let clash = |e: &Edit, c: &Edit| {
+        (e.span.start < c.span.end && c.span.start < e.span.end)
+            || (e.span.is_empty() && c.span.is_empty() && e.span.start == c.span.start)
+            || (e.span.is_empty()
+                && c.span.contains(e.span)
+                && e.span.start != c.span.start
+                && e.span.start != c.span.end)
+            || (c.span.is_empty()
+                && e.span.contains(c.span)
+                && c.span.start != e.span.start
+                && c.span.start != e.span.end)
+    };
     for f in fixes {
         let overlaps = f.edits.iter().any(|e| {
-            chosen.iter().any(|c| {
-                (e.span.start < c.span.end && c.span.start < e.span.end)
-                    || (e.span.is_empty() && c.span.is_empty() && e.span.start == c.span.start)
-                    || (e.span.is_empty()
-                        && c.span.contains(e.span)
-                        && e.span.start != c.span.start
-                        && e.span.start != c.span.end)
-            })
+            let before = chosen.range(..=e.span.start).rev().take(2).flat_map(|(_, v)| v.iter());
+            let inside = chosen.range(e.span.start + 1..e.span.end.max(e.span.start + 1)).flat_map(|(_, v)| v.iter());
+            before.chain(inside).any(|c| clash(e, c))
         });
         if overlaps
             || f.edits.iter().any(|e| {
@@ -32,14 +42,27 @@ pub fn apply(source: &str, diagnostics: &[Diagnostic], allow: Applicability) -> 
         {
             continue;
         }
-        chosen.extend(f.edits.iter());
+        for e in &f.edits {
+            chosen.entry(e.span.start).or_default().push(e);
+        }
         applied += 1;
     }
-    chosen.sort_by(|a, b| b.span.start.cmp(&a.span.start).then_with(|| b.span.end.cmp(&a.span.end)));
-    let mut out = source.to_string();
-    for e in chosen {
-        out.replace_range(e.span.start..e.span.end, &e.text);
+    // one pass, front to back: the text between edits, then each edit's text; edits at one
+    // offset in the order a back-to-front application would leave them
+    let mut out = String::with_capacity(source.len());
+    let mut at = 0;
+    for (_, mut edits) in chosen {
+        edits.sort_by(|a, b| b.span.end.cmp(&a.span.end));
+        for e in edits.iter().rev() {
+            if e.span.start < at {
+                continue;
+            }
+            out.push_str(&source[at..e.span.start]);
+            out.push_str(&e.text);
+            at = e.span.end;
+        }
     }
+    out.push_str(&source[at..]);
     (out, applied)
 }
 

@@ -329,6 +329,10 @@ pub fn text(results: &[FileResult], color: bool) -> String {
             n += 1;
         }
         let Some(df) = f.dockerfile.as_ref() else { continue };
+        // where each line starts: a snippet shows only the lines of its span (rendering the
+        // whole file for every finding would make many findings quadratic)
+        let line_starts: Vec<usize> =
+            std::iter::once(0).chain(df.source.match_indices('\n').map(|(i, _)| i + 1)).collect();
         for d in &f.diagnostics {
             n += 1;
             bytes += d.estimated_bytes.unwrap_or(0);
@@ -358,11 +362,16 @@ pub fn text(results: &[FileResult], color: bool) -> String {
                 };
                 title.push_str(&format!("\n  fix ({how}): {}", fix.title));
             }
+            let start = d.span.start.min(end);
+            let first = line_starts.partition_point(|&o| o <= start).saturating_sub(1);
+            let from = line_starts[first];
+            let to = df.source[end..].find('\n').map_or(df.source.len(), |i| end + i);
             let report = &[level.primary_title(title.as_str()).id(d.code).element(
-                Snippet::source(df.source.as_str())
+                Snippet::source(&df.source[from..to])
+                    .line_start(first + 1)
                     .path(f.path.as_str())
                     .fold(true)
-                    .annotation(AnnotationKind::Primary.span(d.span.start..end).label(label.as_str())),
+                    .annotation(AnnotationKind::Primary.span(start - from..end - from).label(label.as_str())),
             )];
             let _ = writeln!(out, "{}\n", renderer.render(report));
         }

@@ -4,11 +4,13 @@
 //! other findings. So the avoidable bytes never exceed the image, and the multi-stage saving is
 //! the one `imgslim rewrite` prints. Severity follows bytes and size findings come largest first.
 
-use super::{Cause, ImageEstimate};
+use super::{Cause, ImageEstimate, Part};
+use crate::dockerfile::syntax::instruction_at;
 use crate::dockerfile::Dockerfile;
 use crate::lint::{Category, Diagnostic, Severity};
 use crate::rewrite::{Outcome, RefusalKind};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Size thresholds for the severity of size findings.
 #[derive(Debug, Clone, Copy)]
@@ -52,8 +54,38 @@ pub struct Accounting {
 const BUILDER_STAGE: &[&str] = &["IS108", "IS109"];
 
 /// The instruction a byte offset falls in.
-fn instruction_at(df: &Dockerfile, offset: usize) -> Option<usize> {
-    df.instructions().position(|i| i.span.start <= offset && offset < i.span.end.max(i.span.start + 1))
+
+/// The parts a finding could claim, found by index (every finding scanning every part would
+/// make a file of many instructions quadratic).
+struct PartIndex {
+    by_instruction: HashMap<usize, Vec<usize>>,
+    by_remover: HashMap<usize, Vec<usize>>,
+    by_cause: HashMap<Cause, Vec<usize>>,
+}
+
+impl PartIndex {
+    fn new(parts: &[Part]) -> Self {
+        let mut ix = PartIndex { by_instruction: HashMap::new(), by_remover: HashMap::new(), by_cause: HashMap::new() };
+        for (k, p) in parts.iter().enumerate() {
+            ix.by_instruction.entry(p.instruction).or_default().push(k);
+            if let Some(r) = p.removed_by {
+                ix.by_remover.entry(r).or_default().push(k);
+            }
+            ix.by_cause.entry(p.cause).or_default().push(k);
+        }
+        ix
+    }
+
+    fn candidates(&self, code: &str, at: Option<usize>) -> &[usize] {
+        let found = match code {
+            "IS107" => self.by_cause.get(&Cause::DevDependencies),
+            "IS111" => self.by_cause.get(&Cause::Sources),
+            "IS112" => self.by_cause.get(&Cause::FatBase),
+            "IS110" => at.and_then(|a| self.by_remover.get(&a)),
+            _ => at.and_then(|a| self.by_instruction.get(&a)),
+        };
+        found.map_or(&[], Vec::as_slice)
+    }
 }
 
 /// Which parts a finding is about.
@@ -116,9 +148,11 @@ pub fn reconcile(
     let mut idx: Vec<usize> = (0..diagnostics.len()).filter(|&i| diagnostics[i].category == Category::Size).collect();
     idx.sort_by_key(|&i| (order(&diagnostics[i]), diagnostics[i].span.start));
     let mut claimed_total = 0u64;
+    let spans = df.instruction_spans();
+    let index = PartIndex::new(parts);
     for i in idx {
         let d = &mut diagnostics[i];
-        let at = instruction_at(df, d.span.start);
+        let at = instruction_at(&spans, d.span.start);
         let own = d.estimated_bytes.unwrap_or(0);
         let mut got = 0u64;
         if d.code == "IS108" {
@@ -127,7 +161,8 @@ pub fn reconcile(
                 d.message.push_str(&format!(" (the rewrite: ~{} smaller in all)", crate::units::human_bytes(total)));
             }
         } else {
-            for (k, p) in parts.iter().enumerate() {
+            for &k in index.candidates(d.code, at) {
+                let p = &parts[k];
                 if free[k] > 0 && claims(d.code, p.cause, p.instruction, p.removed_by, at) {
                     let take = if d.code == "IS111" { free[k].min(own.saturating_sub(got)) } else { free[k] };
                     free[k] -= take;

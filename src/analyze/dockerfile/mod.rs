@@ -22,7 +22,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// What caused a part of the image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Cause {
     /// The base image (its smallest variant when it has a slim one).
@@ -153,6 +153,40 @@ pub(crate) struct Stage {
     /// destination is a directory).
     pub copies: Vec<(String, String, bool)>,
     pub parts: Vec<Part>,
+    /// Where the parts of earlier RUNs are, by path (for what a later `rm` removes).
+    pub paths: PathIndex,
+}
+
+/// Parts by path. Parts of earlier instructions never move (a RUN drops only its own new parts),
+/// so the index grows by extension.
+#[derive(Clone, Default)]
+pub(crate) struct PathIndex {
+    upto: usize,
+    by_path: BTreeMap<String, Vec<usize>>,
+}
+
+impl PathIndex {
+    /// Index `parts[..end]`.
+    pub fn extend(&mut self, parts: &[Part], end: usize) {
+        for (k, p) in parts.iter().enumerate().take(end).skip(self.upto) {
+            if !p.path.is_empty() {
+                self.by_path.entry(p.path.clone()).or_default().push(k);
+            }
+        }
+        self.upto = self.upto.max(end);
+    }
+
+    /// Parts at `root` or under it.
+    pub fn under(&self, root: &str) -> Vec<usize> {
+        let exact = self.by_path.get(root).into_iter().flatten().copied();
+        let prefix = format!("{root}/");
+        let below = self
+            .by_path
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .flat_map(|(_, v)| v.iter().copied());
+        exact.chain(below).collect()
+    }
 }
 
 impl Stage {
@@ -386,7 +420,16 @@ fn from_base(
             _ => parts.push(base_part(si, line, instruction, Cause::Base, total, how)),
         }
     }
-    Stage { workdir, env, present, alpine, python: HashSet::new(), copies: Vec::new(), parts }
+    Stage {
+        workdir,
+        env,
+        present,
+        alpine,
+        python: HashSet::new(),
+        copies: Vec::new(),
+        parts,
+        paths: PathIndex::default(),
+    }
 }
 
 fn base_part(si: usize, line: usize, instruction: usize, cause: Cause, bytes: u64, how: String) -> Part {

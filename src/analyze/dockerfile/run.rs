@@ -100,16 +100,30 @@ pub(crate) fn parts(rc: &RunCx, cmds: &[Command], st: &mut Stage) {
         }
     }
     // what the RUN deletes: its own parts go, earlier ones stay in their layers
+    st.paths.extend(&st.parts, first_new);
     for c in cmds.iter().filter(|c| c.name() == "rm") {
+        let roots = crate::dockerfile::tools::caches::rm_roots(c);
+        if roots.is_empty() {
+            continue;
+        }
+        let covered = |path: &str| {
+            roots.iter().any(|t| path == t || path.strip_prefix(t.as_str()).is_some_and(|r| r.starts_with('/')))
+        };
         let mut k = 0;
         st.parts.retain(|p| {
-            let keep = k < first_new || p.path.is_empty() || !removes(c, &p.path);
+            let keep = k < first_new || p.path.is_empty() || !covered(&p.path);
             k += 1;
             keep
         });
-        for p in st.parts.iter_mut().filter(|p| !p.path.is_empty() && !p.removed && removes(c, &p.path)) {
-            p.removed = true;
-            p.removed_by = Some(rc.instruction);
+        // earlier parts, found by path (a file of many RUNs stays linear)
+        for t in &roots {
+            for k in st.paths.under(t) {
+                let p = &mut st.parts[k];
+                if !p.removed {
+                    p.removed = true;
+                    p.removed_by = Some(rc.instruction);
+                }
+            }
         }
     }
 }
@@ -128,18 +142,22 @@ pub(crate) fn install_debian(
         return;
     }
     let stage = st.parts.first().map_or(0, |p| p.stage);
-    let push = |st: &mut Stage, cause: Cause, list: &[&str], rec: bool| {
+    // what each push adds to the image (for the recommends of exactly those)
+    let mut installed: Vec<String> = Vec::new();
+    let mut push = |st: &mut Stage, cause: Cause, list: &[&str], rec: bool| {
         if list.is_empty() {
             return;
         }
         let (mut bytes, added, known) = debian_closure(list, rec, &st.present);
         st.present.extend(added.iter().cloned());
+        installed.extend(added.iter().cloned());
         let mut how = format!("{how}: their dependency closure over what the image has (rules/debian-bookworm.toml)");
         if !known && !rec {
             let unknown: Vec<&str> =
                 list.iter().copied().filter(|n| !st.present.contains(*n) && !crate::data::debian_known(n)).collect();
             bytes += unknown.len() as u64 * estimates().apt.unknown_package;
             st.present.extend(unknown.iter().map(|s| s.to_string()));
+            installed.extend(unknown.iter().map(|s| s.to_string()));
             if !unknown.is_empty() {
                 how.push_str(&format!("; {} not in the table, counted at its typical closure", unknown.join(", ")));
             }
@@ -161,12 +179,10 @@ pub(crate) fn install_debian(
         });
     };
     let (build, other): (Vec<&str>, Vec<&str>) = names.iter().partition(|n| is_build_package(n));
-    let before = st.present.clone();
     push(st, Cause::Packages, &other, false);
     push(st, Cause::BuildPackages, &build, false);
     if recommends {
         // apt installs the recommends of what this install adds
-        let installed: Vec<String> = st.present.difference(&before).cloned().collect();
         let (bytes, added) = crate::data::debian_recommends(&installed, &st.present);
         st.present.extend(added.iter().cloned());
         if bytes > 0 {
@@ -764,10 +780,34 @@ fn strip(c: &Command, st: &mut Stage) {
 
 /// C and C++ builds (make, cmake, a compiler), Java builds (mvn, gradle, ant) and jlink.
 fn native(rc: &RunCx, c: &Command, st: &mut Stage) {
-    let sources: u64 =
-        st.parts.iter().filter(|p| p.cause == Cause::Sources && under(&p.path, &st.workdir)).map(|p| p.bytes).sum();
-    let e = estimates();
     let name = c.name();
+    let builds = matches!(
+        name,
+        "make"
+            | "cmake"
+            | "ninja"
+            | "gcc"
+            | "g++"
+            | "cc"
+            | "c++"
+            | "clang"
+            | "clang++"
+            | "mvn"
+            | "mvnw"
+            | "./mvnw"
+            | "gradle"
+            | "gradlew"
+            | "./gradlew"
+            | "ant"
+    );
+    // the sources a build reads (summed only for a build: every other command would make a
+    // file of many RUNs quadratic)
+    let sources: u64 = if builds {
+        st.parts.iter().filter(|p| p.cause == Cause::Sources && under(&p.path, &st.workdir)).map(|p| p.bytes).sum()
+    } else {
+        0
+    };
+    let e = estimates();
     let objects = (sources as f64 * e.native.objects_ratio) as u64;
     match name {
         "make" | "cmake" | "ninja" | "gcc" | "g++" | "cc" | "c++" | "clang" | "clang++" => {

@@ -89,6 +89,10 @@ impl EnvGetter for Vars {
 /// A limit (`crate::limits`) the file's variables hit when expanded: nesting or size. Other
 /// expansion errors are BuildKit's business at build time; these mean hostile input.
 pub fn limit_hit(model: &Model, escape: char) -> Option<String> {
+    let n: usize = model.meta_args.len() + model.stages.iter().map(|s| 1 + s.commands.len()).sum::<usize>();
+    if n > crate::limits::MAX_INSTRUCTIONS {
+        return Some(format!("{n} instructions (the limit is {})", crate::limits::MAX_INSTRUCTIONS));
+    }
     let limited = |e: LexError| e.0.contains("(the limit").then_some(e.0);
     let scope = match Scope::new(model, escape, &BTreeMap::new(), &Platform::host()) {
         Ok(s) => s,
@@ -104,6 +108,10 @@ pub struct Scope {
     build_args: BTreeMap<String, String>,
     /// Meta args and predefined platform args: what FROM lines see.
     pub global: Vars,
+    /// The stage each stage is built FROM (None: an image).
+    parents: Vec<Option<usize>>,
+    /// The ENV each stage passes on, once computed.
+    envs: Vec<std::sync::OnceLock<Vars>>,
 }
 
 const PREDEFINED: &[&str] = &[
@@ -178,7 +186,20 @@ impl Scope {
                 }
             }
         }
-        Ok(Scope { lex, build_args: build_args.clone(), global })
+        let mut scope = Scope { lex, build_args: build_args.clone(), global, parents: Vec::new(), envs: Vec::new() };
+        // one pass over the stages (a lookup per FROM by name would make many stages quadratic)
+        let mut names: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for (i, st) in model.stages.iter().enumerate() {
+            let parent = scope.base_image(st).ok().and_then(|b| {
+                names.get(b.to_lowercase().as_str()).copied().or_else(|| b.parse::<usize>().ok().filter(|&k| k < i))
+            });
+            scope.parents.push(parent);
+            if let Some(n) = &st.name {
+                names.entry(n.as_str()).or_insert(i);
+            }
+        }
+        scope.envs = model.stages.iter().map(|_| std::sync::OnceLock::new()).collect();
+        Ok(scope)
     }
 
     pub fn lex(&self) -> &Lex {
@@ -230,15 +251,36 @@ impl Scope {
 
     /// ENV of the stage this stage is built FROM (empty for an image).
     fn inherited(&self, model: &Model, stage: usize) -> Result<Vars, LexError> {
-        match self.base_image(&model.stages[stage]).ok().and_then(|b| model.stage_ref(&b, stage)) {
+        match self.parents.get(stage).copied().flatten() {
             Some(parent) => self.stage_env(model, parent),
             None => Ok(Vars::default()),
         }
     }
 
-    /// ENV a stage passes to stages built FROM it.
+    /// ENV a stage passes to stages built FROM it: the chain of parents walked back to one
+    /// already known, then forward (no recursion, each stage computed once).
     fn stage_env(&self, model: &Model, stage: usize) -> Result<Vars, LexError> {
-        let mut env = self.inherited(model, stage)?;
+        let mut chain = Vec::new();
+        let mut env = Vars::default();
+        let mut cur = Some(stage);
+        while let Some(s) = cur {
+            if let Some(known) = self.envs.get(s).and_then(|e| e.get()) {
+                env = known.clone();
+                break;
+            }
+            chain.push(s);
+            cur = self.parents.get(s).copied().flatten();
+        }
+        for &s in chain.iter().rev() {
+            env = self.own_env(model, s, env)?;
+            if let Some(slot) = self.envs.get(s) {
+                let _ = slot.set(env.clone());
+            }
+        }
+        Ok(env)
+    }
+
+    fn own_env(&self, model: &Model, stage: usize, mut env: Vars) -> Result<Vars, LexError> {
         let mut all = env.clone();
         for cmd in &model.stages[stage].commands {
             self.apply(&cmd.kind, &mut all)?;

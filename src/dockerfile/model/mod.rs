@@ -18,7 +18,21 @@ pub struct Model {
     /// ARGs before the first FROM (usable in FROM lines).
     pub meta_args: Vec<Command>,
     pub stages: Vec<Stage>,
+    /// Stage names to the first stage of that name, built on first use (see [`Model::stage_ref`]).
+    #[serde(skip)]
+    names: NameIndex,
 }
+
+/// A lookup table derived from `stages`; equal whenever the stages are.
+#[derive(Debug, Clone, Default)]
+struct NameIndex(std::sync::OnceLock<std::collections::HashMap<String, usize>>);
+
+impl PartialEq for NameIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl Eq for NameIndex {}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Stage {
@@ -176,10 +190,8 @@ impl Model {
     /// The stage a `--from` value or a FROM base refers to, looking only at stages before `before`:
     /// by name (case-insensitive) or by index. None means an image.
     pub fn stage_ref(&self, reference: &str, before: usize) -> Option<usize> {
-        let lower = reference.to_lowercase();
-        if let Some(s) = self.stages[..before.min(self.stages.len())].iter().find(|s| s.name.as_deref() == Some(&lower))
-        {
-            return Some(s.index);
+        if let Some(&i) = self.name_index().get(reference.to_lowercase().as_str()).filter(|&&i| i < before) {
+            return Some(i);
         }
         reference.parse::<usize>().ok().filter(|&i| i < before)
     }
@@ -190,8 +202,19 @@ impl Model {
     }
 
     pub fn stage_by_name(&self, name: &str) -> Option<&Stage> {
-        let lower = name.to_lowercase();
-        self.stages.iter().find(|s| s.name.as_deref() == Some(&lower))
+        self.name_index().get(name.to_lowercase().as_str()).map(|&i| &self.stages[i])
+    }
+
+    fn name_index(&self) -> &std::collections::HashMap<String, usize> {
+        self.names.0.get_or_init(|| {
+            let mut m = std::collections::HashMap::new();
+            for s in &self.stages {
+                if let Some(n) = &s.name {
+                    m.entry(n.clone()).or_insert(s.index);
+                }
+            }
+            m
+        })
     }
 }
 
@@ -610,7 +633,7 @@ fn stage(ins: &Instruction, index: usize, instruction: usize) -> Result<Stage, P
 
 /// Build the typed model; errors are those BuildKit reports before it builds anything.
 pub fn build(df: &Dockerfile) -> Result<Model, ParseError> {
-    let mut model = Model { meta_args: Vec::new(), stages: Vec::new() };
+    let mut model = Model { meta_args: Vec::new(), stages: Vec::new(), names: NameIndex::default() };
     for (i, ins) in df.instructions().enumerate() {
         if ins.name() == "from" {
             let s = stage(ins, model.stages.len(), i)?;

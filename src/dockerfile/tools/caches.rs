@@ -114,14 +114,21 @@ fn operands_of_rm(c: &Command) -> Vec<&str> {
 
 /// Does a command remove this path, everything in it, or a directory above it?
 pub fn removes(c: &Command, path: &str) -> bool {
-    rm_targets(c).iter().any(|t| covers(t, path))
+    rm_roots(c).iter().any(|t| path == t || path.strip_prefix(t.as_str()).is_some_and(|r| r.starts_with('/')))
 }
 
-/// Does an `rm` target (possibly `dir/*`) take `path` away?
-fn covers(target: &str, path: &str) -> bool {
-    let dir = target.strip_suffix("/*").or_else(|| target.strip_suffix("/**")).or_else(|| target.strip_suffix("/.*"));
-    let t = dir.unwrap_or(target);
-    !t.is_empty() && !t.contains(['*', '?', '[', '$']) && (path == t || path.starts_with(&format!("{t}/")))
+/// The directories (or files) an `rm` takes away with everything under them: its operands, `dir/*`
+/// as `dir`; operands with other patterns or variables are left out.
+pub fn rm_roots(c: &Command) -> Vec<String> {
+    rm_targets(c)
+        .into_iter()
+        .filter_map(|target| {
+            let dir =
+                target.strip_suffix("/*").or_else(|| target.strip_suffix("/**")).or_else(|| target.strip_suffix("/.*"));
+            let t = dir.unwrap_or(&target);
+            (!t.is_empty() && !t.contains(['*', '?', '[', '$'])).then(|| t.to_string())
+        })
+        .collect()
 }
 
 /// Directories whose contents a build only leaves behind by accident: caches, temporary files,

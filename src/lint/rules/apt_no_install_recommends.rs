@@ -46,13 +46,15 @@ impl Rule for AptNoInstallRecommends {
         &["run"]
     }
     fn check(&self, cx: &Context, at: &At, out: &mut Vec<Diagnostic>) {
-        // a configuration written by an earlier RUN turns recommends off for the stage
-        if earlier_scripts(cx, at).any(|(_, s)| s.text.contains("Install-Recommends")) {
-            return;
-        }
+        // a configuration written by an earlier RUN turns recommends off for the stage (looked
+        // up only for a RUN that installs: a file of many RUNs stays linear)
+        let mut configured = None;
         for c in commands(cx, at) {
             if !is_apt(c, &["install"]) || disables_recommends(c) {
                 continue;
+            }
+            if *configured.get_or_insert_with(|| cx.mentioned_before(at.stage, at.index, "Install-Recommends")) {
+                return;
             }
             let pkgs = packages(c);
             let names: Vec<&str> = pkgs.iter().map(String::as_str).collect();

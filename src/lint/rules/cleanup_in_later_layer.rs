@@ -101,6 +101,14 @@ fn cleans(c: &Command, earlier: &[Command]) -> Option<(String, u64, String)> {
     None
 }
 
+/// Could this command clean anything up at all (whatever ran before it)? Checked once per
+/// command, before the earlier RUNs are searched.
+fn is_cleanup(c: &Command) -> bool {
+    is_apt(c, &["purge", "remove"])
+        || (c.name() == "apk" && subcommand(c) == Some("del"))
+        || [Cache::AptLists, Cache::Pip, Cache::Npm, Cache::Yarn, Cache::Dnf].iter().any(|k| k.cleaned_by(c))
+}
+
 fn cleaned_itself(cmds: &[Command], what: &str) -> bool {
     (0..cmds.len()).any(|j| cleans(&cmds[j], &cmds[..j]).is_some_and(|(w, _, _)| w == what))
 }
@@ -117,12 +125,13 @@ impl Rule for CleanupInLaterLayer {
             return;
         }
         let mine = commands(cx, at);
-        let earlier: Vec<(usize, &[Command])> = earlier_commands(cx, at).collect();
+        let mut earlier: Option<Vec<(usize, &[Command])>> = None;
         for (k, c) in mine.iter().enumerate() {
             // cleanups of what this same RUN made are fine
-            if cleans(c, &mine[..k]).is_some() {
+            if !is_cleanup(c) || cleans(c, &mine[..k]).is_some() {
                 continue;
             }
+            let earlier = earlier.get_or_insert_with(|| earlier_commands(cx, at).collect());
             // the RUN that created the files, unless it also cleaned them up itself (then this
             // cleanup is only redundant)
             let Some((creator, cmds, (what, bytes, how))) =
