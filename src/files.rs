@@ -89,6 +89,16 @@ pub fn write_output(path: &Path, text: &str, expected: Option<&Identity>) -> any
                     anyhow::bail!("{} changed while imgslim worked on it: not replaced", path.display());
                 }
             }
+            if meta.nlink() > 1 {
+                // a file with other hard links: rewrite it in place so every name sees the change
+                let mut f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .truncate(true)
+                    .open(&target)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                f.write_all(text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+                return Ok(());
+            }
             replace(&target, text, Some(&meta))
         }
         Err(_) => replace(&target, text, None),
@@ -102,6 +112,8 @@ fn replace(target: &Path, text: &str, old: Option<&std::fs::Metadata>) -> anyhow
     tmp.as_file().sync_all().ok();
     if let Some(meta) = old {
         let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+        // keep the owner (possible as root, or when it is us already)
+        let _ = std::os::unix::fs::chown(tmp.path(), Some(meta.uid()), Some(meta.gid()));
         // the file must still be the one we looked at
         let now = std::fs::metadata(target).ok();
         if now.as_ref().map(Identity::of) != Some(Identity::of(meta)) {

@@ -31,7 +31,9 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitStatus> {
             serde_json::to_writer_pretty(&mut out, &c)?;
             writeln!(out)?;
         }
-        CompareFormat::Markdown => write!(out, "{}", imgslim::report::compare::markdown(&c, args.top))?,
+        CompareFormat::Markdown => {
+            write!(out, "{}", imgslim::report::terminal_safe(&imgslim::report::compare::markdown(&c, args.top)))?
+        }
         CompareFormat::Text => {
             write!(out, "{}", imgslim::report::terminal_safe(&imgslim::report::compare::text(&c, args.top)))?
         }

@@ -80,7 +80,7 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
         GateFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&render::json(&g))?)?,
         GateFormat::Junit => write!(out, "{}", render::junit(&g))?,
         GateFormat::Sarif => writeln!(out, "{}", serde_json::to_string_pretty(&render::sarif(&g))?)?,
-        GateFormat::Markdown => write!(out, "{}", render::markdown(&g))?,
+        GateFormat::Markdown => write!(out, "{}", imgslim::report::terminal_safe(&render::markdown(&g)))?,
         GateFormat::Github => {
             write!(out, "{}", render::github(&g))?;
             if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {

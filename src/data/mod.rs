@@ -207,6 +207,7 @@ pub struct Estimates {
 pub struct PythonEstimates {
     pub venv: u64,
     pub venv_pip: u64,
+    pub venv_setuptools: u64,
     pub pyc_ratio: f64,
 }
 #[derive(Debug, Deserialize)]

@@ -22,6 +22,12 @@ struct DockerManifestEntry {
 /// The members of an image archive (a tar), by path.
 pub(crate) fn archive_store(path: &Path) -> Result<ArchiveStore, ImageError> {
     let shown = path.display().to_string();
+    // a FIFO or device would block or never end: only regular files are archives here (`-` is
+    // standard input)
+    let meta = std::fs::metadata(path).map_err(|e| io_err(&shown, e))?;
+    if !meta.is_file() {
+        return Err(ImageError::invalid(&shown, "not a regular file (give a FIFO's data on standard input: -)"));
+    }
     let file = File::open(path).map_err(|e| io_err(&shown, e))?;
     let mut head = [0u8; 2];
     let n = std::os::unix::fs::FileExt::read_at(&file, &mut head, 0).map_err(|e| io_err(&shown, e))?;

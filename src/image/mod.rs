@@ -220,6 +220,10 @@ pub fn looks_like_image(path: &Path) -> bool {
     if path.is_dir() {
         return path.join("oci-layout").is_file() || path.join("index.json").is_file();
     }
+    // only a regular file is opened (opening a FIFO would wait for a writer)
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     let mut head = [0u8; 512];
     let Ok(f) = std::fs::File::open(path) else {
         return false;

@@ -324,8 +324,10 @@ pub fn text(results: &[FileResult], color: bool) -> String {
     let mut out = String::new();
     let (mut n, mut fixable, mut bytes) = (0usize, 0usize, 0u64);
     for f in results {
+        // a file name with control characters must not act on the terminal
+        let path = crate::report::terminal_safe(&f.path);
         if let Some((line, msg)) = &f.error {
-            let _ = writeln!(out, "{}:{line}:1: IS000 {msg}\n", f.path);
+            let _ = writeln!(out, "{path}:{line}:1: IS000 {}\n", crate::report::terminal_safe(msg));
             n += 1;
         }
         let Some(df) = f.dockerfile.as_ref() else { continue };
@@ -369,7 +371,7 @@ pub fn text(results: &[FileResult], color: bool) -> String {
             let report = &[level.primary_title(title.as_str()).id(d.code).element(
                 Snippet::source(&df.source[from..to])
                     .line_start(first + 1)
-                    .path(f.path.as_str())
+                    .path(path.as_ref())
                     .fold(true)
                     .annotation(AnnotationKind::Primary.span(start - from..end - from).label(label.as_str())),
             )];

@@ -56,8 +56,10 @@ pub(crate) fn parts(rc: &RunCx, cmds: &[Command], st: &mut Stage) {
         } else if pip_install(c).is_some() {
             pip(rc, c, later, st);
         } else if crate::dockerfile::tools::tool_name(c).starts_with("pip") && subcommand(c) == Some("uninstall") {
-            // pip uninstalling itself from a virtual environment: the environment is bare
-            if operands(c).iter().any(|w| w.text == "pip") {
+            // pip uninstalling itself (and setuptools) from a virtual environment
+            let gone = |name: &str| operands(c).iter().any(|w| w.text == name);
+            let (pip, setuptools) = (gone("pip"), gone("setuptools"));
+            if pip || setuptools {
                 let venv = c
                     .name()
                     .strip_suffix("/bin/python")
@@ -65,10 +67,15 @@ pub(crate) fn parts(rc: &RunCx, cmds: &[Command], st: &mut Stage) {
                     .map(str::to_string);
                 let venv = venv.or_else(|| st.env.get("VIRTUAL_ENV").cloned());
                 if let Some(v) = venv {
-                    let pip = estimates().python.venv_pip;
+                    let e = estimates();
+                    let (bytes, what) = match (pip, setuptools) {
+                        (true, true) => (e.python.venv_pip + e.python.venv_setuptools, ", without pip and setuptools"),
+                        (true, false) => (e.python.venv_pip, ", without pip"),
+                        _ => (e.python.venv_setuptools, ", without setuptools"),
+                    };
                     for p in st.parts.iter_mut().filter(|p| p.cause == Cause::Environment && p.path == v) {
-                        p.bytes = p.bytes.saturating_sub(pip);
-                        p.how.push_str(", without pip");
+                        p.bytes = p.bytes.saturating_sub(bytes);
+                        p.how.push_str(what);
                     }
                 }
             }

@@ -302,6 +302,12 @@ impl<'a> Original<'a> {
     /// The first context file with one of these extensions that mentions one of the words (a
     /// bounded walk, dependency and VCS directories skipped): (file, word).
     pub fn context_mentions(&self, exts: &[&str], words: &[&str]) -> Option<(String, String)> {
+        self.context_mentions_except(exts, words, &[])
+    }
+
+    /// [`Self::context_mentions`], files named in `skip` left out (e.g. `setup.py`, which only a
+    /// build runs).
+    pub fn context_mentions_except(&self, exts: &[&str], words: &[&str], skip: &[&str]) -> Option<(String, String)> {
         let dir = self.context_dir.as_ref()?;
         let mut stack = vec![dir.clone()];
         let mut budget = 20_000;
@@ -320,7 +326,7 @@ impl<'a> Original<'a> {
                     {
                         stack.push(e.path());
                     }
-                } else if ft.is_file() && exts.iter().any(|x| name.ends_with(x)) {
+                } else if ft.is_file() && exts.iter().any(|x| name.ends_with(x)) && !skip.contains(&name.as_str()) {
                     if e.metadata().is_ok_and(|m| m.len() > 4 << 20) {
                         continue;
                     }

@@ -133,9 +133,10 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     Ok(())
 }
 
-/// The virtual environment imgslim makes gets pip (python 3.11: ~12 MB with its bytecode);
-/// nothing runs it once the dependencies are in, unless the program runs pip or its requirements
-/// name it. setuptools stays: dependencies may import pkg_resources at run time.
+/// The virtual environment imgslim makes gets pip (python 3.11: ~12 MB with its bytecode) and
+/// setuptools (~8 MB); nothing runs pip once the dependencies are in, unless the program runs pip
+/// or its requirements name it. setuptools goes too unless the program's sources (setup.py aside)
+/// or, checked in the builder, an installed package import setuptools or pkg_resources.
 fn venv_without_installers(o: &Original, bp: &mut Blueprint) {
     let runs_pip = ["pip", "pip3"].iter().find_map(|p| o.invoked().why(p).map(|w| format!("{p}: {w}")));
     let requirements = ["requirements.txt", "pyproject.toml", "setup.py", "setup.cfg"]
@@ -155,16 +156,32 @@ fn venv_without_installers(o: &Original, bp: &mut Blueprint) {
     if requirements || o.context_dir.is_none() {
         return;
     }
+    let words = ["import setuptools", "from setuptools", "import pkg_resources", "from pkg_resources"];
+    let uses_setuptools = o.context_mentions_except(&[".py"], &words, &["setup.py"]);
+    let nl = o.nl;
+    let setuptools = match &uses_setuptools {
+        Some((f, w)) => {
+            bp.change(None, format!("setuptools stays in the virtual environment: {f} uses {w}"));
+            String::new()
+        }
+        // an installed package that imports them keeps them (read in the builder)
+        None => format!(
+            "if ! grep -rqsE --include='*.py' --exclude-dir=setuptools --exclude-dir=pkg_resources \\{nl}        --exclude-dir=_distutils_hack --exclude-dir=pip \\{nl}        '^[[:space:]]*(import|from)[[:space:]]+(setuptools|pkg_resources)' {VENV}/lib; then \\{nl}        {VENV}/bin/python -m pip uninstall -y -q setuptools; fi \\{nl}    && "
+        ),
+    };
     bp.tail.insert(
         0,
         format!(
-            "# imgslim: the dependencies are in: pip is not needed at run time{nl}RUN {VENV}/bin/python -m pip uninstall -y -q pip",
-            nl = o.nl
+            "# imgslim: the dependencies are in: pip (and setuptools, unless an installed package imports it) are not needed at run time{nl}RUN {setuptools}{VENV}/bin/python -m pip uninstall -y -q pip"
         ),
     );
     bp.change(
         None,
-        format!("pip is uninstalled from {VENV} once the dependencies are in: nothing the image runs uses it"),
+        format!(
+            "pip{} uninstalled from {VENV} once the dependencies are in: nothing the image runs uses {}",
+            if uses_setuptools.is_none() { " and setuptools are" } else { " is" },
+            if uses_setuptools.is_none() { "them" } else { "it" }
+        ),
     );
 }
 
