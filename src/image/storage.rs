@@ -14,10 +14,11 @@
 use super::tarsplit::TarSplit;
 use super::{new_image, Blob, BlobReader, Image, ImageError, Layer, SourceKind};
 use base64::Engine as _;
+use std::collections::HashMap;
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Driver {
@@ -163,19 +164,41 @@ pub fn candidate_names(name: &str) -> Vec<String> {
     out
 }
 
+/// A store's index files parsed once per process while they do not change (lint of many files
+/// looks up many base images): (path, size, mtime) and the records.
+type Seen<T> = Mutex<Option<HashMap<PathBuf, (u64, std::time::SystemTime, Arc<Vec<T>>)>>>;
+
+fn cached<T: serde::de::DeserializeOwned>(seen: &Seen<T>, path: &Path, lock: &Path) -> Result<Arc<Vec<T>>, ImageError> {
+    let stamp = std::fs::metadata(path).ok().map(|m| (m.len(), m.modified().unwrap_or(std::time::UNIX_EPOCH)));
+    let mut g = seen.lock().unwrap_or_else(|e| e.into_inner());
+    let map = g.get_or_insert_with(HashMap::new);
+    if let (Some((len, mtime)), Some((l, m, v))) = (stamp, map.get(path)) {
+        if *l == len && *m == mtime {
+            return Ok(v.clone());
+        }
+    }
+    let v: Arc<Vec<T>> = Arc::new(read_json(path, lock)?);
+    if let Some((len, mtime)) = stamp {
+        map.insert(path.to_path_buf(), (len, mtime, v.clone()));
+    }
+    Ok(v)
+}
+
 impl Store {
     fn dir(&self, kind: &str) -> PathBuf {
         self.root.join(format!("{}-{kind}", self.driver.name()))
     }
 
-    fn images(&self) -> Result<Vec<ImageRecord>, ImageError> {
+    fn images(&self) -> Result<Arc<Vec<ImageRecord>>, ImageError> {
+        static SEEN: Seen<ImageRecord> = Mutex::new(None);
         let d = self.dir("images");
-        read_json(&d.join("images.json"), &d.join("images.lock"))
+        cached(&SEEN, &d.join("images.json"), &d.join("images.lock"))
     }
 
-    fn layers(&self) -> Result<Vec<LayerRecord>, ImageError> {
+    fn layers(&self) -> Result<Arc<Vec<LayerRecord>>, ImageError> {
+        static SEEN: Seen<LayerRecord> = Mutex::new(None);
         let d = self.dir("layers");
-        read_json(&d.join("layers.json"), &d.join("layers.lock"))
+        cached(&SEEN, &d.join("layers.json"), &d.join("layers.lock"))
     }
 
     /// The image a name (or `name@sha256:...`, or an id prefix of 12+ hex digits) stands for.
@@ -183,7 +206,7 @@ impl Store {
         let images = self.images()?;
         let wanted = candidate_names(name);
         if let Some(d) = name.split_once('@').map(|(_, d)| d) {
-            return Ok(images.into_iter().find(|i| i.digest.as_deref() == Some(d)));
+            return Ok(images.iter().find(|i| i.digest.as_deref() == Some(d)).cloned());
         }
         for w in &wanted {
             if let Some(i) = images.iter().find(|i| i.names.iter().any(|n| n == w)) {
@@ -192,7 +215,7 @@ impl Store {
         }
         let hex = name.strip_prefix("sha256:").unwrap_or(name);
         if hex.len() >= 12 && hex.bytes().all(|c| c.is_ascii_hexdigit()) {
-            return Ok(images.into_iter().find(|i| i.id.starts_with(hex)));
+            return Ok(images.iter().find(|i| i.id.starts_with(hex)).cloned());
         }
         Ok(None)
     }
