@@ -804,9 +804,36 @@ pub fn parse_script(text: &str) -> Script {
         // deeper than any real script: the grammar parser would recurse that deep
         return Script { text: text.to_string(), commands: fallback(text, 0), parsed_by: ParsedBy::Fallback };
     }
-    match brush_parse(text, 0, 0) {
+    if let Some(s) = parsed_before(text) {
+        return s;
+    }
+    let script = match brush_parse(text, 0, 0) {
         Some(commands) => Script { text: text.to_string(), commands, parsed_by: ParsedBy::Brush },
         None => Script { text: text.to_string(), commands: fallback(text, 0), parsed_by: ParsedBy::Fallback },
+    };
+    remember(&script);
+    script
+}
+
+/// Scripts the grammar parser already read in this process: one analysis parses the same RUN
+/// several times (lint, the estimate, the rewrite planner, the rewrite's own estimate), and a
+/// copy is far cheaper than a parse. Bounded: past the budget nothing more is kept.
+static PARSED: std::sync::Mutex<Option<(usize, std::collections::HashMap<String, Script>)>> =
+    std::sync::Mutex::new(None);
+const PARSED_BUDGET: usize = 32 << 20;
+
+fn parsed_before(text: &str) -> Option<Script> {
+    let g = PARSED.lock().unwrap_or_else(|e| e.into_inner());
+    g.as_ref()?.1.get(text).cloned()
+}
+
+fn remember(script: &Script) {
+    let mut g = PARSED.lock().unwrap_or_else(|e| e.into_inner());
+    let (used, map) = g.get_or_insert_with(Default::default);
+    let cost = script.text.len() * 4 + 256;
+    if *used + cost <= PARSED_BUDGET {
+        *used += cost;
+        map.insert(script.text.clone(), script.clone());
     }
 }
 
