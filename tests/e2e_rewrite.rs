@@ -220,5 +220,11 @@ fn rewrites_build_run_and_weigh_no_more_than_the_experts() {
     }
     eprintln!("{}", table.join("\n"));
     eprintln!("{}", calibration.join("\n"));
+    // the figures also go to a file (a passing test's output is not shown): the README's table
+    let out = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
+    let _ = std::fs::write(
+        out.join("e2e-rewrite-figures.txt"),
+        format!("{}\n{}\n", table.join("\n"), calibration.join("\n")),
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
