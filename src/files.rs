@@ -77,7 +77,7 @@ pub fn write_output(path: &Path, text: &str, expected: Option<&Identity>) -> any
                 .open(&target)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             f.write_all(text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
-            return Ok(());
+            Ok(())
         }
         Ok(meta) if meta.is_dir() => anyhow::bail!("{} is a directory", path.display()),
         Ok(meta) => {

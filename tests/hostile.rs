@@ -49,6 +49,8 @@ fn run(case: &str, args: &[&str], input: Input, cwd: &Path) -> Ran {
         });
     }
     let start = Instant::now();
+    // reaped below with wait4 (its exit status and the kill timer), not with Child::wait
+    #[allow(clippy::zombie_processes)]
     let mut child = cmd.spawn().expect("start imgslim");
     let drain = |mut r: Box<dyn Read + Send>| {
         std::thread::spawn(move || {

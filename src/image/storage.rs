@@ -101,14 +101,14 @@ struct ReadLock(#[allow(dead_code)] File);
 fn read_lock(path: &Path) -> io::Result<ReadLock> {
     use std::os::fd::AsRawFd;
     // the lock files are opened read-write by containers/storage; a reader needs that too
-    let f = std::fs::OpenOptions::new().read(true).write(true).open(path).or_else(|e| {
+    let f = std::fs::OpenOptions::new().read(true).write(true).open(path).map_err(|e| {
         if e.kind() == io::ErrorKind::PermissionDenied {
-            Err(io::Error::new(
+            io::Error::new(
                 io::ErrorKind::PermissionDenied,
                 format!("{} belongs to another user: run as its owner (or with sudo)", path.display()),
-            ))
+            )
         } else {
-            Err(e)
+            e
         }
     })?;
     let mut lock: libc::flock = unsafe { std::mem::zeroed() };

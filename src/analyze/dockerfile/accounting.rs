@@ -53,8 +53,6 @@ pub struct Accounting {
 /// The rules whose advice is a builder stage.
 const BUILDER_STAGE: &[&str] = &["IS108", "IS109"];
 
-/// The instruction a byte offset falls in.
-
 /// The parts a finding could claim, found by index (every finding scanning every part would
 /// make a file of many instructions quadratic).
 struct PartIndex {

@@ -171,10 +171,11 @@ impl BuildContext {
                     let name = e.file_name().to_string_lossy().to_string();
                     if p.is_dir() && depth < 6 && !name.starts_with('.') && name != "vendor" {
                         stack.push((p, depth + 1));
-                    } else if name.ends_with(".go") && !name.ends_with("_test.go") {
-                        if crate::limits::read_text(&p, 4 << 20).is_some_and(|t| t.contains("\"net/http\"")) {
-                            return true;
-                        }
+                    } else if name.ends_with(".go")
+                        && !name.ends_with("_test.go")
+                        && crate::limits::read_text(&p, 4 << 20).is_some_and(|t| t.contains("\"net/http\""))
+                    {
+                        return true;
                     }
                 }
             }

@@ -244,7 +244,7 @@ fn packages(
         (Manager::Apt, Action::Install) if !all_purged => {
             let names: Vec<&str> = p.packages.iter().map(String::as_str).filter(|n| !purged.contains(*n)).collect();
             let recommends = !c.has_flag(&["--no-install-recommends"])
-                && !st.env.get("APT_NO_RECOMMENDS").is_some_and(|v| !v.is_empty());
+                && st.env.get("APT_NO_RECOMMENDS").is_none_or(|v| v.is_empty());
             install_debian(st, &names, recommends, rc.line, rc.instruction, "the packages apt-get installs");
         }
         (Manager::Apk, Action::Install) => {
@@ -572,7 +572,9 @@ fn node(rc: &RunCx, c: &Command, later: &[Command], st: &mut Stage) {
         _ => read("package-lock.json").or_else(|| read("npm-shrinkwrap.json")).map(|t| deps::package_lock(&t)),
     };
     let (list, fan_out, how) = match lock {
-        Some(l) => (l, 0, format!("the packages of the lockfile, sizes from the npm registry (rules/npm-sizes.toml)")),
+        Some(l) => {
+            (l, 0, "the packages of the lockfile, sizes from the npm registry (rules/npm-sizes.toml)".to_string())
+        }
         None => match read("package.json") {
             Some(p) => {
                 let (d, dev) = deps::package_json(&p);

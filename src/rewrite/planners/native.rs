@@ -84,10 +84,10 @@ fn links_statically(o: &Original) -> Option<String> {
     let has = |t: &str| t.split_whitespace().any(|w| w.trim_matches(['"', '\'']) == "-static");
     for c in &o.stage.commands {
         match &c.kind {
-            Kind::Env { vars } => {
-                if vars.iter().any(|kv| matches!(kv.key.as_str(), "CFLAGS" | "LDFLAGS") && has(&kv.value)) {
-                    return Some(format!("ENV on line {}", c.line));
-                }
+            Kind::Env { vars }
+                if vars.iter().any(|kv| matches!(kv.key.as_str(), "CFLAGS" | "LDFLAGS") && has(&kv.value)) =>
+            {
+                return Some(format!("ENV on line {}", c.line));
             }
             Kind::Run(_) => {
                 for cmd in o.cx.commands(c.instruction) {
