@@ -147,11 +147,24 @@ fn line_limit_is_exact() {
 fn ten_megabytes_of_lines_parse() {
     let mut src = String::from("FROM a\n");
     while src.len() < 10 << 20 {
-        src.push_str("RUN echo hello world && apt-get install -y curl \\\n    && rm -rf /var/lib/apt/lists/*\n");
+        src.push_str("RUN echo hello world && apt-get install -y curl \\\n    && rm -rf /var/lib/apt/lists/* \\\n    && echo a long continued line to make the instruction count stay below the limit\n");
     }
     let df = parse(src.as_bytes()).unwrap();
-    assert!(df.instructions().count() > 100_000);
+    assert!(df.instructions().count() > 50_000);
     check_invariants(&df);
+}
+
+#[test]
+fn instructions_past_the_limit_are_refused_while_parsing() {
+    let limit = imgslim::limits::MAX_INSTRUCTIONS;
+    let mut src = String::from("FROM a\n");
+    for i in 1..limit {
+        src.push_str(&format!("RUN echo {i}\n"));
+    }
+    assert_eq!(parse(src.as_bytes()).unwrap().instructions().count(), limit);
+    src.push_str("RUN echo one more\n");
+    let e = parse(src.as_bytes()).unwrap_err();
+    assert!(e.to_string().contains("instructions (the limit)"), "{e}");
 }
 
 #[test]

@@ -227,6 +227,7 @@ impl Parser {
 
     fn run(mut self) -> Result<Dockerfile, ParseError> {
         let mut items: Vec<Item> = Vec::new();
+        let mut instructions = 0usize;
         let mut directives = Vec::new();
         let mut warnings = Vec::new();
         let mut comments: Vec<String> = Vec::new();
@@ -342,6 +343,15 @@ impl Parser {
                 }
             }
             let span = Span::new(line_start, self.lines[last].1);
+            instructions += 1;
+            if instructions > crate::limits::MAX_INSTRUCTIONS {
+                // a hostile file: stop before the tree of every instruction is built
+                return Err(ParseError::new(
+                    start_line,
+                    1,
+                    format!("more than {} instructions (the limit)", crate::limits::MAX_INSTRUCTIONS),
+                ));
+            }
             items.push(Item::Instruction(Box::new(Instruction {
                 span,
                 start_line,
