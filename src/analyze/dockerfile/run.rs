@@ -381,37 +381,8 @@ fn requirement_file(rc: &RunCx, st: &Stage, path: &str, depth: usize) -> Option<
 }
 
 fn pip(rc: &RunCx, c: &Command, later: &[Command], st: &mut Stage) {
-    const VALUES: &[&str] = &[
-        "-i",
-        "--index-url",
-        "--extra-index-url",
-        "-c",
-        "--constraint",
-        "-t",
-        "--target",
-        "--prefix",
-        "--root",
-        "-f",
-        "--find-links",
-        "--trusted-host",
-        "--platform",
-        "--python-version",
-        "--implementation",
-        "--abi",
-        "--progress-bar",
-        "--cache-dir",
-        "--src",
-        "--upgrade-strategy",
-        "--log",
-        "--timeout",
-        "--retries",
-        "--proxy",
-        "--only-binary",
-        "--no-binary",
-        "--config-settings",
-        "-C",
-        "--global-option",
-    ];
+    // the options that take a value: the one spec of pip (src/dockerfile/tools)
+    let values = crate::dockerfile::tools::spec("pip").value_flags;
     let words: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
     let start = words.iter().position(|w| *w == "install").map_or(words.len(), |i| i + 1);
     let mut names: Vec<String> = Vec::new();
@@ -445,7 +416,7 @@ fn pip(rc: &RunCx, c: &Command, later: &[Command], st: &mut Stage) {
                 None => unknown.push(r.to_string()),
             }
         } else if w.starts_with('-') {
-            if VALUES.contains(&flag) && inline.is_none() {
+            if values.contains(&flag) && inline.is_none() {
                 i += 1;
             }
         } else if w == "." || w.starts_with('/') || w.starts_with("./") || w.ends_with(".whl") || w.ends_with(".tar.gz")

@@ -89,10 +89,6 @@ impl EnvGetter for Vars {
 /// A limit (`crate::limits`) the file's variables hit when expanded: nesting or size. Other
 /// expansion errors are BuildKit's business at build time; these mean hostile input.
 pub fn limit_hit(model: &Model, escape: char) -> Option<String> {
-    let n: usize = model.meta_args.len() + model.stages.iter().map(|s| 1 + s.commands.len()).sum::<usize>();
-    if n > crate::limits::MAX_INSTRUCTIONS {
-        return Some(format!("{n} instructions (the limit is {})", crate::limits::MAX_INSTRUCTIONS));
-    }
     let limited = |e: LexError| e.0.contains("(the limit").then_some(e.0);
     let scope = match Scope::new(model, escape, &BTreeMap::new(), &Platform::host()) {
         Ok(s) => s,

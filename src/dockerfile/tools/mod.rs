@@ -84,6 +84,9 @@ const PIP: &[&str] = &[
     "--client-cert",
     "--only-binary",
     "--no-binary",
+    "--config-settings",
+    "-C",
+    "--global-option",
     "-e",
     "--editable",
 ];
