@@ -295,6 +295,8 @@ pub enum CompareFormat {
     Text,
     Json,
     Markdown,
+    /// One self-contained HTML page: both treemaps side by side and the largest differences.
+    Html,
 }
 
 #[derive(Debug, Args)]
@@ -341,6 +343,9 @@ pub struct CompareArgs {
     /// Rows in the directory and package lists.
     #[arg(long, default_value_t = 15)]
     pub top: usize,
+    /// Write the comparison to FILE (replaced atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -546,6 +551,13 @@ pub enum ReportFormat {
     Github,
     Junit,
     Checkstyle,
+    /// One self-contained HTML page (no network): summary, treemap, layers, leftovers.
+    Html,
+}
+
+/// A size such as `1MB`, `512k` or `2000`.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    imgslim::units::parse_bytes(s).ok_or_else(|| format!("not a size: {s:?} (write e.g. 1MB, 512kB, 2000)"))
 }
 
 #[derive(Debug, Args)]
@@ -573,9 +585,29 @@ pub struct AnalyzeArgs {
     pub insecure_registry: Vec<String>,
     #[arg(long, short, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
-    /// Rows to show in the leftover and wasted-path tables.
+    /// Rows to show in the leftover, wasted-path and largest-file tables (and in the JSON's
+    /// `largest_files` and `largest_dirs`).
     #[arg(long, default_value_t = 10)]
     pub top: usize,
+    /// Print the file tree with sizes instead of the tables: the final image, or with --layer what
+    /// one layer changed (`+` added, `~` modified, `-` removed).
+    #[arg(long)]
+    pub tree: bool,
+    /// With --tree: the layer to show (its index in the layer table, base first from 0).
+    #[arg(long, value_name = "N", requires = "tree")]
+    pub layer: Option<usize>,
+    /// With --tree: directory levels to show (0: all; default 3).
+    #[arg(long, value_name = "D", requires = "tree")]
+    pub depth: Option<usize>,
+    /// With --tree: leave out entries smaller than this (they are summed in a `…` line).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, requires = "tree")]
+    pub min_size: Option<u64>,
+    /// JSON: list every path each layer added, modified or removed (`layers[].changes.files`).
+    #[arg(long)]
+    pub files: bool,
+    /// Write the report to FILE (replaced atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// With a Dockerfile: the image built from it (any image source); each size finding gets
     /// what the layer of its line measures, beside the estimate.
     #[arg(long, value_name = "IMAGE")]

@@ -120,6 +120,17 @@ fn replace(target: &Path, text: &str, old: Option<&std::fs::Metadata>) -> anyhow
             anyhow::bail!("{} changed while imgslim wrote it: not replaced", target.display());
         }
     }
+    if old.is_none() {
+        // a new file gets the mode any program would give it (0666 less the umask), not the
+        // temporary file's 0600
+        // SAFETY: umask only swaps the process's mask; it is put back at once
+        let mask = unsafe {
+            let m = libc::umask(0o022);
+            libc::umask(m);
+            m
+        };
+        let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o666 & !mask));
+    }
     tmp.persist(target).with_context(|| format!("cannot replace {}", target.display()))?;
     Ok(())
 }

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     printer::init_color(args.color);
+    imgslim::report::set_width(printer::terminal_width());
     match commands::run(args) {
         Ok(status) => status.into(),
         Err(err) => {

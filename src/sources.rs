@@ -162,7 +162,7 @@ pub enum Located {
     File(PathBuf),
     Engine(Engine, String),
     Storage(storage::Store, String),
-    Registry(Image),
+    Registry(Box<Image>),
     Stdin,
 }
 
@@ -187,7 +187,7 @@ pub fn locate(spec: &Spec, o: &SourceOptions) -> Result<Located, SourceError> {
     match spec.transport {
         Transport::DockerArchive | Transport::OciArchive | Transport::OciLayout => Ok(Located::File(PathBuf::from(t))),
         Transport::Stdin => Ok(Located::Stdin),
-        Transport::Registry => from_registry(t, spec, o).map(Located::Registry),
+        Transport::Registry => from_registry(t, spec, o).map(|i| Located::Registry(Box::new(i))),
         Transport::ContainersStorage => {
             for s in storage::stores() {
                 if s.has(t).map_err(image_err(spec))? {
@@ -240,7 +240,7 @@ pub fn locate(spec: &Spec, o: &SourceOptions) -> Result<Located, SourceError> {
             // 3. the registry the name says (Docker Hub for a short name)
             match Reference::parse(t) {
                 Ok(r) => match from_registry(t, spec, o) {
-                    Ok(i) => return Ok(Located::Registry(i)),
+                    Ok(i) => return Ok(Located::Registry(Box::new(i))),
                     Err(x) => tried.push(format!("the registry {}: {}", r.registry, strip_spec(&x.to_string(), t))),
                 },
                 Err(_) => tried.push("a registry: not an image reference".into()),
@@ -271,7 +271,7 @@ impl Located {
                     stores: vec![s.root.display().to_string()],
                 }),
             },
-            Located::Registry(i) => Ok(Opened::Image(i)),
+            Located::Registry(i) => Ok(Opened::Image(*i)),
             Located::Engine(e, name) => {
                 let stream = e.export(&name).map_err(engine_err(spec))?;
                 let mut st = index_archive(stream, SourceKind::DockerDaemon, capture).map_err(image_err(spec))?;

@@ -19,6 +19,17 @@ pub fn human_bytes(b: u64) -> String {
     }
 }
 
+/// A count with its noun, singular or plural (`1 file`, `3 files`); `noun` is the singular and
+/// takes an `s`.
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Signed byte difference (`+1.2 MB`, `-300 kB`).
 pub fn human_delta(d: i128) -> String {
     let sign = if d < 0 { "-" } else { "+" };

@@ -36,8 +36,11 @@ pub struct BaseFacts {
     pub source: BaseSource,
 }
 
-fn cache() -> &'static Mutex<HashMap<(String, bool), Arc<BaseFacts>>> {
-    static C: OnceLock<Mutex<HashMap<(String, bool), Arc<BaseFacts>>>> = OnceLock::new();
+/// Facts per (reference, deep read).
+type FactsCache = Mutex<HashMap<(String, bool), Arc<BaseFacts>>>;
+
+fn cache() -> &'static FactsCache {
+    static C: OnceLock<FactsCache> = OnceLock::new();
     C.get_or_init(Default::default)
 }
 

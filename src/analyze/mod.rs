@@ -10,6 +10,7 @@ pub mod dockerfile;
 pub mod gate;
 pub mod history;
 pub mod packages;
+pub mod tree;
 
 use crate::dockerfile::model::expand::{Platform, Scope};
 use crate::dockerfile::model::Model;
@@ -24,6 +25,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
+use tree::NO_CATEGORY;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AnalyzeError {
@@ -57,6 +59,25 @@ pub struct AnalyzeOptions<'a> {
     pub threads: usize,
     /// Keep the final file list and the package list (for comparisons).
     pub inventory: bool,
+    /// Rows of `largest_files` and `largest_dirs` (0: 10).
+    pub top: usize,
+    /// Per-layer file lists in `changes.files`, at most this many per layer, largest first.
+    pub layer_files: Option<usize>,
+    /// Which file trees to keep in the report.
+    pub trees: Trees,
+}
+
+/// File trees the report keeps (for `--tree`, the HTML report and the explorer).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Trees {
+    #[default]
+    None,
+    /// The final file system.
+    Final,
+    /// The final file system and what layer N changed.
+    Layer(usize),
+    /// The final file system and every layer's changes.
+    All,
 }
 
 /// What the final image holds: every regular file with its size, and every package.
@@ -91,6 +112,32 @@ pub struct LayerReport {
     /// The Dockerfile line of the instruction that made the layer (with `--dockerfile`).
     pub line: Option<usize>,
     pub instruction: Option<String>,
+    /// What the layer added, modified and removed.
+    pub changes: tree::LayerChanges,
+}
+
+/// One of the largest files of the final image.
+#[derive(Debug, Clone, Serialize)]
+pub struct LargeFile {
+    pub path: String,
+    pub size_bytes: u64,
+    /// The layer the visible copy comes from.
+    pub layer: usize,
+    pub package: Option<String>,
+    /// Its leftover category, when it is one.
+    pub category: Option<String>,
+}
+
+/// One of the largest directories of the final image (bytes of everything below it).
+#[derive(Debug, Clone, Serialize)]
+pub struct LargeDir {
+    pub path: String,
+    pub size_bytes: u64,
+    pub files: u64,
+    /// The layer, package and leftover category holding most of its bytes.
+    pub layer: usize,
+    pub package: Option<String>,
+    pub category: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -169,16 +216,23 @@ pub struct Report {
     pub leftover_bytes: u64,
     pub leftovers: Vec<Leftover>,
     pub wasted_paths: Vec<WastedPath>,
+    /// Largest first.
+    pub largest_files: Vec<LargeFile>,
+    /// Largest first (the root left out).
+    pub largest_dirs: Vec<LargeDir>,
     pub packages: PackageCounts,
     pub lines: Vec<LineReport>,
     pub warnings: Vec<String>,
     /// With `AnalyzeOptions::inventory`.
     #[serde(skip)]
     pub inventory: Option<Inventory>,
+    /// The final file system (with `AnalyzeOptions::trees`).
+    #[serde(skip)]
+    pub tree: Option<tree::FileTree>,
+    /// What each layer changed, as a tree (`Trees::Layer` keeps one, `Trees::All` every one).
+    #[serde(skip)]
+    pub layer_trees: Vec<Option<tree::FileTree>>,
 }
-
-/// Tag of an entry whose path falls in no leftover category.
-const NO_CATEGORY: u8 = u8::MAX;
 
 /// The leftover category of an entry's path, computed while reading (in each layer's thread).
 fn tag_entry(e: &Entry) -> u8 {
@@ -311,11 +365,19 @@ struct Group {
     samples: Vec<(u64, String)>,
 }
 
-fn leftovers(layers: &[LayerIndex], merged: &Merged, pkgs: &mut Packages) -> BTreeMap<(usize, usize), Group> {
+/// Leftovers grouped by (category, layer), and the category of every path of the final tree (in
+/// its order; `tree::NO_CATEGORY` for none).
+fn leftovers(
+    layers: &[LayerIndex],
+    merged: &Merged,
+    pkgs: &mut Packages,
+) -> (BTreeMap<(usize, usize), Group>, Vec<u8>) {
     let catalog = Catalog::builtin();
     let mut groups: BTreeMap<(usize, usize), Group> = BTreeMap::new();
+    let mut categories = Vec::with_capacity(merged.tree.len());
     for (path, node) in &merged.tree {
         let e = merged.entry(layers, node);
+        categories.push(NO_CATEGORY);
         if e.kind != Kind::File {
             continue;
         }
@@ -332,6 +394,9 @@ fn leftovers(layers: &[LayerIndex], merged: &Merged, pkgs: &mut Packages) -> BTr
         let Some(cat) = cat else {
             continue;
         };
+        if let Some(c) = categories.last_mut() {
+            *c = cat as u8;
+        }
         let g = groups.entry((cat, node.layer as usize)).or_insert_with(|| Group {
             bytes: 0,
             files: 0,
@@ -349,7 +414,89 @@ fn leftovers(layers: &[LayerIndex], merged: &Merged, pkgs: &mut Packages) -> BTr
             g.samples.truncate(5);
         }
     }
-    groups
+    (groups, categories)
+}
+
+/// The largest files and directories of the final image, `top` of each.
+fn largest(
+    layers: &[LayerIndex],
+    merged: &Merged,
+    categories: &[u8],
+    final_tree: &tree::FileTree,
+    pkgs: &mut Packages,
+    top: usize,
+) -> (Vec<LargeFile>, Vec<LargeDir>) {
+    let catalog = Catalog::builtin();
+    let category = |c: u8| catalog.names.get(c as usize).cloned();
+    let mut files: Vec<(u64, &str, u32, u8)> = merged
+        .tree
+        .iter()
+        .zip(categories)
+        .filter_map(|((p, n), &c)| {
+            let e = merged.entry(layers, n);
+            (e.kind == Kind::File).then_some((e.size, *p, n.layer, c))
+        })
+        .collect();
+    let by_size = |a: &(u64, &str, u32, u8), b: &(u64, &str, u32, u8)| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1));
+    if files.len() > top {
+        files.select_nth_unstable_by(top, by_size);
+        files.truncate(top);
+    }
+    files.sort_by(by_size);
+    let largest_files = files
+        .into_iter()
+        .map(|(size, path, layer, c)| LargeFile {
+            path: format!("/{path}"),
+            size_bytes: size,
+            layer: layer as usize,
+            package: pkgs.owner(path).map(|p| p.label()),
+            category: category(c),
+        })
+        .collect();
+    let mut dirs: Vec<u32> = (1..final_tree.nodes.len() as u32)
+        .filter(|&i| final_tree.nodes[i as usize].kind == Kind::Dir && final_tree.nodes[i as usize].bytes > 0)
+        .collect();
+    let dir_order = |a: &u32, b: &u32| {
+        let (x, y) = (&final_tree.nodes[*a as usize], &final_tree.nodes[*b as usize]);
+        y.bytes.cmp(&x.bytes).then_with(|| a.cmp(b))
+    };
+    if dirs.len() > top {
+        dirs.select_nth_unstable_by(top, dir_order);
+        dirs.truncate(top);
+    }
+    dirs.sort_by(dir_order);
+    let most = |m: HashMap<String, u64>| m.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
+    let largest_dirs = dirs
+        .into_iter()
+        .map(|d| {
+            let (mut by_layer, mut by_pkg, mut by_cat) = (HashMap::new(), HashMap::new(), HashMap::new());
+            let dir_path = final_tree.path(d);
+            for id in final_tree.descendants(d) {
+                let n = &final_tree.nodes[id as usize];
+                if n.kind != Kind::File || n.bytes == 0 {
+                    continue;
+                }
+                *by_layer.entry(n.layer.to_string()).or_insert(0u64) += n.bytes;
+                if n.category != tree::NO_CATEGORY {
+                    *by_cat.entry(n.category.to_string()).or_insert(0u64) += n.bytes;
+                }
+                let path = final_tree.path(id);
+                if let Some(p) = pkgs.owner(path.trim_start_matches('/')) {
+                    *by_pkg.entry(p.label()).or_insert(0u64) += n.bytes;
+                }
+            }
+            let n = &final_tree.nodes[d as usize];
+            LargeDir {
+                path: dir_path,
+                size_bytes: n.bytes,
+                files: n.files,
+                layer: most(by_layer).and_then(|(l, _)| l.parse().ok()).unwrap_or(n.layer as usize),
+                package: most(by_pkg).map(|(p, _)| p),
+                category: most(by_cat).and_then(|(c, _)| c.parse::<u8>().ok()).and_then(category),
+            }
+        })
+        .collect();
+    (largest_files, largest_dirs)
 }
 
 /// Phase timings on stderr when `IMGSLIM_TIMING` is set (for profiling).
@@ -389,8 +536,19 @@ fn analyze_read(
     timer.lap("merge");
     let mut pkgs = Packages::collect(&layers, &merged);
     timer.lap("packages");
-    let groups = leftovers(&layers, &merged, &mut pkgs);
+    let (groups, categories) = leftovers(&layers, &merged, &mut pkgs);
     timer.lap("leftovers");
+    let final_tree = tree::final_tree(&layers, &merged, &categories);
+    let top = if opts.top == 0 { 10 } else { opts.top };
+    let (largest_files, largest_dirs) = largest(&layers, &merged, &categories, &final_tree, &mut pkgs, top);
+    let layer_trees: Vec<Option<tree::FileTree>> = (0..layers.len())
+        .map(|l| match opts.trees {
+            Trees::All => Some(tree::layer_tree(&layers, &merged, l)),
+            Trees::Layer(n) if n == l => Some(tree::layer_tree(&layers, &merged, l)),
+            _ => None,
+        })
+        .collect();
+    timer.lap("trees");
     let made_by = layer_instructions(image, opts)?;
     let created: Vec<Option<String>> = image.layer_history();
     let instructions: Vec<&crate::dockerfile::Instruction> =
@@ -436,6 +594,7 @@ fn analyze_read(
                 }
                 None => None,
             },
+            changes: tree::layer_changes(&layers, &merged, i, opts.layer_files),
         })
         .collect();
 
@@ -534,6 +693,8 @@ fn analyze_read(
         leftover_bytes: left.iter().map(|l| l.bytes).sum(),
         leftovers: left,
         wasted_paths: merged.wasted_paths.iter().take(20).cloned().collect(),
+        largest_files,
+        largest_dirs,
         packages: PackageCounts {
             dpkg: pkgs.count(Manager::Dpkg),
             apk: pkgs.count(Manager::Apk),
@@ -543,6 +704,8 @@ fn analyze_read(
         lines,
         warnings,
         inventory,
+        tree: (opts.trees != Trees::None).then_some(final_tree),
+        layer_trees,
     })
 }
 

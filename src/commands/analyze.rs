@@ -4,7 +4,7 @@ use super::{load_dockerfile, located, ExitStatus};
 use crate::cli::{AnalyzeArgs, ReportFormat};
 use crate::printer::stdout;
 use anyhow::Context;
-use imgslim::analyze::{AnalyzeOptions, Progress};
+use imgslim::analyze::{AnalyzeOptions, Progress, Trees};
 use imgslim::report::terminal_safe;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
@@ -64,15 +64,19 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
         args.targets.iter().find(|t| !is_dockerfile(t)).map_or(String::new(), |t| t.display().to_string())
     );
     let target = &args.targets[0];
-    if !matches!(args.format, ReportFormat::Text | ReportFormat::Json | ReportFormat::Markdown) {
+    if !matches!(args.format, ReportFormat::Text | ReportFormat::Json | ReportFormat::Markdown | ReportFormat::Html) {
         anyhow::bail!(
-            "--format {} is for a Dockerfile's findings; an image's analysis is text, json or markdown",
+            "--format {} is for a Dockerfile's findings; an image's analysis is text, json, markdown or html",
             format!("{:?}", args.format).to_lowercase()
         );
     }
     if args.image.is_some() {
         anyhow::bail!("--image goes with a Dockerfile: `imgslim analyze Dockerfile --image IMAGE`");
     }
+    anyhow::ensure!(
+        !args.tree || args.format == ReportFormat::Text,
+        "--tree prints text; the JSON has `largest_dirs`, and `--files` lists each layer's files"
+    );
     let shown = target.display().to_string();
     let spec = imgslim::sources::parse(&shown);
     let opened =
@@ -85,7 +89,8 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
         }
         None => None,
     };
-    let bar = LazyBar::new(args.format == ReportFormat::Text);
+    let html = args.format == ReportFormat::Html;
+    let bar = LazyBar::new(args.format == ReportFormat::Text || args.output.is_some());
     let progress = |p: Progress| bar.update(p);
     let opts = AnalyzeOptions {
         verify: args.verify,
@@ -94,24 +99,86 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
         progress: Some(&progress),
         threads: 0,
         inventory: false,
+        top: args.top,
+        layer_files: if args.files { Some(usize::MAX) } else { html.then_some(imgslim::report::html::LAYER_FILES) },
+        trees: match (args.tree, args.layer) {
+            (true, Some(n)) => Trees::Layer(n),
+            (true, None) => Trees::Final,
+            (false, _) if html => Trees::Final,
+            _ => Trees::None,
+        },
     };
     let report = opened.analyze(&opts);
     bar.finish();
     let report = report.with_context(|| format!("cannot analyze {}", target.display()))?;
-    let mut out = stdout();
-    match args.format {
-        ReportFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &report)?;
-            writeln!(out)?;
-        }
-        ReportFormat::Text => write!(out, "{}", terminal_safe(&imgslim::report::image::text(&report, args.top)))?,
-        ReportFormat::Markdown => {
-            write!(out, "{}", terminal_safe(&imgslim::report::image::markdown(&report, args.top)))?
+    let text = match args.format {
+        _ if args.tree => tree_text(&args, &report)?,
+        ReportFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
+        ReportFormat::Text => terminal_safe(&imgslim::report::image::text(&report, args.top)).into_owned(),
+        ReportFormat::Markdown => imgslim::report::image::markdown(&report, args.top),
+        ReportFormat::Html => {
+            let shown = args.dockerfile.as_ref().map(|p| p.display().to_string());
+            let source = dockerfile
+                .as_ref()
+                .zip(shown.as_deref())
+                .map(|((df, _), path)| imgslim::report::html::Source { path, text: &df.source });
+            imgslim::report::html::image(&report, source.as_ref())
         }
         _ => unreachable!("checked before the image was read"),
-    }
-    out.flush()?;
+    };
+    emit(args.output.as_deref(), &text)?;
     Ok(ExitStatus::Success)
+}
+
+/// `--tree`: the final file system, or what `--layer N` changed.
+fn tree_text(args: &AnalyzeArgs, report: &imgslim::analyze::Report) -> anyhow::Result<String> {
+    let tree = match args.layer {
+        Some(n) => report.layer_trees.get(n).and_then(Option::as_ref).ok_or_else(|| {
+            anyhow::anyhow!(
+                "no layer {n}: the image has {} layers (0 to {})",
+                report.layers.len(),
+                report.layers.len().saturating_sub(1)
+            )
+        })?,
+        None => report.tree.as_ref().ok_or_else(|| anyhow::anyhow!("the analysis kept no file tree"))?,
+    };
+    let style = imgslim::report::tree::TreeStyle {
+        depth: args.depth.unwrap_or(3),
+        min_size: args.min_size.unwrap_or(0),
+        width: imgslim::report::width(),
+        color: crate::printer::color() && args.output.is_none(),
+        markers: args.layer.is_some(),
+    };
+    let mut head = String::new();
+    if let Some(n) = args.layer {
+        let l = &report.layers[n];
+        let c = &l.changes;
+        head = format!(
+            "layer {n}: {}\n  added {} ({}), modified {} ({}), removed {} ({})\n",
+            l.instruction.as_deref().or(l.created_by.as_deref()).unwrap_or("(no history)"),
+            imgslim::units::count(c.added_files, "file"),
+            imgslim::units::human_bytes(c.added_bytes),
+            imgslim::units::count(c.modified_files, "file"),
+            imgslim::units::human_bytes(c.modified_bytes),
+            imgslim::units::count(c.removed_files, "file"),
+            imgslim::units::human_bytes(c.removed_bytes),
+        );
+    }
+    let names = &imgslim::analyze::catalog::Catalog::builtin().names;
+    Ok(terminal_safe(&(head + &imgslim::report::tree::text(tree, names, &style))).into_owned())
+}
+
+/// Write the report to `-o FILE` (atomically) or standard output.
+pub fn emit(output: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {
+    match output {
+        Some(path) => super::write_atomic(path, text),
+        None => {
+            let mut out = stdout();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+            Ok(())
+        }
+    }
 }
 
 /// One Dockerfile analyzed, ready to print.
@@ -185,8 +252,28 @@ fn dockerfiles(args: &AnalyzeArgs) -> anyhow::Result<ExitStatus> {
         }
     }
     let (results, done): (Vec<render::FileResult>, Vec<Analyzed>) = done.into_iter().unzip();
-    let mut out = stdout();
+    if args.format == ReportFormat::Html {
+        let sources: Vec<(imgslim::report::html::Source, &imgslim::dockerfile::Dockerfile)> = done
+            .iter()
+            .zip(&results)
+            .filter_map(|(d, r)| {
+                let df = r.dockerfile.as_ref()?;
+                Some((imgslim::report::html::Source { path: &d.path, text: &df.source }, df))
+            })
+            .collect();
+        let files: Vec<_> = sources
+            .iter()
+            .zip(&done)
+            .map(|((s, df), d)| {
+                (s, &d.analysis.accounting, &d.analysis.outcome, d.analysis.diagnostics.as_slice(), *df)
+            })
+            .collect();
+        emit(args.output.as_deref(), &imgslim::report::html::dockerfile(&files))?;
+        return Ok(super::lint::status(&results, cfg.failure_threshold));
+    }
+    let mut out: Vec<u8> = Vec::new();
     match args.format {
+        ReportFormat::Html => unreachable!("written above"),
         ReportFormat::Json => {
             let one = |(d, r): (&Analyzed, &render::FileResult)| {
                 let mut v = serde_json::json!({
@@ -242,7 +329,7 @@ fn dockerfiles(args: &AnalyzeArgs) -> anyhow::Result<ExitStatus> {
         ReportFormat::Junit => write!(out, "{}", render::junit(&results))?,
         ReportFormat::Checkstyle => write!(out, "{}", render::checkstyle(&results))?,
     }
-    out.flush()?;
+    emit(args.output.as_deref(), &String::from_utf8_lossy(&out))?;
     Ok(super::lint::status(&results, cfg.failure_threshold))
 }
 
@@ -266,6 +353,7 @@ fn measure(
         progress: None,
         threads: 0,
         inventory: false,
+        ..Default::default()
     };
     let report = opened.analyze(&opts).with_context(|| format!("cannot analyze {image}"))?;
     for d in diagnostics.iter_mut().filter(|d| d.category == imgslim::lint::Category::Size) {

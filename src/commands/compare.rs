@@ -2,43 +2,40 @@
 
 use super::{analyze_image, load_dockerfile, located, open_image, ExitStatus};
 use crate::cli::{BuilderChoice, CompareArgs, CompareFormat};
-use crate::printer::stdout;
 use anyhow::Context as _;
 use imgslim::analyze::compare::compare;
 use imgslim::analyze::Report;
 use imgslim::build::{Builder, BuilderKind};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub fn run(args: CompareArgs) -> anyhow::Result<ExitStatus> {
+    let trees =
+        if args.format == CompareFormat::Html { imgslim::analyze::Trees::Final } else { imgslim::analyze::Trees::None };
     let (a, b) = match &args.build {
-        Some(df) => build_pair(&args, df)?,
+        Some(df) => build_pair(&args, df, trees)?,
         None => {
             let (sa, sb) = (args.a.as_deref().unwrap_or_default(), args.b.as_deref().unwrap_or_default());
             let ia = open_image(sa, args.platform.as_deref(), &args.insecure_registry)?;
             let ib = open_image(sb, args.platform.as_deref(), &args.insecure_registry)?;
-            let mut ra = analyze_image(ia, None, true).with_context(|| format!("cannot analyze {sa}"))?;
-            let mut rb = analyze_image(ib, None, true).with_context(|| format!("cannot analyze {sb}"))?;
+            let mut ra = analyze_image(ia, None, true, trees).with_context(|| format!("cannot analyze {sa}"))?;
+            let mut rb = analyze_image(ib, None, true, trees).with_context(|| format!("cannot analyze {sb}"))?;
             ra.image.name.get_or_insert_with(|| sa.to_string());
             rb.image.name.get_or_insert_with(|| sb.to_string());
             (ra, rb)
         }
     };
     let c = compare(&a, &b, args.top);
-    let mut out = stdout();
-    match args.format {
-        CompareFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &c)?;
-            writeln!(out)?;
-        }
+    let text = match args.format {
+        CompareFormat::Json => serde_json::to_string_pretty(&c)? + "\n",
         CompareFormat::Markdown => {
-            write!(out, "{}", imgslim::report::terminal_safe(&imgslim::report::compare::markdown(&c, args.top)))?
+            imgslim::report::terminal_safe(&imgslim::report::compare::markdown(&c, args.top)).into_owned()
         }
         CompareFormat::Text => {
-            write!(out, "{}", imgslim::report::terminal_safe(&imgslim::report::compare::text(&c, args.top)))?
+            imgslim::report::terminal_safe(&imgslim::report::compare::text(&c, args.top)).into_owned()
         }
-    }
-    out.flush()?;
+        CompareFormat::Html => imgslim::report::html::compare(&c, a.tree.as_ref(), b.tree.as_ref()),
+    };
+    super::analyze::emit(args.output.as_deref(), &text)?;
     Ok(ExitStatus::Success)
 }
 
@@ -59,6 +56,7 @@ fn build_one(
     tag: &str,
     dir: &Path,
     label: &str,
+    trees: imgslim::analyze::Trees,
 ) -> anyhow::Result<Report> {
     eprintln!("building {label} with {}...", b.kind.as_str());
     b.build(dockerfile, context, tag).with_context(|| format!("{label} does not build"))?;
@@ -67,13 +65,17 @@ fn build_one(
     let image = imgslim::sources::Opened::Image(imgslim::image::open(&archive, &Default::default())?);
     let (df, model) = load_dockerfile(dockerfile)?;
     let model = model.map_err(|e| located(dockerfile, &e))?;
-    let mut r = analyze_image(image, Some((&df, &model)), true)?;
+    let mut r = analyze_image(image, Some((&df, &model)), true, trees)?;
     r.image.name = Some(label.to_string());
     let _ = std::fs::remove_file(&archive);
     Ok(r)
 }
 
-fn build_pair(args: &CompareArgs, dockerfile: &Path) -> anyhow::Result<(Report, Report)> {
+fn build_pair(
+    args: &CompareArgs,
+    dockerfile: &Path,
+    trees: imgslim::analyze::Trees,
+) -> anyhow::Result<(Report, Report)> {
     let context: PathBuf = args.context.clone().unwrap_or_else(|| {
         dockerfile.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf()
     });
@@ -109,8 +111,8 @@ fn build_pair(args: &CompareArgs, dockerfile: &Path) -> anyhow::Result<(Report, 
     } else {
         format!("{} (imgslim rewrite)", dockerfile.display())
     };
-    let ra = build_one(&b, dockerfile, &context, &ta, dir.path(), &dockerfile.display().to_string());
-    let rb = ra.as_ref().ok().map(|_| build_one(&b, &other, &context, &tb, dir.path(), &label_b));
+    let ra = build_one(&b, dockerfile, &context, &ta, dir.path(), &dockerfile.display().to_string(), trees);
+    let rb = ra.as_ref().ok().map(|_| build_one(&b, &other, &context, &tb, dir.path(), &label_b, trees));
     b.remove(&ta);
     b.remove(&tb);
     Ok((ra?, rb.context("not built")??))

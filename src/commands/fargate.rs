@@ -17,7 +17,7 @@ pub fn run(cmd: FargateCommand) -> anyhow::Result<ExitStatus> {
 fn check(a: FargateCheckArgs) -> anyhow::Result<ExitStatus> {
     let image = open_image(&a.image, a.platform.as_deref(), &a.insecure_registry)?;
     let media_types = image.image().layers.iter().map(|l| l.media_type.clone()).collect();
-    let report = analyze_image(image, None, false)?;
+    let report = analyze_image(image, None, false, Default::default())?;
     let facts = ImageFacts {
         platform: &report.image.platform,
         layer_media_types: media_types,

@@ -35,7 +35,7 @@ pub fn load_baseline(spec: &str, platform: Option<&str>, insecure: &[String]) ->
         }),
         local => {
             let image = local.open(&s, &o, imgslim::analyze::read_options(false))?;
-            let r = analyze_image(image, None, false)?;
+            let r = analyze_image(image, None, false, Default::default())?;
             Ok(Baseline::from_report(spec, &r))
         }
     }
@@ -57,7 +57,7 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
         None => None,
     };
     let image = open_image(&args.image, args.platform.as_deref(), &args.insecure_registry)?;
-    let report = analyze_image(image, dockerfile.as_ref().map(|(d, m)| (d, m)), false)
+    let report = analyze_image(image, dockerfile.as_ref().map(|(d, m)| (d, m)), false, Default::default())
         .with_context(|| format!("cannot analyze {}", args.image))?;
     let baseline = baseline_spec
         .as_deref()

@@ -121,7 +121,8 @@ pub fn analyze_image(
     image: imgslim::sources::Opened,
     dockerfile: Option<(&imgslim::dockerfile::Dockerfile, &imgslim::dockerfile::model::Model)>,
     inventory: bool,
+    trees: imgslim::analyze::Trees,
 ) -> anyhow::Result<imgslim::analyze::Report> {
-    let opts = imgslim::analyze::AnalyzeOptions { dockerfile, inventory, ..Default::default() };
+    let opts = imgslim::analyze::AnalyzeOptions { dockerfile, inventory, trees, ..Default::default() };
     Ok(image.analyze(&opts)?)
 }

@@ -67,7 +67,7 @@ pub fn run(args: PushArgs) -> anyhow::Result<ExitStatus> {
             }
             None => None,
         };
-        let report = analyze_image(image, dockerfile.as_ref().map(|(d, m)| (d, m)), false)?;
+        let report = analyze_image(image, dockerfile.as_ref().map(|(d, m)| (d, m)), false, Default::default())?;
         if args.gate && !gate(&args, &loaded.file.gate, &report, &client, &r)? {
             eprintln!("not pushed: the size gate failed");
             return Ok(ExitStatus::Failure);

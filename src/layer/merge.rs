@@ -80,6 +80,30 @@ pub struct WastedPath {
     pub deleted: bool,
 }
 
+/// What an entry of a layer did to the file system below it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// A path no lower layer had.
+    Added,
+    /// A path a lower layer had, written again (content, mode or owner).
+    Modified,
+    /// A lower layer's path hidden by a whiteout, an opaque directory or a file in place of a
+    /// directory.
+    Removed,
+}
+
+impl Change {
+    /// The marker `tree` and dive use.
+    pub fn marker(self) -> char {
+        match self {
+            Change::Added => '+',
+            Change::Modified => '~',
+            Change::Removed => '-',
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("layer {layer}: {detail}")]
 pub struct MergeError {
@@ -102,6 +126,11 @@ pub struct Merged<'a> {
     /// Paths with wasted copies, largest waste first.
     pub wasted_paths: Vec<WastedPath>,
     pub warnings: Vec<String>,
+    /// Per layer, per entry: added or modified (None for whiteouts and for directories a lower
+    /// layer already had).
+    pub changes: Vec<Vec<Option<Change>>>,
+    /// Per layer: the non-directory paths of lower layers it removed, with their file bytes.
+    pub removed: Vec<Vec<(&'a str, Kind, u64)>>,
 }
 
 /// Sizes of every copy a path has had: their sum, the smallest, how many. A deletion counts as a
@@ -144,6 +173,8 @@ struct Stack<'a> {
     /// Copy statistics of paths no longer in the tree.
     gone: HashMap<&'a str, PathStat, FxBuild>,
     warnings: Vec<String>,
+    /// What the layer being stacked removed.
+    removed: Vec<(&'a str, Kind, u64)>,
 }
 
 impl<'a> Stack<'a> {
@@ -171,6 +202,10 @@ impl<'a> Stack<'a> {
         );
         for k in doomed {
             if let Some(n) = self.tree.remove(k) {
+                let e = self.entry(&n);
+                if e.kind != Kind::Dir {
+                    self.removed.push((k, e.kind, e.size));
+                }
                 let stat = if self.entry(&n).kind == Kind::File { n.stat.with(0) } else { n.stat };
                 if stat.copies > 0 {
                     self.gone.insert(k, stat);
@@ -179,7 +214,8 @@ impl<'a> Stack<'a> {
         }
     }
 
-    fn add(&mut self, l: u32, i: u32) -> Result<(), MergeError> {
+    /// Put entry `i` of layer `l` in the tree; what it did to the tree below.
+    fn add(&mut self, l: u32, i: u32) -> Result<Option<Change>, MergeError> {
         let e: &'a Entry = &self.layers[l as usize].entries[i as usize];
         let (_, base) = split(&e.path);
         if base == ".wh." {
@@ -189,7 +225,7 @@ impl<'a> Stack<'a> {
             });
         }
         if e.path.is_empty() || base.starts_with(".wh.") {
-            return Ok(());
+            return Ok(None);
         }
         let path = e.path.as_str();
         let inode = match e.kind {
@@ -205,7 +241,14 @@ impl<'a> Stack<'a> {
             _ => None,
         };
         let mut stat = PathStat::default();
+        let mut change = Some(Change::Added);
         if let Some(old) = self.tree.get(path).copied() {
+            let lower = self.entry(&old);
+            change = match (lower.kind, e.kind) {
+                _ if old.layer == l => None,
+                (Kind::Dir, Kind::Dir) => None,
+                _ => Some(Change::Modified),
+            };
             if old.layer == l {
                 self.warnings.push(format!("layer {l}: {path} appears twice; the later entry wins"));
             }
@@ -220,19 +263,21 @@ impl<'a> Stack<'a> {
             stat = stat.with(e.size);
         }
         self.tree.insert(path, Node { layer: l, entry: i, inode, stat });
-        Ok(())
+        Ok(change)
     }
 }
 
 /// Stack layers (base first) into the final tree.
 pub fn merge(layers: &[LayerIndex]) -> Result<Merged<'_>, MergeError> {
-    let mut st = Stack { layers, tree: BTreeMap::new(), gone: HashMap::default(), warnings: Vec::new() };
+    let mut st =
+        Stack { layers, tree: BTreeMap::new(), gone: HashMap::default(), warnings: Vec::new(), removed: Vec::new() };
     let mut out = Merged::default();
     for (l, layer) in layers.iter().enumerate() {
         let l32 = l as u32;
         let mut stats = LayerStats { entries: layer.entries.len() as u64, ..Default::default() };
         let mut deletes = Vec::new();
         let mut opaque = Vec::new();
+        let mut changes = vec![None; layer.entries.len()];
         for (i, e) in layer.entries.iter().enumerate() {
             if e.kind == Kind::File {
                 stats.size_bytes += e.size;
@@ -247,7 +292,7 @@ pub fn merge(layers: &[LayerIndex]) -> Result<Merged<'_>, MergeError> {
                 deletes.push(join(dir, name));
                 stats.whiteouts += 1;
             } else {
-                st.add(l32, i as u32)?;
+                changes[i] = st.add(l32, i as u32)?;
             }
         }
         for t in deletes {
@@ -257,6 +302,8 @@ pub fn merge(layers: &[LayerIndex]) -> Result<Merged<'_>, MergeError> {
             st.remove_lower(&d, l32, false);
         }
         out.layers.push(stats);
+        out.changes.push(changes);
+        out.removed.push(std::mem::take(&mut st.removed));
     }
 
     // inodes the final tree reaches, as one flag per stored entry
@@ -469,5 +516,20 @@ mod tests {
         let m = stack(vec![layer(vec![file("a", 10), file("a", 3)])]).unwrap();
         assert_eq!(sums(&m), (13, 3, 10));
         assert_eq!(m.warnings.len(), 1);
+    }
+
+    #[test]
+    fn changes_say_what_each_entry_did_below_it() {
+        let m = stack(vec![
+            layer(vec![dir("d"), file("d/a", 10), file("d/b", 5), dir("x"), file("x/y", 2)]),
+            layer(vec![dir("d"), file("d/a", 11), file("d/c", 1), file("d/.wh.b", 0), file("x", 3)]),
+        ])
+        .unwrap();
+        assert_eq!(m.changes[0], vec![Some(Change::Added); 5]);
+        assert_eq!(m.changes[1], vec![None, Some(Change::Modified), Some(Change::Added), None, Some(Change::Modified)]);
+        let mut removed = m.removed[1].clone();
+        removed.sort();
+        assert_eq!(removed, vec![("d/b", Kind::File, 5), ("x/y", Kind::File, 2)], "directories are not listed");
+        assert!(m.removed[0].is_empty());
     }
 }

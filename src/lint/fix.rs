@@ -52,7 +52,7 @@ pub fn apply(source: &str, diagnostics: &[Diagnostic], allow: Applicability) -> 
     let mut out = String::with_capacity(source.len());
     let mut at = 0;
     for (_, mut edits) in chosen {
-        edits.sort_by(|a, b| b.span.end.cmp(&a.span.end));
+        edits.sort_by_key(|e| std::cmp::Reverse(e.span.end));
         for e in edits.iter().rev() {
             if e.span.start < at {
                 continue;

@@ -9,7 +9,7 @@ use std::fmt::Write;
 fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
-    t.set_width(120);
+    t.set_width(super::width() as u16);
     t.set_header(header.iter().map(Cell::new));
     for c in 1..header.len() {
         if let Some(col) = t.column_mut(c) {

@@ -24,7 +24,7 @@ fn avoidable(diagnostics: &[Diagnostic]) -> Vec<(&'static str, String, u64)> {
         .filter(|d| d.category == Category::Size)
         .filter_map(|d| d.estimated_bytes.filter(|&b| b > 0).map(|b| (d.code, d.name.to_string(), b)))
         .collect();
-    v.sort_by(|a, b| b.2.cmp(&a.2));
+    v.sort_by_key(|x| std::cmp::Reverse(x.2));
     v
 }
 

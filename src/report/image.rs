@@ -17,7 +17,7 @@ fn layer_label(r: &Report, i: usize) -> String {
 fn table(header: &[&str], right: &[usize]) -> Table {
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
-    t.set_width(120);
+    t.set_width(super::width() as u16);
     t.set_header(header.iter().map(Cell::new));
     for &c in right {
         if let Some(col) = t.column_mut(c) {
@@ -87,6 +87,22 @@ pub fn text(r: &Report, top: usize) -> String {
             ]);
         }
         let _ = writeln!(out, "\nBuild-time leftovers\n{t}");
+    }
+    if !r.largest_files.is_empty() {
+        let mut t = table(&["size", "layer", "path", "package"], &[0, 1]);
+        for f in r.largest_files.iter().take(top) {
+            let path = match &f.category {
+                Some(c) => format!("{} [{c}]", f.path),
+                None => f.path.clone(),
+            };
+            t.add_row(vec![
+                human_bytes(f.size_bytes),
+                f.layer.to_string(),
+                super::middle(&path, 72),
+                f.package.clone().unwrap_or_default(),
+            ]);
+        }
+        let _ = writeln!(out, "\nLargest files\n{t}");
     }
     if !r.wasted_paths.is_empty() {
         let mut t = table(&["wasted", "copies", "path"], &[0, 1]);

@@ -3,10 +3,23 @@
 pub mod compare;
 pub mod estimate;
 pub mod gate;
+pub mod html;
 pub mod image;
 pub mod lint;
+pub mod tree;
 
 pub use crate::units::{human_bytes, human_delta};
+
+static WIDTH: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(120);
+
+/// The columns tables and trees are fitted to (the binary sets the terminal's; 120 otherwise).
+pub fn width() -> usize {
+    WIDTH.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+pub fn set_width(columns: usize) {
+    WIDTH.store(columns.clamp(40, 1000), std::sync::atomic::Ordering::Relaxed);
+}
 
 /// Shorten to `max` characters with an ellipsis.
 pub fn ellipsis(s: &str, max: usize) -> String {
@@ -16,6 +29,21 @@ pub fn ellipsis(s: &str, max: usize) -> String {
     } else {
         format!("{}…", s.chars().take(max.saturating_sub(1)).collect::<String>())
     }
+}
+
+/// Shorten to `max` characters by cutting the middle (`/usr/lib/…/libfoo.so`): both ends of a
+/// path say the most.
+pub fn middle(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max {
+        return s.to_string();
+    }
+    let keep = max.saturating_sub(1);
+    let head = keep / 2;
+    let tail = keep - head;
+    let start: String = s.chars().take(head).collect();
+    let end: String = s.chars().skip(n - tail).collect();
+    format!("{start}…{end}")
 }
 
 /// Percent-encode a path for a URI (RFC 3986 unreserved characters and `/` stay).
@@ -87,6 +115,12 @@ mod tests {
     fn control_characters_do_not_reach_the_terminal() {
         assert_eq!(terminal_safe("a\x1b[31mb\n"), "a\\x1b[31mb\n");
         assert!(matches!(terminal_safe("plain\ttext"), std::borrow::Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn middle_keeps_both_ends() {
+        assert_eq!(middle("/usr/lib/x86_64/libfoo.so", 13), "/usr/l…foo.so");
+        assert_eq!(middle("short", 13), "short");
     }
 
     #[test]

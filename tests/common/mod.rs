@@ -38,6 +38,7 @@ pub fn tool_missing<T>(what: &str) -> Option<T> {
     None
 }
 
+pub mod browser;
 pub mod buildah;
 pub mod docker;
 pub mod faulty;

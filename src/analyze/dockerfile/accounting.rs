@@ -201,7 +201,7 @@ pub fn reconcile(
             None => by.push(CauseBytes { cause: p.cause, bytes: p.bytes }),
         }
     }
-    by.sort_by(|a, b| b.bytes.cmp(&a.bytes));
+    by.sort_by_key(|c| std::cmp::Reverse(c.bytes));
     Accounting {
         base_image: estimate.base_image.clone(),
         base_bytes: estimate.base_bytes,
