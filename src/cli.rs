@@ -39,6 +39,9 @@ pub enum Command {
     /// Compare two images (sizes, layers, leftovers, paths, packages, config), or build a
     /// Dockerfile and its rewrite (or another Dockerfile) and compare those.
     Compare(CompareArgs),
+    /// Browse an image in the terminal: the layer list beside the file tree of a layer's changes
+    /// or of the whole image, with change filters and leftovers highlighted (dive's view).
+    Explore(ExploreArgs),
     /// Check an image against size budgets (imgslim.toml [gate] or flags) and a baseline: exit 1
     /// when a budget is exceeded, with the layer and Dockerfile line to blame.
     Gate(GateArgs),
@@ -356,6 +359,8 @@ pub enum GateFormat {
     Sarif,
     Markdown,
     Github,
+    /// One self-contained HTML page: the verdict, the checks and the image's analysis.
+    Html,
 }
 
 #[derive(Debug, Args)]
@@ -558,6 +563,22 @@ pub enum ReportFormat {
 /// A size such as `1MB`, `512k` or `2000`.
 pub fn parse_size(s: &str) -> Result<u64, String> {
     imgslim::units::parse_bytes(s).ok_or_else(|| format!("not a size: {s:?} (write e.g. 1MB, 512kB, 2000)"))
+}
+
+#[derive(Debug, Args)]
+pub struct ExploreArgs {
+    /// The image: a file, a directory, a name in the Docker engine or containers-storage, a
+    /// registry reference, or a transport-prefixed name (see `imgslim analyze --help`).
+    pub image: String,
+    /// The Dockerfile it was built from: layers are labelled with its lines.
+    #[arg(long)]
+    pub dockerfile: Option<PathBuf>,
+    /// Platform to pick from a multi-platform image (os/arch[/variant]).
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// A registry to reach over plain HTTP (repeatable).
+    #[arg(long, value_name = "HOST")]
+    pub insecure_registry: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod explore;
 mod files;
 mod printer;
 mod settings;

@@ -465,34 +465,47 @@ fn largest(
         dirs.truncate(top);
     }
     dirs.sort_by(dir_order);
-    let most = |m: HashMap<String, u64>| m.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
-    let largest_dirs = dirs
-        .into_iter()
-        .map(|d| {
-            let (mut by_layer, mut by_pkg, mut by_cat) = (HashMap::new(), HashMap::new(), HashMap::new());
-            let dir_path = final_tree.path(d);
-            for id in final_tree.descendants(d) {
-                let n = &final_tree.nodes[id as usize];
-                if n.kind != Kind::File || n.bytes == 0 {
-                    continue;
-                }
-                *by_layer.entry(n.layer.to_string()).or_insert(0u64) += n.bytes;
-                if n.category != tree::NO_CATEGORY {
-                    *by_cat.entry(n.category.to_string()).or_insert(0u64) += n.bytes;
-                }
-                let path = final_tree.path(id);
-                if let Some(p) = pkgs.owner(path.trim_start_matches('/')) {
-                    *by_pkg.entry(p.label()).or_insert(0u64) += n.bytes;
-                }
+    // one pass over the final files: each adds its bytes, by layer, package and category, to the
+    // top directories it lies under
+    let prefixes: Vec<String> = dirs.iter().map(|&d| format!("{}/", final_tree.path(d).trim_start_matches('/'))).collect();
+    type Tally = (HashMap<usize, u64>, HashMap<String, u64>, HashMap<u8, u64>);
+    let mut tallies: Vec<Tally> = dirs.iter().map(|_| Default::default()).collect();
+    for ((path, n), &c) in merged.tree.iter().zip(categories) {
+        let e = merged.entry(layers, n);
+        if e.kind != Kind::File || e.size == 0 {
+            continue;
+        }
+        let under: Vec<usize> = (0..prefixes.len()).filter(|&k| path.starts_with(prefixes[k].as_str())).collect();
+        if under.is_empty() {
+            continue;
+        }
+        let owner = pkgs.owner(path).map(|p| p.label());
+        for k in under {
+            let t = &mut tallies[k];
+            *t.0.entry(n.layer as usize).or_default() += e.size;
+            if let Some(o) = &owner {
+                *t.1.entry(o.clone()).or_default() += e.size;
             }
+            if c != NO_CATEGORY {
+                *t.2.entry(c).or_default() += e.size;
+            }
+        }
+    }
+    fn most<K: Ord + Clone>(m: &HashMap<K, u64>) -> Option<K> {
+        m.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))).map(|(k, _)| k.clone())
+    }
+    let largest_dirs = dirs
+        .iter()
+        .zip(&tallies)
+        .map(|(&d, (by_layer, by_pkg, by_cat))| {
             let n = &final_tree.nodes[d as usize];
             LargeDir {
-                path: dir_path,
+                path: final_tree.path(d),
                 size_bytes: n.bytes,
                 files: n.files,
-                layer: most(by_layer).and_then(|(l, _)| l.parse().ok()).unwrap_or(n.layer as usize),
-                package: most(by_pkg).map(|(p, _)| p),
-                category: most(by_cat).and_then(|(c, _)| c.parse::<u8>().ok()).and_then(category),
+                layer: most(by_layer).unwrap_or(n.layer as usize),
+                package: most(by_pkg),
+                category: most(by_cat).and_then(category),
             }
         })
         .collect();

@@ -13,7 +13,8 @@ pub const NO_CATEGORY: u8 = u8::MAX;
 
 #[derive(Debug, Clone)]
 pub struct TreeNode {
-    pub name: Box<str>,
+    /// The name's place in [`FileTree::names`] (see [`FileTree::name`]).
+    name: (u32, u32),
     /// The parent's index (the root is its own parent).
     pub parent: u32,
     /// Largest first, then by name.
@@ -33,10 +34,12 @@ pub struct TreeNode {
     pub link: Option<Box<str>>,
 }
 
-/// A tree of paths; node 0 is the root (`/`).
+/// A tree of paths; node 0 is the root (`/`). Names live in one string (no allocation per
+/// node).
 #[derive(Debug, Clone)]
 pub struct FileTree {
     pub nodes: Vec<TreeNode>,
+    names: String,
 }
 
 /// One path to put in a tree.
@@ -54,7 +57,7 @@ impl FileTree {
     /// Build from items in any order; directories the items imply are created.
     pub fn build<'a>(items: impl IntoIterator<Item = Item<'a>>) -> FileTree {
         let root = TreeNode {
-            name: "".into(),
+            name: (0, 0),
             parent: 0,
             children: Vec::new(),
             kind: Kind::Dir,
@@ -65,7 +68,7 @@ impl FileTree {
             category: NO_CATEGORY,
             link: None,
         };
-        let mut t = FileTree { nodes: vec![root] };
+        let mut t = FileTree { nodes: vec![root], names: String::new() };
         let mut index: HashMap<(u32, &'a str), u32, crate::layer::merge::FxBuild> = HashMap::default();
         let mut named = vec![true];
         for it in items {
@@ -77,8 +80,10 @@ impl FileTree {
                     Some(&id) => id,
                     None => {
                         let id = t.nodes.len() as u32;
+                        let at = t.names.len() as u32;
+                        t.names.push_str(part);
                         t.nodes.push(TreeNode {
-                            name: part.into(),
+                            name: (at, part.len() as u32),
                             parent,
                             children: Vec::new(),
                             kind: Kind::Dir,
@@ -141,13 +146,21 @@ impl FileTree {
             p.bytes += bytes;
             p.files += files;
         }
-        let sizes: Vec<(u64, Box<str>)> = self.nodes.iter().map(|n| (n.bytes, n.name.clone())).collect();
+        let keys: Vec<(u64, (u32, u32))> = self.nodes.iter().map(|n| (n.bytes, n.name)).collect();
+        let names = &self.names;
+        let name = |k: (u32, u32)| &names[k.0 as usize..(k.0 + k.1) as usize];
         for n in &mut self.nodes {
             n.children.sort_by(|&a, &b| {
-                let (a, b) = (&sizes[a as usize], &sizes[b as usize]);
-                b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1))
+                let (a, b) = (&keys[a as usize], &keys[b as usize]);
+                b.0.cmp(&a.0).then_with(|| name(a.1).cmp(name(b.1)))
             });
         }
+    }
+
+    /// A node's name (the last component of its path).
+    pub fn name(&self, id: u32) -> &str {
+        let (at, len) = self.nodes[id as usize].name;
+        &self.names[at as usize..(at + len) as usize]
     }
 
     pub fn root(&self) -> &TreeNode {
@@ -159,7 +172,7 @@ impl FileTree {
         let mut parts = Vec::new();
         while id != 0 {
             let n = &self.nodes[id as usize];
-            parts.push(&*n.name);
+            parts.push(self.name(id));
             id = n.parent;
         }
         parts.reverse();
@@ -170,7 +183,7 @@ impl FileTree {
     pub fn find(&self, path: &str) -> Option<u32> {
         let mut id = 0u32;
         for part in path.split('/').filter(|p| !p.is_empty()) {
-            id = *self.nodes[id as usize].children.iter().find(|&&c| &*self.nodes[c as usize].name == part)?;
+            id = *self.nodes[id as usize].children.iter().find(|&&c| self.name(c) == part)?;
         }
         Some(id)
     }
@@ -305,7 +318,7 @@ mod tests {
         ]);
         assert_eq!((t.root().bytes, t.root().files), (40, 3));
         let usr = t.find("/usr").unwrap();
-        let names: Vec<&str> = t.nodes[usr as usize].children.iter().map(|&c| &*t.nodes[c as usize].name).collect();
+        let names: Vec<&str> = t.nodes[usr as usize].children.iter().map(|&c| t.name(c)).collect();
         assert_eq!(names, ["lib", "bin"]);
         assert_eq!(t.path(t.find("usr/lib/b").unwrap()), "/usr/lib/b");
         let lib = t.find("usr/lib").unwrap() as usize;

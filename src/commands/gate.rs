@@ -57,7 +57,9 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
         None => None,
     };
     let image = open_image(&args.image, args.platform.as_deref(), &args.insecure_registry)?;
-    let report = analyze_image(image, dockerfile.as_ref().map(|(d, m)| (d, m)), false, Default::default())
+    let trees =
+        if args.format == GateFormat::Html { imgslim::analyze::Trees::Final } else { imgslim::analyze::Trees::None };
+    let report = analyze_image(image, dockerfile.as_ref().map(|(d, m)| (d, m)), false, trees)
         .with_context(|| format!("cannot analyze {}", args.image))?;
     let baseline = baseline_spec
         .as_deref()
@@ -81,6 +83,14 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
         GateFormat::Junit => write!(out, "{}", render::junit(&g))?,
         GateFormat::Sarif => writeln!(out, "{}", serde_json::to_string_pretty(&render::sarif(&g))?)?,
         GateFormat::Markdown => write!(out, "{}", imgslim::report::terminal_safe(&render::markdown(&g)))?,
+        GateFormat::Html => {
+            let shown = args.dockerfile.as_ref().map(|p| p.display().to_string());
+            let source = dockerfile
+                .as_ref()
+                .zip(shown.as_deref())
+                .map(|((df, _), path)| imgslim::report::html::Source { path, text: &df.source });
+            write!(out, "{}", imgslim::report::html::gate(&g, source.as_ref()))?
+        }
         GateFormat::Github => {
             write!(out, "{}", render::github(&g))?;
             if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {

@@ -2,6 +2,7 @@
 
 mod analyze;
 mod compare;
+mod explore;
 mod fargate;
 mod gate;
 mod hook;
@@ -40,6 +41,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Rule(args) => rule::run(args),
         Command::Rewrite(args) => rewrite::run(args),
         Command::Compare(args) => compare::run(args),
+        Command::Explore(args) => explore::run(args),
         Command::Gate(args) => gate::run(args),
         Command::Push(args) => push::run(args),
         Command::Fargate(cmd) => fargate::run(cmd),

@@ -82,7 +82,7 @@ pub fn text(tree: &FileTree, categories: &[String], style: &TreeStyle) -> String
             }
             (true, None) => "  ".into(),
         };
-        let mut label = n.name.to_string();
+        let mut label = tree.name(c).to_string();
         if n.kind == Kind::Dir {
             label.push('/');
         }

@@ -52,7 +52,7 @@ pub fn tree_json(tree: &FileTree, max_nodes: usize) -> serde_json::Value {
             _ => "f",
         };
         let category = if n.category == NO_CATEGORY { -1 } else { i64::from(n.category) };
-        out.push(json!([parent, &*n.name, n.bytes, n.files, category, n.layer, kind]));
+        out.push(json!([parent, tree.name(id), n.bytes, n.files, category, n.layer, kind]));
         let (shown, hidden): (Vec<u32>, Vec<u32>) = n.children.iter().partition(|&&c| keep[c as usize]);
         if !hidden.is_empty() {
             let bytes: u64 = hidden.iter().map(|&c| tree.nodes[c as usize].bytes).sum();
@@ -93,6 +93,43 @@ fn line_link(line: Option<usize>, source: Option<&Source>) -> String {
 pub fn image(r: &Report, source: Option<&Source>) -> String {
     let name = r.image.name.as_deref().unwrap_or("(unnamed)");
     let mut p = Page::new(&format!("imgslim: {name}"));
+    image_sections(&mut p, r, source);
+    p.finish()
+}
+
+/// The gate's verdict, its checks, and the analysis of the image it judged.
+pub fn gate(g: &super::gate::GateResult, source: Option<&Source>) -> String {
+    let mut p = Page::new(&format!("imgslim gate: {}", g.image));
+    let verdict = if g.passed() { "<span class=pass>PASS</span>" } else { "<span class=fail>FAIL</span>" };
+    let mut rows = String::new();
+    for c in g.checks {
+        let _ = write!(
+            rows,
+            "<tr data-rule=\"{}\" data-passed=\"{}\"><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td><td>{} {}</td></tr>",
+            esc(&c.rule),
+            c.passed,
+            if c.passed { "<span class=pass>pass</span>" } else { "<span class=fail>FAIL</span>" },
+            esc(&c.rule),
+            esc(&c.limit),
+            esc(&c.actual),
+            esc(&c.message),
+            line_link(c.line, source)
+        );
+    }
+    let baseline = g.baseline.map(|b| format!(" against the baseline {}", esc(&b.source))).unwrap_or_default();
+    let _ = write!(
+        p.body,
+        "<section id=gate><h1>gate {verdict}: {}</h1><p>{} checks{baseline}</p><table><thead><tr><th></th><th>budget</th><th>limit</th><th>actual</th><th>why</th></tr></thead>\
+         <tbody>{rows}</tbody></table></section>",
+        esc(&g.image),
+        g.checks.len()
+    );
+    image_sections(&mut p, g.report, source);
+    p.finish()
+}
+
+fn image_sections(p: &mut Page, r: &Report, source: Option<&Source>) {
+    let name = r.image.name.as_deref().unwrap_or("(unnamed)");
     let _ = write!(
         p.body,
         "<header><h1>{}</h1><p>{} · {} · {} layers</p></header>",
@@ -236,7 +273,6 @@ pub fn image(r: &Report, source: Option<&Source>) -> String {
     for w in &r.warnings {
         let _ = write!(p.body, "<p class=warn>warning: {}</p>", esc(w));
     }
-    p.finish()
 }
 
 /// Two images side by side: their treemaps and the directories whose bytes changed most.
