@@ -20,7 +20,40 @@ fn kebab(camel: &str) -> String {
     out
 }
 
+/// `--version`: the package version, the commit and its date when built from a git checkout
+/// (as ripgrep and uv print them).
+fn version() {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let pkg = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
+    let long = match (git(&["rev-parse", "--short=9", "HEAD"]), git(&["log", "-1", "--format=%cs"])) {
+        (Some(commit), Some(date)) => {
+            let dirty = git(&["status", "--porcelain", "--untracked-files=no"]).is_some();
+            format!("{pkg} ({commit}{} {date})", if dirty { "-modified" } else { "" })
+        }
+        _ => pkg,
+    };
+    println!("cargo:rustc-env=IMGSLIM_LONG_VERSION={long}");
+    if Path::new(".git").exists() {
+        println!("cargo:rerun-if-changed=.git/HEAD");
+        println!("cargo:rerun-if-changed=.git/index");
+        if let Ok(head) = std::fs::read_to_string(".git/HEAD") {
+            if let Some(r) = head.strip_prefix("ref: ") {
+                println!("cargo:rerun-if-changed=.git/{}", r.trim());
+            }
+        }
+    }
+}
+
 fn main() {
+    version();
     let dir = Path::new("src/lint/rules");
     println!("cargo:rerun-if-changed=src/lint/rules");
     let mut entries = Vec::new();

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "imgslim",
-    version,
+    version = env!("IMGSLIM_LONG_VERSION"),
     about = "Make container images small and keep them small.",
     long_about = "Make container images small and keep them small.\n\n\
         imgslim reads Dockerfiles exactly as BuildKit does and tells you what makes an image big.",
@@ -54,6 +54,24 @@ pub enum Command {
     /// Git hooks: `imgslim hook install` writes a pre-push hook that runs the size gate.
     #[command(subcommand)]
     Hook(HookCommand),
+    /// Print a shell completion script: `imgslim completions bash > /etc/bash_completion.d/imgslim`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command with --dir.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// bash, zsh, fish, powershell or elvish.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write imgslim.1 and imgslim-COMMAND.1 pages into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -375,6 +393,10 @@ pub struct GateArgs {
     /// Settings file (default: imgslim.toml in the current directory or above).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// dive's CI rules file (default: .dive-ci in the current directory, read when no budget is
+    /// set in imgslim.toml or by flags).
+    #[arg(long, value_name = "FILE")]
+    pub ci_config: Option<PathBuf>,
     /// Platform to pick from multi-platform images.
     #[arg(long)]
     pub platform: Option<String>,
@@ -487,6 +509,15 @@ pub enum LintFormat {
     Markdown,
     Junit,
     Checkstyle,
+    /// One line per finding, as hadolint's tty format.
+    Tty,
+    /// `imgslim:FILE:LINE:COL: severity: CODE message`.
+    Gnu,
+    /// Code Climate engine issues, each followed by a NUL.
+    Codeclimate,
+    /// GitLab Code Quality (a JSON array for `artifacts: reports: codequality`).
+    #[value(alias = "gitlab_codeclimate", alias = "gitlab-codeclimate")]
+    Gitlab,
 }
 
 #[derive(Debug, Args)]
@@ -504,6 +535,23 @@ pub struct LintOptions {
     /// The build context (for .dockerignore and file sizes); default: the Dockerfile's directory.
     #[arg(long, value_name = "DIR")]
     pub context: Option<PathBuf>,
+    /// Exit 0 whatever is found (hadolint's --no-fail).
+    #[arg(long)]
+    pub no_fail: bool,
+    /// Run a rule that is off by default (IS510); repeatable.
+    #[arg(long = "enable", value_name = "CODE")]
+    pub enable: Vec<String>,
+}
+
+impl LintOptions {
+    pub fn flags(&self) -> crate::settings::LintFlags<'_> {
+        crate::settings::LintFlags {
+            ignore: &self.ignore,
+            failure_threshold: self.failure_threshold.as_deref(),
+            no_fail: self.no_fail,
+            enable: &self.enable,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -565,6 +613,24 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     imgslim::units::parse_bytes(s).ok_or_else(|| format!("not a size: {s:?} (write e.g. 1MB, 512kB, 2000)"))
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiveSource {
+    Docker,
+    DockerArchive,
+    Podman,
+}
+
+impl DiveSource {
+    /// The transport prefix of the same source.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            DiveSource::Docker => "docker-daemon:",
+            DiveSource::DockerArchive => "docker-archive:",
+            DiveSource::Podman => "containers-storage:",
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct ExploreArgs {
     /// The image: a file, a directory, a name in the Docker engine or containers-storage, a
@@ -592,6 +658,10 @@ pub struct AnalyzeArgs {
     /// The Dockerfile the image was built from: map layers and leftovers to its lines.
     #[arg(long)]
     pub dockerfile: Option<PathBuf>,
+    /// Where the image is, as dive spells it: docker (the engine), docker-archive (a file) or
+    /// podman (containers-storage); the same as the `docker-daemon:` ... prefixes.
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    pub source: Option<DiveSource>,
     /// The stage that was built (with --dockerfile); default the last.
     #[arg(long)]
     pub target_stage: Option<String>,

@@ -3,8 +3,10 @@
 
 mod cli;
 mod commands;
+mod dive_ci;
 mod explore;
 mod files;
+mod hadolint;
 mod printer;
 mod settings;
 

@@ -30,6 +30,16 @@ pub struct LintFile {
     pub severity: std::collections::BTreeMap<String, String>,
     /// Size findings at or above this many bytes are warnings, the others info (`100MB`).
     pub size_warning: Option<String>,
+    /// Rules that are off unless named here (IS510, experimental in BuildKit too).
+    #[serde(default)]
+    pub enable: Vec<String>,
+    /// Labels the final image must have, with their kind (text, url, email, rfc3339, semver,
+    /// hash, spdx), as hadolint's `label-schema`.
+    #[serde(default)]
+    pub label_schema: std::collections::BTreeMap<String, String>,
+    /// With a label schema: labels it does not name are findings too.
+    #[serde(default)]
+    pub strict_labels: bool,
 }
 
 /// `[gate]`: budgets (snake_case as documented; kebab-case accepted).
@@ -61,11 +71,12 @@ pub struct PushFile {
     pub dockerfile: Option<String>,
 }
 
-/// The settings file and where it was found.
+/// The settings file and where it was found, and hadolint's file if there is one.
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub path: Option<PathBuf>,
     pub file: FileSettings,
+    pub hadolint: Option<(PathBuf, crate::hadolint::HadolintFile)>,
 }
 
 /// `imgslim.toml` in `start` or its ancestors.
@@ -86,12 +97,27 @@ pub fn load(explicit: Option<&Path>) -> anyhow::Result<Loaded> {
         Some(p) => Some(p.to_path_buf()),
         None => std::env::var_os("IMGSLIM_CONFIG").map(PathBuf::from).or_else(|| find(&std::env::current_dir().ok()?)),
     };
-    let Some(path) = path else { return Ok(Loaded::default()) };
+    let hadolint = match std::env::current_dir().ok().and_then(|d| crate::hadolint::find(&d)) {
+        Some(p) => {
+            let h = crate::hadolint::load(&p)?;
+            Some((p, h))
+        }
+        None => None,
+    };
+    let Some(path) = path else { return Ok(Loaded { hadolint, ..Default::default() }) };
     let bytes =
         imgslim::limits::read_regular(&path, 16 << 20).with_context(|| format!("cannot read {}", path.display()))?;
     let text = String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", path.display()))?;
     let file: FileSettings = toml::from_str(&text).with_context(|| format!("invalid {}", path.display()))?;
-    Ok(Loaded { path: Some(path), file })
+    Ok(Loaded { path: Some(path), file, hadolint })
+}
+
+/// What the command line says about linting.
+pub struct LintFlags<'a> {
+    pub ignore: &'a [String],
+    pub failure_threshold: Option<&'a str>,
+    pub no_fail: bool,
+    pub enable: &'a [String],
 }
 
 /// Lint settings: the file's, then flags.
@@ -102,25 +128,36 @@ pub struct LintSettings {
     pub size_warning: u64,
 }
 
-pub fn lint_settings(
-    loaded: &Loaded,
-    ignore: &[String],
-    threshold: Option<&str>,
-    context_dir: Option<PathBuf>,
-) -> anyhow::Result<LintSettings> {
+/// Lint settings: hadolint's file (if any), then imgslim.toml's `[lint]`, then flags; the later
+/// wins.
+pub fn lint_settings(loaded: &Loaded, flags: &LintFlags, context_dir: Option<PathBuf>) -> anyhow::Result<LintSettings> {
     let f = &loaded.file.lint;
     let parse_threshold = |s: &str| -> anyhow::Result<Option<Severity>> {
-        if s.eq_ignore_ascii_case("none") {
+        if s.eq_ignore_ascii_case("none") || s.eq_ignore_ascii_case("ignore") {
             return Ok(None);
         }
         Severity::parse(s)
             .map(Some)
             .ok_or_else(|| anyhow::anyhow!("unknown severity {s:?} (error, warning, info, style or none)"))
     };
-    let failure_threshold = match threshold.or(f.failure_threshold.as_deref()) {
-        Some(s) => parse_threshold(s)?,
+    let hadolint = loaded.hadolint.as_ref().map(|(_, h)| h);
+    let threshold = flags
+        .failure_threshold
+        .or(f.failure_threshold.as_deref())
+        .or(hadolint.and_then(|h| h.failure_threshold.as_deref()));
+    let mut failure_threshold = match threshold {
+        Some(s) => parse_threshold(s).with_context(|| match (flags.failure_threshold, &f.failure_threshold) {
+            (None, None) => format!(
+                "failure-threshold of {}",
+                loaded.hadolint.as_ref().map_or(String::new(), |(p, _)| p.display().to_string())
+            ),
+            _ => "failure-threshold".to_string(),
+        })?,
         None => Some(Severity::Warning),
     };
+    if flags.no_fail || hadolint.is_some_and(|h| h.no_fail) {
+        failure_threshold = None;
+    }
     let mut severity = Vec::new();
     for (k, v) in &f.severity {
         let s = Severity::parse(v).ok_or_else(|| {
@@ -130,6 +167,18 @@ pub fn lint_settings(
             )
         })?;
         severity.push((k.clone(), s));
+    }
+    // hadolint's overrides come after imgslim.toml's: the first match wins
+    if let Some(h) = hadolint {
+        let o = &h.r#override;
+        for (list, s) in [
+            (&o.error, Severity::Error),
+            (&o.warning, Severity::Warning),
+            (&o.info, Severity::Info),
+            (&o.style, Severity::Style),
+        ] {
+            severity.extend(list.iter().map(|code| (code.clone(), s)));
+        }
     }
     let size_warning = match &f.size_warning {
         Some(v) => imgslim::units::parse_bytes(v).ok_or_else(|| {
@@ -143,10 +192,22 @@ pub fn lint_settings(
     Ok(LintSettings {
         size_warning,
         lint: imgslim::lint::Settings {
-            trusted_registries: f.trusted_registries.clone(),
-            ignore: f.ignore.iter().chain(ignore).cloned().collect(),
+            trusted_registries: if f.trusted_registries.is_empty() {
+                hadolint.map(|h| h.trusted_registries.list()).unwrap_or_default()
+            } else {
+                f.trusted_registries.clone()
+            },
+            ignore: hadolint.iter().flat_map(|h| &h.ignored).chain(&f.ignore).chain(flags.ignore).cloned().collect(),
             severity,
             context_dir,
+            enable: f.enable.iter().chain(flags.enable).cloned().collect(),
+            label_schema: if f.label_schema.is_empty() {
+                hadolint.map(|h| h.label_schema.clone().into_iter().collect()).unwrap_or_default()
+            } else {
+                f.label_schema.clone().into_iter().collect()
+            },
+            strict_labels: f.strict_labels || hadolint.is_some_and(|h| h.strict_labels),
+            no_inline_ignores: hadolint.is_some_and(|h| h.disable_ignore_pragma),
         },
         failure_threshold,
     })
@@ -207,6 +268,7 @@ pub fn gate_settings(
         forbid,
         min_efficiency,
         max_layers: flags.max_layers.or(file.max_layers),
+        max_user_wasted: None,
     };
     Ok((budgets, pick(&flags.baseline, &file.baseline)))
 }

@@ -41,6 +41,9 @@ pub struct Budgets {
     pub forbid: Vec<String>,
     pub min_efficiency: Option<f64>,
     pub max_layers: Option<usize>,
+    /// dive's `highestUserWastedPercent`: wasted bytes over the bytes of the layers above the
+    /// first (a ratio, 0-1).
+    pub max_user_wasted: Option<f64>,
 }
 
 impl Budgets {
@@ -52,6 +55,7 @@ impl Budgets {
             && self.forbid.is_empty()
             && self.min_efficiency.is_none()
             && self.max_layers.is_none()
+            && self.max_user_wasted.is_none()
     }
 }
 
@@ -272,6 +276,19 @@ pub fn evaluate(r: &Report, b: &Budgets, baseline: Option<&Baseline>) -> Vec<Che
         let ok = r.efficiency >= min;
         let msg = format!("efficiency {:.4} (minimum {min})", r.efficiency);
         check("min_efficiency", format!("{min}"), format!("{:.4}", r.efficiency), ok, msg, None);
+    }
+    if let Some(max) = b.max_user_wasted {
+        // dive's definition: all wasted bytes over the size of every layer but the first
+        let user = r.size_bytes.saturating_sub(r.layers.first().map_or(0, |l| l.size_bytes));
+        let ratio = if user == 0 { 0.0 } else { r.wasted_bytes as f64 / user as f64 };
+        let ok = ratio < max || (ratio == 0.0 && max == 0.0);
+        let msg = format!(
+            "wasted {} is {:.4} of the {} the layers above the base store (limit {max})",
+            human_bytes(r.wasted_bytes),
+            ratio,
+            human_bytes(user)
+        );
+        check("max_user_wasted", format!("{max}"), format!("{ratio:.4}"), ok, msg, None);
     }
     if let Some(max) = b.max_layers {
         let ok = r.layers.len() <= max;

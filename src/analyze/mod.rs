@@ -467,7 +467,8 @@ fn largest(
     dirs.sort_by(dir_order);
     // one pass over the final files: each adds its bytes, by layer, package and category, to the
     // top directories it lies under
-    let prefixes: Vec<String> = dirs.iter().map(|&d| format!("{}/", final_tree.path(d).trim_start_matches('/'))).collect();
+    let prefixes: Vec<String> =
+        dirs.iter().map(|&d| format!("{}/", final_tree.path(d).trim_start_matches('/'))).collect();
     type Tally = (HashMap<usize, u64>, HashMap<String, u64>, HashMap<u8, u64>);
     let mut tallies: Vec<Tally> = dirs.iter().map(|_| Default::default()).collect();
     for ((path, n), &c) in merged.tree.iter().zip(categories) {

@@ -54,9 +54,44 @@ fn is_dockerfile(target: &std::path::Path) -> bool {
     target.is_file() && !image_extension && !imgslim::image::looks_like_image(target)
 }
 
-pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
+pub fn run(mut args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
+    if let Some(source) = args.source {
+        anyhow::ensure!(args.targets.len() == 1, "--source goes with one image");
+        let t = args.targets[0].display().to_string();
+        args.targets[0] = format!("{}{t}", source.prefix()).into();
+    }
     if args.targets.iter().all(|t| is_dockerfile(t)) {
+        let image_flags = [
+            ("--dockerfile", args.dockerfile.is_some()),
+            ("--target-stage", args.target_stage.is_some()),
+            ("--platform", args.platform.is_some()),
+            ("--verify", args.verify),
+            ("--insecure-registry", !args.insecure_registry.is_empty()),
+            ("--tree", args.tree),
+            ("--files", args.files),
+        ];
+        if let Some((flag, _)) = image_flags.iter().find(|(_, set)| *set) {
+            anyhow::bail!(
+                "{flag} is for an image; {} is a Dockerfile (`imgslim analyze IMAGE {flag} ...`, or --image IMAGE to measure the image built from it)",
+                args.targets[0].display()
+            );
+        }
         return dockerfiles(&args);
+    }
+    let l = &args.lint;
+    let lint_flags = [
+        ("--ignore", !l.ignore.is_empty()),
+        ("--failure-threshold", l.failure_threshold.is_some()),
+        ("--context", l.context.is_some()),
+        ("--config", l.config.is_some()),
+        ("--no-fail", l.no_fail),
+        ("--enable", !l.enable.is_empty()),
+    ];
+    if let Some((flag, _)) = lint_flags.iter().find(|(_, set)| *set) {
+        anyhow::bail!(
+            "{flag} is for a Dockerfile's findings; {} is read as an image (give a Dockerfile, or leave {flag} out)",
+            args.targets.first().map_or(String::new(), |t| t.display().to_string())
+        );
     }
     anyhow::ensure!(
         args.targets.len() == 1,
@@ -81,7 +116,15 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
     let spec = imgslim::sources::parse(&shown);
     let opened =
         imgslim::sources::open(&spec, &super::source_options(args.platform.as_deref(), &args.insecure_registry))
-            .with_context(|| format!("cannot open image {shown}"))?;
+            .with_context(|| {
+                if shown == "-" {
+                    "cannot read an image from standard input: `analyze -` reads a docker-archive or OCI archive \
+                     (`docker save IMAGE | imgslim analyze -`); for a Dockerfile on standard input use `imgslim lint -`"
+                        .to_string()
+                } else {
+                    format!("cannot open image {shown}")
+                }
+            })?;
     let dockerfile = match &args.dockerfile {
         Some(p) => {
             let (df, model) = load_dockerfile(p)?;
@@ -224,7 +267,7 @@ fn analyze_one(
 fn dockerfiles(args: &AnalyzeArgs) -> anyhow::Result<ExitStatus> {
     use imgslim::report::lint as render;
     let loaded = crate::settings::load(args.lint.config.as_deref())?;
-    let cfg = crate::settings::lint_settings(&loaded, &args.lint.ignore, args.lint.failure_threshold.as_deref(), None)?;
+    let cfg = crate::settings::lint_settings(&loaded, &args.lint.flags(), None)?;
     anyhow::ensure!(args.image.is_none() || args.targets.len() == 1, "--image goes with one Dockerfile");
     let next = std::sync::atomic::AtomicUsize::new(0);
     type Slot = Mutex<Option<anyhow::Result<(imgslim::report::lint::FileResult, Analyzed)>>>;

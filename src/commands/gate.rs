@@ -44,10 +44,18 @@ pub fn load_baseline(spec: &str, platform: Option<&str>, insecure: &[String]) ->
 pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
     let loaded = settings::load(args.config.as_deref())?;
     let flags = GateFlags::from(&args.budgets);
-    let (budgets, baseline_spec) = settings::gate_settings(&loaded.file.gate, &flags)?;
+    let (mut budgets, baseline_spec) = settings::gate_settings(&loaded.file.gate, &flags)?;
+    // dive's rules: the file named, or .dive-ci when nothing else sets a budget
+    let dive = args.ci_config.clone().or_else(|| budgets.is_empty().then(crate::dive_ci::find).flatten());
+    if let Some(path) = dive {
+        let from_dive = crate::dive_ci::budgets(&path)?;
+        budgets.min_efficiency = budgets.min_efficiency.or(from_dive.min_efficiency);
+        budgets.max_wasted = budgets.max_wasted.or(from_dive.max_wasted);
+        budgets.max_user_wasted = from_dive.max_user_wasted;
+    }
     anyhow::ensure!(
         !budgets.is_empty(),
-        "no budgets: set them in imgslim.toml [gate] or with --max-size, --max-compressed-size, --max-growth, --max-wasted, --forbid, --min-efficiency, --max-layers"
+        "no budgets: set them in imgslim.toml [gate], in dive's .dive-ci (--ci-config FILE), or with --max-size, --max-compressed-size, --max-growth, --max-wasted, --forbid, --min-efficiency, --max-layers"
     );
     let dockerfile = match &args.dockerfile {
         Some(p) => {

@@ -160,7 +160,7 @@ fn lint_files(
 
 pub fn run(args: LintArgs) -> anyhow::Result<ExitStatus> {
     let loaded = settings::load(args.options.config.as_deref())?;
-    let cfg = settings::lint_settings(&loaded, &args.options.ignore, args.options.failure_threshold.as_deref(), None)?;
+    let cfg = settings::lint_settings(&loaded, &args.options.flags(), None)?;
     let files = expand(&args.files)?;
     if files.is_empty() {
         anyhow::bail!(
@@ -217,13 +217,18 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitStatus> {
         LintFormat::Markdown => write!(out, "{}", render::markdown(&results))?,
         LintFormat::Junit => write!(out, "{}", render::junit(&results))?,
         LintFormat::Checkstyle => write!(out, "{}", render::checkstyle(&results))?,
+        LintFormat::Tty => write!(out, "{}", imgslim::report::lint_compat::tty(&results, color()))?,
+        LintFormat::Gnu => write!(out, "{}", imgslim::report::lint_compat::gnu(&results))?,
+        LintFormat::Codeclimate => write!(out, "{}", imgslim::report::lint_compat::codeclimate(&results))?,
+        LintFormat::Gitlab => {
+            serde_json::to_writer_pretty(&mut out, &imgslim::report::lint_compat::gitlab(&results))?;
+            writeln!(out)?;
+        }
     }
     out.flush()?;
     if results.iter().any(|r| r.error.is_some()) {
-        return Err(anyhow::anyhow!(
-            "{} file(s) could not be parsed",
-            results.iter().filter(|r| r.error.is_some()).count()
-        ));
+        let n = results.iter().filter(|r| r.error.is_some()).count() as u64;
+        return Err(anyhow::anyhow!("{} could not be parsed", imgslim::units::count(n, "file")));
     }
     Ok(status(&results, cfg.failure_threshold))
 }

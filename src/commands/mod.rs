@@ -2,11 +2,13 @@
 
 mod analyze;
 mod compare;
+mod completions;
 mod explore;
 mod fargate;
 mod gate;
 mod hook;
 mod lint;
+mod man;
 mod parse;
 mod push;
 mod rewrite;
@@ -46,6 +48,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Push(args) => push::run(args),
         Command::Fargate(cmd) => fargate::run(cmd),
         Command::Hook(cmd) => hook::run(cmd),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 

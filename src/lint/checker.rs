@@ -63,7 +63,11 @@ pub fn lint(df: &Dockerfile, model: &Model, settings: &Settings) -> LintResult {
             let k = key.to_ascii_lowercase();
             k == d.code.to_ascii_lowercase() || k == d.name || aliases.iter().any(|a| a.to_ascii_lowercase() == k)
         };
-        if sup.suppresses(&d, aliases, instruction_of(&d)) || ignore.iter().any(|i| named(i)) {
+        if codes::OPT_IN.contains(&d.code) && !settings.enable.iter().any(|e| named(e)) {
+            continue;
+        }
+        let inline = !settings.no_inline_ignores && sup.suppresses(&d, aliases, instruction_of(&d));
+        if inline || ignore.iter().any(|i| named(i)) {
             result.suppressed += 1;
             continue;
         }

@@ -24,6 +24,7 @@ pub static RULES: &[(&str, &dyn Rule)] = &[
     ("IS302", &secrets_in_arg_env::SecretsInArgEnv),
     ("IS303", &sudo::Sudo),
     ("IS304", &add_url::AddUrl),
+    ("IS305", &untrusted_registry::UntrustedRegistry),
     ("IS401", &base_image_tag::BaseImageTag),
     ("IS402", &apt_upgrade::AptUpgrade),
     ("IS403", &relative_workdir::RelativeWorkdir),
@@ -49,7 +50,12 @@ pub static RULES: &[(&str, &dyn Rule)] = &[
     ("IS508", &cd_instead_of_workdir::CdInsteadOfWorkdir),
     ("IS509", &redundant_target_platform::RedundantTargetPlatform),
     ("IS510", &invalid_definition_description::InvalidDefinitionDescription),
+    ("IS511", &label_schema::LabelSchema),
 ];
+
+/// Rules that run only when named in `enable` (`--enable`, imgslim.toml): IS510 is experimental
+/// and off by default in BuildKit too.
+pub static OPT_IN: &[&str] = &["IS510"];
 
 pub fn by_code(code: &str) -> Option<&'static dyn Rule> {
     RULES.iter().find(|(c, _)| c.eq_ignore_ascii_case(code)).map(|(_, r)| *r)

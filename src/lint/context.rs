@@ -21,6 +21,14 @@ pub struct Settings {
     /// The build context (where `.dockerignore` and the sources are); usually the Dockerfile's
     /// directory.
     pub context_dir: Option<PathBuf>,
+    /// Opt-in rules to run (code, name or alias; see `codes::OPT_IN`).
+    pub enable: Vec<String>,
+    /// Labels the final stage must set, with their kind (hadolint's `label-schema`).
+    pub label_schema: Vec<(String, String)>,
+    /// Labels outside the schema are findings too.
+    pub strict_labels: bool,
+    /// Inline `# imgslim ignore=` / `# hadolint ignore=` comments are not honoured.
+    pub no_inline_ignores: bool,
 }
 
 /// Where a command sits.

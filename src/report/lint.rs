@@ -45,6 +45,7 @@ fn finding_json(f: &FileResult, d: &Diagnostic) -> Value {
         "end_line": el,
         "end_column": ec,
         "code": d.code,
+        "aliases": super::lint_compat::aliases(d.code),
         "name": d.name,
         "severity": d.severity,
         "category": d.category,
@@ -342,7 +343,7 @@ pub fn text(results: &[FileResult], color: bool) -> String {
                 Severity::Error => Level::ERROR,
                 Severity::Warning => Level::WARNING,
                 Severity::Info => Level::INFO,
-                Severity::Style => Level::NOTE,
+                Severity::Style => Level::NOTE.with_name("style"),
             };
             let mut label = String::new();
             if let Some(b) = d.estimated_bytes {
@@ -352,7 +353,12 @@ pub fn text(results: &[FileResult], color: bool) -> String {
                 }
             }
             let end = d.span.end.max(d.span.start).min(df.source.len());
-            let mut title = format!("{} [{}]", d.message, d.name);
+            let also = super::lint_compat::aliases(d.code);
+            let mut title = if also.is_empty() {
+                format!("{} [{}]", d.message, d.name)
+            } else {
+                format!("{} [{}, {}]", d.message, d.name, also.join(", "))
+            };
             if let Some(fix) = &d.fix {
                 if fix.applicability >= Applicability::Unsafe {
                     fixable += 1;

@@ -6,6 +6,7 @@ pub mod gate;
 pub mod html;
 pub mod image;
 pub mod lint;
+pub mod lint_compat;
 pub mod tree;
 
 pub use crate::units::{human_bytes, human_delta};

@@ -26,6 +26,7 @@ pub mod from_platform_flag_const;
 pub mod invalid_default_arg_in_from;
 pub mod invalid_definition_description;
 pub mod js_package_cache;
+pub mod label_schema;
 pub mod legacy_key_value_format;
 pub mod maintainer_deprecated;
 pub mod missing_dockerignore;
@@ -43,6 +44,7 @@ pub mod sudo;
 pub mod undefined_arg_in_from;
 pub mod undefined_variable;
 pub mod unpinned_versions;
+pub mod untrusted_registry;
 pub mod yum_cache;
 
 use super::{At, Context, Edit};
