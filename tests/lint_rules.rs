@@ -40,8 +40,20 @@ fn load(path: &Path) -> Fixture {
     Fixture { code, text, expected, context: ctx.is_dir().then_some(ctx) }
 }
 
+/// The settings a fixture runs with: rules that act only when configured get their
+/// configuration (as the fixture's header comment says), the opt-in rule is enabled.
 fn settings(f: &Fixture) -> Settings {
-    Settings { context_dir: f.context.clone(), ..Default::default() }
+    let mut s = Settings { context_dir: f.context.clone(), ..Default::default() };
+    match f.code.as_str() {
+        "IS305" => s.trusted_registries = vec!["docker.io".into(), "*.gcr.io".into()],
+        "IS510" => s.enable = vec!["IS510".into()],
+        "IS511" => {
+            s.label_schema = vec![("version".into(), "semver".into()), ("maintainer".into(), "email".into())];
+            s.strict_labels = true;
+        }
+        _ => {}
+    }
+    s
 }
 
 fn findings(f: &Fixture, text: &str) -> Vec<Diagnostic> {

@@ -21,10 +21,12 @@ fn imgslim_analyzes_and_gates_its_own_image() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let containerfile = std::fs::read_to_string(root.join("Containerfile")).unwrap();
     // the runtime stage, the binary from the context instead of the builder stage
-    let runtime = &containerfile[containerfile.find("FROM gcr.io/distroless/cc-debian12 AS runtime").expect("runtime stage")..];
+    let runtime =
+        &containerfile[containerfile.find("FROM gcr.io/distroless/cc-debian12 AS runtime").expect("runtime stage")..];
     assert!(runtime.contains("COPY --from=builder /imgslim /usr/local/bin/imgslim"), "{runtime}");
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("Containerfile"), runtime.replace("COPY --from=builder /imgslim", "COPY imgslim")).unwrap();
+    std::fs::write(dir.path().join("Containerfile"), runtime.replace("COPY --from=builder /imgslim", "COPY imgslim"))
+        .unwrap();
     let bin = assert_cmd::cargo::cargo_bin("imgslim");
     std::fs::copy(&bin, dir.path().join("imgslim")).unwrap();
     let strip = std::process::Command::new("strip").arg(dir.path().join("imgslim")).status();
@@ -45,9 +47,11 @@ fn imgslim_analyzes_and_gates_its_own_image() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
-    let out = imgslim().args(["lint", "--format", "json", "--no-fail"]).arg(root.join("Containerfile")).output().unwrap();
+    let out =
+        imgslim().args(["lint", "--format", "json", "--no-fail"]).arg(root.join("Containerfile")).output().unwrap();
     let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let size: Vec<&serde_json::Value> = findings.as_array().unwrap().iter().filter(|d| d["category"] == "size").collect();
+    let size: Vec<&serde_json::Value> =
+        findings.as_array().unwrap().iter().filter(|d| d["category"] == "size").collect();
     assert!(size.is_empty(), "size findings on our own Containerfile: {size:?}");
     let _ = std::process::Command::new("buildah").args(["rmi", tag]).output();
 }

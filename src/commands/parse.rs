@@ -73,9 +73,9 @@ fn write_tree(out: &mut impl Write, df: &Dockerfile, model: Option<&Model>) -> s
     let instructions: Vec<&Instruction> = df.instructions().collect();
     writeln!(
         out,
-        "{} instructions, {} stages, escape {}{}",
-        instructions.len(),
-        instructions.iter().filter(|i| i.name() == "from").count(),
+        "{}, {}, escape {}{}",
+        imgslim::units::count(instructions.len() as u64, "instruction"),
+        imgslim::units::count(instructions.iter().filter(|i| i.name() == "from").count() as u64, "stage"),
         df.escape,
         if df.lossy { ", not valid UTF-8 (invalid bytes shown as U+FFFD)" } else { "" }
     )?;

@@ -31,11 +31,11 @@ pub fn text(g: &GateResult) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "imgslim gate {}: {} ({} compressed, {} layers)",
+        "imgslim gate {}: {} ({} compressed, {})",
         g.image,
         human_bytes(g.report.size_bytes),
         human_bytes(g.report.compressed_bytes),
-        g.report.layers.len()
+        crate::units::count(g.report.layers.len() as u64, "layer")
     );
     if let (Some(b), Some((d, p))) = (g.baseline, g.delta()) {
         let _ = writeln!(
@@ -54,9 +54,9 @@ pub fn text(g: &GateResult) -> String {
         out,
         "{}",
         if failed == 0 {
-            format!("passed ({} checks)", g.checks.len())
+            format!("passed ({})", crate::units::count(g.checks.len() as u64, "check"))
         } else {
-            format!("FAILED: {failed} of {} checks", g.checks.len())
+            format!("FAILED: {failed} of {}", crate::units::count(g.checks.len() as u64, "check"))
         }
     );
     out
@@ -197,10 +197,10 @@ pub fn github(g: &GateResult) -> String {
         out,
         "::notice title=imgslim gate::{}",
         escape_data(&format!(
-            "{} {}: {} checks, {} failed",
+            "{} {}: {}, {} failed",
             g.image,
             human_bytes(g.report.size_bytes),
-            g.checks.len(),
+            crate::units::count(g.checks.len() as u64, "check"),
             g.checks.iter().filter(|c| !c.passed).count()
         ))
     );

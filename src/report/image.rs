@@ -41,7 +41,8 @@ fn pull(r: &Report) -> String {
 pub fn text(r: &Report, top: usize) -> String {
     let mut out = String::new();
     let name = r.image.name.as_deref().unwrap_or("(unnamed)");
-    let _ = writeln!(out, "{name} ({}, {}, {} layers)", r.image.source, r.image.platform, r.layers.len());
+    let layers = crate::units::count(r.layers.len() as u64, "layer");
+    let _ = writeln!(out, "{name} ({}, {}, {layers})", r.image.source, r.image.platform);
     let _ = writeln!(
         out,
         "size {}  final {}  wasted {} ({:.1}%)  pull {}  efficiency {:.1}%",

@@ -87,12 +87,14 @@ impl Rule for LabelSchema {
         }
         let Some(st) = cx.model.final_stage() else { return };
         // the final stage's labels, the last one of a key winning, with where it was set
-        let mut set: Vec<(&str, &str, usize)> = Vec::new();
+        // (keys and values as the builder sees them: quotes removed)
+        let mut set: Vec<(String, String, usize)> = Vec::new();
         for c in &st.commands {
             if let Kind::Label { labels } = &c.kind {
                 for kv in labels {
-                    set.retain(|(k, _, _)| *k != kv.key);
-                    set.push((&kv.key, &kv.value, c.instruction));
+                    let key = crate::dockerfile::shell::unquote(&kv.key);
+                    set.retain(|(k, _, _)| *k != key);
+                    set.push((key, crate::dockerfile::shell::unquote(&kv.value), c.instruction));
                 }
             }
         }
@@ -125,7 +127,7 @@ impl Rule for LabelSchema {
         }
         if cx.settings.strict_labels {
             for (key, _, ins) in &set {
-                if !schema.iter().any(|(k, _)| k == key) {
+                if !schema.iter().any(|(k, _)| k == key.as_str()) {
                     out.push(diagnostic(
                         &META,
                         cx.first_line_span(*ins),

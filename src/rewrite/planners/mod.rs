@@ -198,6 +198,12 @@ fn describe_moves(o: &Original, bp: &mut Blueprint) {
     }
     let replayed = o.with_role(Role::Replay).filter(|s| matches!(o.stage.commands[s.index].kind, Kind::Run(_))).count();
     if replayed > 0 {
-        bp.change(None, format!("{replayed} RUN(s) that set the runtime up (runtime packages, users, directories) run again in the runtime stage"));
+        bp.change(
+            None,
+            format!(
+                "{} that set the runtime up (runtime packages, users, directories) run again in the runtime stage",
+                crate::units::count(replayed as u64, "RUN")
+            ),
+        );
     }
 }
