@@ -145,6 +145,19 @@ fn stack_overflow_on_nesting() {
             expect(&r, &[2], "nested deeper than 256");
         }
     }
+    // an image path 20,000 directories deep: the tree, the HTML report and the JSON stay
+    // iterative and linear
+    let deep: &'static str = Box::leak(format!("{}f", "d/".repeat(20_000)).into_boxed_str());
+    let spec = Spec::new(vec![vec![M::File(deep, vec![7u8; 10])]]);
+    let img = imagegen::write(d.path(), "deep", &spec, Format::DockerArchive, Comp::Plain);
+    for (what, args) in [
+        ("tree", vec!["analyze", s(&img), "--tree", "--depth", "0"]),
+        ("html", vec!["analyze", s(&img), "--format", "html", "-o", "deep.html"]),
+        ("json", vec!["analyze", s(&img), "--format", "json", "--files"]),
+    ] {
+        let r = run(&format!("nesting-image-path-20k.{what}"), &args, Input::None, d.path());
+        expect(&r, &[0], "");
+    }
     // 5000 nested shell compounds in a RUN, closed and unclosed: no crash, no hang
     let nest = |open: &str, close: &str, n: usize| format!("{}true{}", open.repeat(n), close.repeat(n));
     for (what, run_line) in [

@@ -21,6 +21,7 @@ pub struct TreeStyle {
 }
 
 const SIZE_COLUMNS: usize = 10;
+const MAX_INDENT: usize = 48;
 
 fn paint(on: bool, text: &str, code: &str) -> String {
     if on {
@@ -101,7 +102,11 @@ pub fn text(tree: &FileTree, categories: &[String], style: &TreeStyle) -> String
         let branch = if last { "└── " } else { "├── " };
         let _ = writeln!(out, "{marker}{:>SIZE_COLUMNS$}  {prefix}{branch}{fitted}", human_bytes(n.bytes));
         if n.kind == Kind::Dir && !n.children.is_empty() {
-            frames.push((c, format!("{prefix}{}", if last { "    " } else { "│   " }), level + 1, 0));
+            // indentation stops growing past MAX_INDENT levels: a path thousands of directories
+            // deep would otherwise print a quadratic amount of it
+            let child =
+                if level < MAX_INDENT { format!("{prefix}{}", if last { "    " } else { "│   " }) } else { prefix };
+            frames.push((c, child, level + 1, 0));
         }
     }
     out
