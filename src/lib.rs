@@ -8,6 +8,7 @@ pub mod analyze;
 pub mod build;
 pub mod data;
 pub mod dockerfile;
+pub mod fuzzing;
 pub mod image;
 pub mod layer;
 pub mod limits;

@@ -161,13 +161,19 @@ fn package_scripts(o: &Original, inv: &mut Invoked, argv: &[String]) {
 /// Walk the build context: string literals in code, words in configuration and scripts. False
 /// when the walk stopped at its bound (a context too big to read whole).
 fn context_sources(inv: &mut Invoked, dir: &Path) -> bool {
-    let literal = regex::Regex::new(r#"["'`]([A-Za-z0-9_][A-Za-z0-9_.+-]{0,63})(?:["'`\s])"#).expect("regex");
-    let word = regex::Regex::new(r"[A-Za-z0-9_][A-Za-z0-9_.+-]{0,63}").expect("regex");
-    // an address to listen on (":80", "0.0.0.0:443") or a port set in code or configuration
-    let port = regex::Regex::new(
-        r#"(?i)"[A-Za-z0-9_.\-\[\]]*:(\d{1,5})"|'[A-Za-z0-9_.\-\[\]]*:(\d{1,5})'|\b(?:listen|port|bind)\w*\s*[(=:,]\s*["']?(\d{1,5})\b"#,
-    )
-    .expect("regex");
+    // compiled once per process: a run over many Dockerfiles walks many contexts
+    static RES: std::sync::OnceLock<(regex::Regex, regex::Regex, regex::Regex)> = std::sync::OnceLock::new();
+    let (literal, word, port) = RES.get_or_init(|| {
+        (
+            regex::Regex::new(r#"["'`]([A-Za-z0-9_][A-Za-z0-9_.+-]{0,63})(?:["'`\s])"#).expect("regex"),
+            regex::Regex::new(r"[A-Za-z0-9_][A-Za-z0-9_.+-]{0,63}").expect("regex"),
+            // an address to listen on (":80", "0.0.0.0:443") or a port set in code or configuration
+            regex::Regex::new(
+                r#"(?i)"[A-Za-z0-9_.\-\[\]]*:(\d{1,5})"|'[A-Za-z0-9_.\-\[\]]*:(\d{1,5})'|\b(?:listen|port|bind)\w*\s*[(=:,]\s*["']?(\d{1,5})\b"#,
+            )
+            .expect("regex"),
+        )
+    });
     let mut stack = vec![dir.to_path_buf()];
     let mut files = 0;
     while let Some(d) = stack.pop() {

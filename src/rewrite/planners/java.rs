@@ -6,7 +6,9 @@ use crate::rewrite::JavaRuntime;
 /// The Java major version a JDK/Maven/Gradle image tag names (`3.9-eclipse-temurin-21` -> 21,
 /// `17-jdk` -> 17), else 17.
 fn java_version(tag: &str) -> String {
-    let re = regex::Regex::new(r"(?:temurin|jdk|openjdk|corretto|java)-?(\d{1,2})\b").unwrap();
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re =
+        RE.get_or_init(|| regex::Regex::new(r"(?:temurin|jdk|openjdk|corretto|java)-?(\d{1,2})\b").expect("regex"));
     if let Some(c) = re.captures(tag) {
         return c[1].to_string();
     }

@@ -1,0 +1,14 @@
+ARG VERSION=1.0
+FROM alpine:3.19
+# expect: IS406
+LABEL version=$VERSION
+ARG VERSION
+LABEL version=$VERSION
+ENV APP_HOME=/app
+WORKDIR $APP_HOME
+# expect: IS406
+COPY $SRC_DIR /app
+RUN echo $UNSET_IN_SHELL_IS_FINE
+ENV PATH=/app/bin:$PATH
+FROM example.com/custom/base:1
+COPY $WHATEVER /x

@@ -1,0 +1,5 @@
+# expect: IS410
+FROM alpine:3.19 AS scratch
+# expect: IS410
+FROM alpine:3.19 AS context
+FROM alpine:3.19 AS base

@@ -1,0 +1,8 @@
+FROM nginx:1.25
+# expect: IS411
+EXPOSE 8080:80
+# expect: IS411
+EXPOSE 127.0.0.1:80/tcp
+# expect: IS411
+EXPOSE 99999
+EXPOSE 80 443/tcp 8000-8010/udp $PORT

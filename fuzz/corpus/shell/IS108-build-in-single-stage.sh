@@ -1,0 +1,3 @@
+go mod download
+go build -o /app ./cmd/server
+go vet ./...

@@ -1,0 +1,3 @@
+pip install --no-cache-dir -r requirements.txt
+pip install --no-cache-dir -r requirements.txt
+npm ci

@@ -1,0 +1,3 @@
+echo build
+adduser -D app
+echo hi

@@ -1,0 +1,1 @@
+echo $UNSET_IN_SHELL_IS_FINE

@@ -1,0 +1,56 @@
+//! The bodies of the fuzz targets (`fuzz/fuzz_targets/*`), here so that `cargo test` runs the
+//! same checks over the committed seeds and everything the fuzzer kept (`tests/fuzz_corpus.rs`).
+//! Each may return early on input that is refused; none may panic.
+
+use crate::analyze::{analyze_streamed, read_options, AnalyzeOptions, Trees};
+use crate::dockerfile::model::expand::{Platform, Scope};
+use crate::dockerfile::{model, parse};
+use crate::image::SourceKind;
+use crate::layer::stream::index_archive;
+use crate::lint::{fix, lint as run_lint, Applicability, Settings};
+
+/// The parser, the typed model and variable expansion; whatever parses re-emits byte for byte.
+pub fn parse_target(data: &[u8]) {
+    let Ok(df) = parse(data) else { return };
+    assert_eq!(df.render(), df.source);
+    let Ok(m) = model::build(&df) else { return };
+    if let Ok(scope) = Scope::new(&m, df.escape, &Default::default(), &Platform::host()) {
+        for i in 0..m.stages.len() {
+            let _ = scope.stage_vars(&m, i);
+        }
+    }
+}
+
+/// The bytes as a docker-archive and as an OCI archive, streamed (the path standard input and
+/// the Docker engine take), stacked and analyzed with every tree kept, and rendered as HTML.
+pub fn image_target(data: &[u8]) {
+    for kind in [SourceKind::DockerArchive, SourceKind::OciArchive] {
+        let Ok(streamed) = index_archive(std::io::Cursor::new(data), kind, read_options(true)) else { continue };
+        let opts = AnalyzeOptions { trees: Trees::All, layer_files: Some(50), ..Default::default() };
+        if let Ok(report) = analyze_streamed(streamed, &opts) {
+            assert!(report.final_bytes <= report.size_bytes, "more visible than stored");
+            let _ = crate::report::html::image(&report, None);
+        }
+    }
+}
+
+/// The shell parser RUN lines go through: the fast path and brush's parser.
+pub fn shell_target(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let _ = crate::dockerfile::shell::parse_script(text);
+    let _ = crate::dockerfile::shell::parse_script_brush(text);
+}
+
+/// Lint, `--fix` and the rewrite planner on whatever parses: a fixed file parses, and fixing it
+/// again changes nothing.
+pub fn lint_target(data: &[u8]) {
+    let Ok(df) = parse(data) else { return };
+    let Ok(m) = model::build(&df) else { return };
+    let settings = Settings::default();
+    let _ = run_lint(&df, &m, &settings);
+    if let Ok(fixed) = fix::fix_all(&df.source, &settings, Applicability::Unsafe) {
+        let again = fix::fix_all(&fixed.text, &settings, Applicability::Unsafe).expect("a fixed file parses");
+        assert_eq!(again.text, fixed.text, "fixing twice changes the file");
+    }
+    let _ = crate::rewrite::plan(&df, &m, None, &Default::default());
+}
