@@ -321,7 +321,7 @@ pub fn checkstyle(results: &[FileResult]) -> String {
 /// The human report: each finding with its source lines and a caret, then a summary.
 pub fn text(results: &[FileResult], color: bool) -> String {
     use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() }.term_width(super::width());
     let mut out = String::new();
     let (mut n, mut fixable, mut bytes) = (0usize, 0usize, 0u64);
     for f in results {
