@@ -200,10 +200,12 @@ fn describe_moves(o: &Original, bp: &mut Blueprint) {
     if replayed > 0 {
         bp.change(
             None,
-            format!(
-                "{} that set the runtime up (runtime packages, users, directories) run again in the runtime stage",
-                crate::units::count(replayed as u64, "RUN")
-            ),
+            if replayed == 1 {
+                "1 RUN that sets the runtime up (runtime packages, users, directories) runs again in the runtime stage"
+                    .to_string()
+            } else {
+                format!("{replayed} RUNs that set the runtime up (runtime packages, users, directories) run again in the runtime stage")
+            },
         );
     }
 }
