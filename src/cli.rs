@@ -406,6 +406,9 @@ pub struct GateArgs {
     /// Also write the full JSON report (verdict, checks and analysis) to this file.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Write the verdict in --format to FILE (replaced atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     #[arg(long, short, value_enum, default_value_t = GateFormat::Text)]
     pub format: GateFormat,
 }

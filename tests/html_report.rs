@@ -154,6 +154,26 @@ fn runtime_report_pages_in_chromium() {
     let st = common::browser::selftest(&browser, &dfp);
     assert_eq!(st["errors"], serde_json::json!([]), "{st}");
     common::browser::screenshot(&browser, &dfp, &art.join("analyze-dockerfile.png"), 1200);
+    // the gate: its verdict and checks above the image's analysis; a failing budget names its line
+    let gate = dir.path().join("gate.html");
+    let out = imgslim()
+        .args(["gate", "localhost/imgslim-e2e-html:single", "--max-size", "200MB", "--forbid", "compiler"])
+        .args(["--format", "html", "-o"])
+        .arg(&gate)
+        .arg("--dockerfile")
+        .arg(app.join("Dockerfile"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty(), "-o writes the file, not standard output");
+    let text = std::fs::read_to_string(&gate).unwrap();
+    assert!(
+        text.contains("<span class=fail>FAIL</span>") && text.contains("data-rule=\"max_size\" data-passed=\"false\""),
+        "gate page"
+    );
+    let st = common::browser::selftest(&browser, &gate);
+    assert_eq!(st["errors"], serde_json::json!([]), "{st}");
+    assert!(st["trees"]["final"]["cells"].as_u64().unwrap() > 3, "{st}");
     for t in ["single", "multi"] {
         let _ =
             std::process::Command::new("buildah").args(["rmi", &format!("localhost/imgslim-e2e-html:{t}")]).output();

@@ -2,7 +2,6 @@
 
 use super::{analyze_image, load_dockerfile, located, open_image, write_atomic, ExitStatus};
 use crate::cli::{GateArgs, GateFormat};
-use crate::printer::stdout;
 use crate::settings::{self, GateFlags};
 use anyhow::Context as _;
 use imgslim::analyze::gate::{evaluate, Baseline};
@@ -84,7 +83,7 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
     if let Some(path) = &args.report {
         write_atomic(path, &serde_json::to_string_pretty(&render::json(&g))?)?;
     }
-    let mut out = stdout();
+    let mut out: Vec<u8> = Vec::new();
     match args.format {
         GateFormat::Text => write!(out, "{}", imgslim::report::terminal_safe(&render::text(&g)))?,
         GateFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&render::json(&g))?)?,
@@ -111,6 +110,6 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitStatus> {
             }
         }
     }
-    out.flush()?;
+    super::analyze::emit(args.output.as_deref(), &String::from_utf8_lossy(&out))?;
     Ok(if g.passed() { ExitStatus::Success } else { ExitStatus::Failure })
 }

@@ -191,7 +191,9 @@ fn image_sections(p: &mut Page, r: &Report, source: Option<&Source>) {
                 .flatten()
                 .map(|f| json!([f.change.marker().to_string(), f.path, f.size_bytes]))
                 .collect();
-            json!({"index": l.index, "changes": l.changes, "files": files})
+            // the figures without the list (the list is `files`, in the page's compact form)
+            let figures = crate::analyze::tree::LayerChanges { files: None, ..l.changes.clone() };
+            json!({"index": l.index, "changes": figures, "files": files})
         })
         .collect();
     p.data("layers", serde_json::Value::Array(layer_files));
