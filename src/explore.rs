@@ -102,8 +102,12 @@ impl<'r> State<'r> {
             self.shown.clear();
             return;
         };
-        let mut shown: Vec<bool> =
-            tree.nodes.iter().map(|n| n.children.is_empty() && self.filters.shows(n.change)).collect();
+        // files by their change; an empty directory by its own
+        let mut shown: Vec<bool> = tree
+            .nodes
+            .iter()
+            .map(|n| (n.kind != Kind::Dir || n.children.is_empty()) && self.filters.shows(n.change))
+            .collect();
         for id in (1..tree.nodes.len()).rev() {
             if shown[id] {
                 shown[tree.nodes[id].parent as usize] = true;
@@ -215,7 +219,7 @@ fn marker(c: Option<Change>) -> Span<'static> {
 }
 
 fn shorten(s: &str, max: usize) -> String {
-    imgslim::report::middle(&imgslim::report::terminal_safe(s), max)
+    imgslim::report::middle(&imgslim::report::one_line(s), max)
 }
 
 pub fn draw(f: &mut Frame, s: &State) {
@@ -280,7 +284,7 @@ fn draw_layers(f: &mut Frame, s: &State, area: Rect) {
             }
             _ => String::new(),
         };
-        let made = imgslim::report::ellipsis(&imgslim::report::terminal_safe(&made), width.saturating_sub(14).max(8));
+        let made = imgslim::report::ellipsis(&imgslim::report::one_line(&made), width.saturating_sub(14).max(8));
         items.push(ListItem::new(format!("{:>9}  {:>2} {made}", human_bytes(l.size_bytes), l.index)));
     }
     let mut state = ListState::default().with_selected(Some(s.view));

@@ -1,6 +1,8 @@
 //! hadolint's configuration file, for people who arrive with one: `.hadolint.yaml` or
-//! `.hadolint.yml` in the current directory, then at the git root, then
-//! `$XDG_CONFIG_HOME/hadolint.yaml` (`~/.config/hadolint.yaml`), as hadolint looks for it. Its
+//! `.hadolint.yml` in the current directory, then (imgslim's addition, for runs from a
+//! subdirectory) at the git root, then where hadolint looks next: `$XDG_CONFIG_HOME/hadolint.yaml`,
+//! `~/.config/hadolint.yaml`, `~/.hadolint/hadolint.yaml`, `~/hadolint/config.yaml`,
+//! `~/.hadolint.yaml`. Its
 //! keys map onto imgslim's lint settings; DL codes are aliases of imgslim's rules everywhere a
 //! code is accepted.
 
@@ -84,10 +86,17 @@ pub fn find(cwd: &Path) -> Option<PathBuf> {
         }
         dir = d.parent();
     }
-    let config = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-    ["hadolint.yaml", "hadolint.yml"].iter().map(|n| config.join(n)).find(|p| p.is_file())
+    let mut places = Vec::new();
+    if let Some(x) = std::env::var_os("XDG_CONFIG_HOME") {
+        places.push(PathBuf::from(x).join("hadolint.yaml"));
+    }
+    if let Some(h) = std::env::var_os("HOME").map(PathBuf::from) {
+        places.push(h.join(".config/hadolint.yaml"));
+        places.push(h.join(".hadolint/hadolint.yaml"));
+        places.push(h.join("hadolint/config.yaml"));
+        places.push(h.join(".hadolint.yaml"));
+    }
+    places.into_iter().find(|p| p.is_file())
 }
 
 pub fn load(path: &Path) -> anyhow::Result<HadolintFile> {

@@ -167,6 +167,13 @@ fn tty_gnu_codeclimate_and_gitlab_formats() {
     let moved: std::collections::HashSet<String> =
         shifted.as_array().unwrap().iter().map(|i| i["fingerprint"].as_str().unwrap().to_string()).collect();
     assert_eq!(moved, prints);
+    // the same finding on two identical lines stays two issues
+    std::fs::write(dir.path().join("Dockerfile"), "FROM quay.io/a/b\nFROM quay.io/a/b\n").unwrap();
+    let twice: Value = serde_json::from_str(&run("gitlab")).unwrap();
+    let fps: Vec<&str> = twice.as_array().unwrap().iter().map(|i| i["fingerprint"].as_str().unwrap()).collect();
+    let unique: std::collections::HashSet<&&str> = fps.iter().collect();
+    assert_eq!(unique.len(), fps.len(), "{twice}");
+    std::fs::write(dir.path().join("Dockerfile"), DOCKERFILE).unwrap();
     let cc = run("codeclimate");
     let docs: Vec<&str> = cc.split('\0').filter(|s| !s.is_empty()).collect();
     assert_eq!(docs.len(), issues.len());

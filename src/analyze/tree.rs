@@ -11,6 +11,10 @@ use std::collections::HashMap;
 /// No leftover category (see [`TreeNode::category`]).
 pub const NO_CATEGORY: u8 = u8::MAX;
 
+/// Beside a file that replaced a directory (in a layer's tree), the node holding what the
+/// directory held: `NAME (the directory it replaced)`.
+const REPLACED_DIR: &str = "(the directory it replaced)";
+
 #[derive(Debug, Clone)]
 pub struct TreeNode {
     /// The name's place in [`FileTree::names`] (see [`FileTree::name`]).
@@ -69,19 +73,28 @@ impl FileTree {
             link: None,
         };
         let mut t = FileTree { nodes: vec![root], names: String::new() };
-        let mut index: HashMap<(u32, &'a str), u32, crate::layer::merge::FxBuild> = HashMap::default();
+        use std::borrow::Cow;
+        let mut index: HashMap<(u32, Cow<'a, str>), u32, crate::layer::merge::FxBuild> = HashMap::default();
         let mut named = vec![true];
         for it in items {
             let mut parent = 0u32;
             let mut parts = it.path.split('/').filter(|p| !p.is_empty()).peekable();
             while let Some(part) = parts.next() {
                 let last = parts.peek().is_none();
-                let id = match index.get(&(parent, part)) {
+                // a directory below a node that is not one (a layer's file in place of a
+                // directory, listed with the directory's removed contents): its own node
+                let part: Cow<'a, str> = match index.get(&(parent, Cow::Borrowed(part))) {
+                    Some(&id) if !last && t.nodes[id as usize].kind != Kind::Dir => {
+                        Cow::Owned(format!("{part} {REPLACED_DIR}"))
+                    }
+                    _ => Cow::Borrowed(part),
+                };
+                let id = match index.get(&(parent, part.clone())) {
                     Some(&id) => id,
                     None => {
                         let id = t.nodes.len() as u32;
                         let at = t.names.len() as u32;
-                        t.names.push_str(part);
+                        t.names.push_str(&part);
                         t.nodes.push(TreeNode {
                             name: (at, part.len() as u32),
                             parent,
@@ -306,6 +319,21 @@ mod tests {
 
     fn item(path: &str, kind: Kind, size: u64, change: Option<Change>) -> Item<'_> {
         Item { path, kind, size, layer: 0, change, category: NO_CATEGORY, link: None }
+    }
+
+    #[test]
+    fn a_file_in_place_of_a_directory_keeps_its_old_contents_apart() {
+        let t = FileTree::build([
+            item("x", Kind::File, 3, Some(Change::Modified)),
+            item("x/y", Kind::File, 2, Some(Change::Removed)),
+        ]);
+        let x = t.find("x").unwrap() as usize;
+        assert_eq!(
+            (t.nodes[x].kind, t.nodes[x].bytes, t.nodes[x].files, t.nodes[x].children.len()),
+            (Kind::File, 3, 1, 0)
+        );
+        let old = t.find("x (the directory it replaced)").expect("the replaced directory");
+        assert_eq!(t.path(t.nodes[old as usize].children[0]), "/x (the directory it replaced)/y");
     }
 
     #[test]

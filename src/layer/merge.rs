@@ -215,7 +215,9 @@ impl<'a> Stack<'a> {
     }
 
     /// Put entry `i` of layer `l` in the tree; what it did to the tree below.
-    fn add(&mut self, l: u32, i: u32) -> Result<Option<Change>, MergeError> {
+    /// `changes`: the layer's changes so far (a path written twice in one layer keeps what its
+    /// first entry did, on the entry that wins).
+    fn add(&mut self, l: u32, i: u32, changes: &mut [Option<Change>]) -> Result<Option<Change>, MergeError> {
         let e: &'a Entry = &self.layers[l as usize].entries[i as usize];
         let (_, base) = split(&e.path);
         if base == ".wh." {
@@ -245,7 +247,7 @@ impl<'a> Stack<'a> {
         if let Some(old) = self.tree.get(path).copied() {
             let lower = self.entry(&old);
             change = match (lower.kind, e.kind) {
-                _ if old.layer == l => None,
+                _ if old.layer == l => changes.get_mut(old.entry as usize).and_then(Option::take),
                 (Kind::Dir, Kind::Dir) => None,
                 _ => Some(Change::Modified),
             };
@@ -292,7 +294,7 @@ pub fn merge(layers: &[LayerIndex]) -> Result<Merged<'_>, MergeError> {
                 deletes.push(join(dir, name));
                 stats.whiteouts += 1;
             } else {
-                changes[i] = st.add(l32, i as u32)?;
+                changes[i] = st.add(l32, i as u32, &mut changes)?;
             }
         }
         for t in deletes {
@@ -516,6 +518,16 @@ mod tests {
         let m = stack(vec![layer(vec![file("a", 10), file("a", 3)])]).unwrap();
         assert_eq!(sums(&m), (13, 3, 10));
         assert_eq!(m.warnings.len(), 1);
+    }
+
+    #[test]
+    fn a_path_written_twice_in_a_layer_keeps_its_change_on_the_winner() {
+        let m = stack(vec![
+            layer(vec![file("b", 1)]),
+            layer(vec![file("a", 10), file("a", 3), file("b", 2), file("b", 4)]),
+        ])
+        .unwrap();
+        assert_eq!(m.changes[1], vec![None, Some(Change::Added), None, Some(Change::Modified)]);
     }
 
     #[test]

@@ -172,6 +172,20 @@ fn issues(results: &[FileResult]) -> Vec<Value> {
         }
         out.extend(f.diagnostics.iter().map(|d| issue(f, d, &root)));
     }
+    // the same finding on two identical lines (two stages FROM one base) must stay two issues:
+    // the second and later get their occurrence number into the fingerprint
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for i in &mut out {
+        let fp = i["fingerprint"].as_str().unwrap_or_default().to_string();
+        let n = seen.entry(fp.clone()).or_insert(0);
+        if *n > 0 {
+            let mut h = Sha256::new();
+            h.update(fp.as_bytes());
+            h.update(n.to_string().as_bytes());
+            i["fingerprint"] = json!(h.finalize().iter().take(20).map(|b| format!("{b:02x}")).collect::<String>());
+        }
+        *n += 1;
+    }
     out
 }
 

@@ -96,6 +96,17 @@ pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// One line of text for a terminal: every control character, newlines and tabs too, shown as
+/// `\x0a` (a file name with a newline must not forge a line of a tree).
+pub fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars().map(|c| if c.is_control() { format!("\\x{:02x}", c as u32) } else { c.to_string() }).collect(),
+    )
+}
+
 pub fn escape_data(s: &str) -> String {
     s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
@@ -116,6 +127,12 @@ mod tests {
     fn control_characters_do_not_reach_the_terminal() {
         assert_eq!(terminal_safe("a\x1b[31mb\n"), "a\\x1b[31mb\n");
         assert!(matches!(terminal_safe("plain\ttext"), std::borrow::Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn one_line_escapes_newlines_too() {
+        assert_eq!(one_line("a\nb\x1b"), "a\\x0ab\\x1b");
+        assert!(matches!(one_line("plain"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

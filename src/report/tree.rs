@@ -83,13 +83,13 @@ pub fn text(tree: &FileTree, categories: &[String], style: &TreeStyle) -> String
             }
             (true, None) => "  ".into(),
         };
-        let mut label = tree.name(c).to_string();
+        let mut label = super::one_line(tree.name(c)).into_owned();
         if n.kind == Kind::Dir {
             label.push('/');
         }
         match (&n.link, n.kind) {
-            (Some(l), Kind::Hardlink) => label.push_str(&format!(" => /{l} (hard link)")),
-            (Some(l), _) => label.push_str(&format!(" -> {l}")),
+            (Some(l), Kind::Hardlink) => label.push_str(&format!(" => /{} (hard link)", super::one_line(l))),
+            (Some(l), _) => label.push_str(&format!(" -> {}", super::one_line(l))),
             _ => {}
         }
         let category = categories.get(n.category as usize).filter(|_| n.category != NO_CATEGORY);

@@ -86,20 +86,38 @@ impl Rule for LabelSchema {
             return;
         }
         let Some(st) = cx.model.final_stage() else { return };
-        // the final stage's labels, the last one of a key winning, with where it was set
-        // (keys and values as the builder sees them: quotes removed)
+        // the stages the final one is built FROM, oldest first: their labels are inherited
+        let mut chain = vec![st.index];
+        while let Some(p) = cx.model.stage_ref(&cx.base_image(chain[chain.len() - 1]), chain[chain.len() - 1]) {
+            if chain.contains(&p) {
+                break;
+            }
+            chain.push(p);
+        }
+        chain.reverse();
+        // the labels, the last one of a key winning, with where it was set (keys and values as
+        // the builder sees them: quotes removed); indexed by key, so many labels stay linear
         let mut set: Vec<(String, String, usize)> = Vec::new();
-        for c in &st.commands {
-            if let Kind::Label { labels } = &c.kind {
-                for kv in labels {
-                    let key = crate::dockerfile::shell::unquote(&kv.key);
-                    set.retain(|(k, _, _)| *k != key);
-                    set.push((key, crate::dockerfile::shell::unquote(&kv.value), c.instruction));
+        let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for &si in &chain {
+            for c in &cx.model.stages[si].commands {
+                if let Kind::Label { labels } = &c.kind {
+                    for kv in labels {
+                        let key = crate::dockerfile::shell::unquote(&kv.key);
+                        let value = crate::dockerfile::shell::unquote(&kv.value);
+                        match at.get(&key) {
+                            Some(&i) => set[i] = (key, value, c.instruction),
+                            None => {
+                                at.insert(key.clone(), set.len());
+                                set.push((key, value, c.instruction));
+                            }
+                        }
+                    }
                 }
             }
         }
         for (key, kind) in schema {
-            match set.iter().find(|(k, _, _)| k == key) {
+            match at.get(key).map(|&i| &set[i]) {
                 None => out.push(diagnostic(
                     &META,
                     cx.first_line_span(st.instruction),
@@ -126,8 +144,9 @@ impl Rule for LabelSchema {
             }
         }
         if cx.settings.strict_labels {
+            let named: std::collections::HashSet<&str> = schema.iter().map(|(k, _)| k.as_str()).collect();
             for (key, _, ins) in &set {
-                if !schema.iter().any(|(k, _)| k == key.as_str()) {
+                if !named.contains(key.as_str()) {
                     out.push(diagnostic(
                         &META,
                         cx.first_line_span(*ins),

@@ -40,18 +40,29 @@ pub fn registry_of(image: &str) -> &str {
     }
 }
 
-/// `*` matches any run of characters.
+/// `*` matches any run of characters (case-insensitive; linear: the last `*` is retried once
+/// per position, never every star at every position).
 fn glob(pattern: &str, s: &str) -> bool {
-    match pattern.split_once('*') {
-        None => pattern.eq_ignore_ascii_case(s),
-        Some((head, rest)) => {
-            let Some(tail) = s.get(..head.len()).filter(|h| h.eq_ignore_ascii_case(head)).map(|_| &s[head.len()..])
-            else {
-                return false;
-            };
-            (0..=tail.len()).filter(|&i| tail.is_char_boundary(i)).any(|i| glob(rest, &tail[i..]))
+    let p: Vec<char> = pattern.chars().flat_map(char::to_lowercase).collect();
+    let t: Vec<char> = s.chars().flat_map(char::to_lowercase).collect();
+    let (mut i, mut j) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while j < t.len() {
+        if i < p.len() && p[i] == '*' {
+            star = Some((i, j));
+            i += 1;
+        } else if i < p.len() && p[i] == t[j] {
+            i += 1;
+            j += 1;
+        } else if let Some((si, sj)) = star {
+            i = si + 1;
+            j = sj + 1;
+            star = Some((si, sj + 1));
+        } else {
+            return false;
         }
     }
+    p[i..].iter().all(|&c| c == '*')
 }
 
 impl Rule for UntrustedRegistry {
@@ -94,5 +105,7 @@ mod tests {
         assert!(glob("*.gcr.io", "eu.gcr.io"));
         assert!(!glob("*.gcr.io", "gcr.io.evil.com"));
         assert!(glob("my-company.com:500", "my-company.com:500"));
+        assert!(glob("*-*.corp.com", "eu-west.corp.com") && !glob("*-*.corp.com", "euwest.corp.com"));
+        assert!(glob("*", "") && !glob("a", ""));
     }
 }
