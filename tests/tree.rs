@@ -170,6 +170,17 @@ fn tree_flags_are_checked() {
         imgslim().arg("analyze").arg(&p).args(["--tree", "--layer", "7"]).assert().code(2).get_output().stderr.clone();
     assert!(String::from_utf8_lossy(&out).contains("no layer 7: the image has 2 layers (0 to 1)"));
     imgslim().arg("analyze").arg(&p).args(["--layer", "1"]).assert().code(2);
+    // dive's spelling of the source: the same image as the bare path
+    let out = imgslim()
+        .arg("analyze")
+        .args(["--source", "docker-archive"])
+        .arg(&p)
+        .args(["--format", "json"])
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["final_bytes"], 21_170);
+    imgslim().arg("analyze").args(["--source", "podman"]).arg(&p).assert().code(2);
     let out = imgslim()
         .arg("analyze")
         .arg(&p)

@@ -200,16 +200,6 @@ impl FileTree {
         }
         Some(id)
     }
-
-    /// Every node below `id` (itself included), depth first.
-    pub fn descendants(&self, id: u32) -> impl Iterator<Item = u32> + '_ {
-        let mut stack = vec![id];
-        std::iter::from_fn(move || {
-            let id = stack.pop()?;
-            stack.extend(self.nodes[id as usize].children.iter().rev());
-            Some(id)
-        })
-    }
 }
 
 /// The final file system: every visible path, with the category of each (`categories` in the
@@ -352,6 +342,5 @@ mod tests {
         let lib = t.find("usr/lib").unwrap() as usize;
         assert_eq!(t.nodes[lib].change, Some(Change::Modified), "mixed changes below");
         assert_eq!(t.nodes[t.find("usr/bin").unwrap() as usize].change, Some(Change::Added));
-        assert_eq!(t.descendants(usr).count(), 6);
     }
 }

@@ -12,10 +12,8 @@ pub fn run(args: ExploreArgs) -> anyhow::Result<ExitStatus> {
         "explore is interactive and needs a terminal; for a file or a pipe use `imgslim analyze {} --tree` (or --format html)",
         args.image
     );
-    let spec = imgslim::sources::parse(&args.image);
-    let opened =
-        imgslim::sources::open(&spec, &super::source_options(args.platform.as_deref(), &args.insecure_registry))
-            .with_context(|| format!("cannot open image {}", args.image))?;
+    let opened = super::open_image(&args.image, args.platform.as_deref(), &args.insecure_registry)
+        .with_context(|| format!("cannot open image {}", args.image))?;
     let dockerfile = match &args.dockerfile {
         Some(p) => {
             let (df, model) = load_dockerfile(p)?;
