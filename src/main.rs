@@ -13,6 +13,11 @@ mod settings;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// mimalloc: the parser, the rules and the estimates make many small short-lived allocations;
+/// against glibc's allocator it takes about a quarter off `analyze`'s CPU time on the corpus.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     printer::init_color(args.color);

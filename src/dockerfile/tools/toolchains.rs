@@ -87,6 +87,23 @@ pub fn global(c: &Command) -> bool {
     }
 }
 
+/// A global install of JavaScript package managers only (`npm install -g pnpm@9`): the build's
+/// tools.
+pub fn installs_js_managers_only(c: &Command) -> bool {
+    let packages = super::operands(c);
+    global(c)
+        && !packages.is_empty()
+        && packages.iter().all(|w| {
+            let t = w.text.trim_matches(['"', '\'']);
+            // `pnpm@9.15.9`, `@pnpm/exe@9`: the name before the version's `@`
+            let name = match t.strip_prefix('@') {
+                Some(rest) => format!("@{}", rest.split('@').next().unwrap_or("")),
+                None => t.split('@').next().unwrap_or("").to_string(),
+            };
+            matches!(name.as_str(), "pnpm" | "@pnpm/exe" | "yarn" | "npm" | "corepack")
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

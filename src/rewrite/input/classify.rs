@@ -91,7 +91,12 @@ pub fn classify(c: &Command) -> CmdClass {
         return CmdClass::Cleanup;
     }
     if global(c) {
-        return CmdClass::GlobalInstall;
+        // `npm install -g pnpm`: the build's package manager, not the program's
+        return if crate::dockerfile::tools::toolchains::installs_js_managers_only(c) {
+            CmdClass::Build(Ecosystem::Node)
+        } else {
+            CmdClass::GlobalInstall
+        };
     }
     match toolchain(c) {
         Some(Toolchain::Ruby) => return CmdClass::Foreign("ruby"),
@@ -214,6 +219,8 @@ mod tests {
         assert_eq!(class("docker-php-ext-install pdo"), CmdClass::Foreign("php"));
         assert_eq!(class("pip install -r requirements.txt"), CmdClass::Build(Ecosystem::Python));
         assert_eq!(class("npm install -g pm2"), CmdClass::GlobalInstall);
+        assert_eq!(class("npm install -g pnpm@9.15.9"), CmdClass::Build(Ecosystem::Node));
+        assert_eq!(class("npm i -g yarn pnpm"), CmdClass::Build(Ecosystem::Node));
         assert_eq!(class("npm ci"), CmdClass::Build(Ecosystem::Node));
         assert_eq!(class("npm cache clean --force"), CmdClass::Cleanup);
         assert_eq!(class("useradd -m app"), CmdClass::Setup);

@@ -8,6 +8,7 @@ pub mod java;
 pub mod native;
 pub mod node;
 pub mod packages;
+pub mod pyenv;
 pub mod python;
 pub mod runtime;
 pub mod rust;

@@ -114,6 +114,11 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
         .ok_or_else(|| Refusal::at(o.stage.line, format!("no runtime image is known for {}", o.base)))?;
     set_runtime(o, bp, runtime, "the Node.js runtime without compilers, headers and build tools")?;
     let pm = manager(o);
+    if let Some(first) = o.program.as_ref().and_then(|p| p.first()).filter(|w| w.as_str() == "pnpm") {
+        return Err(Refusal::new(format!(
+            "the program is started with `{first}`, which the Node.js runtime image does not have: start it with `node` and the script's file (what `pnpm start` runs) for a rewrite"
+        )));
+    }
     let builds: Vec<&super::super::input::Step> =
         o.steps.iter().filter(|s| s.classes.contains(&CmdClass::Build(Ecosystem::Node))).collect();
     manifest_first(o, bp, pm);

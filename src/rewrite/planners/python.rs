@@ -27,15 +27,28 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
         .ok_or_else(|| Refusal::at(o.stage.line, format!("no runtime image is known for {}", o.base)))?;
     set_runtime(o, bp, runtime, "the Python runtime without compilers, headers and build tools")?;
     let mut venv: Option<String> = None;
-    let mut first_pip: Option<usize> = None;
+    let managers = pyenv::installs(o)?;
+    // `uv sync` and in-project poetry/pipenv make the project's own environment
+    if let Some(v) = pyenv::project_env(o, &managers) {
+        venv = Some(v);
+    }
+    // the first install of the program's dependencies (the installers' own stay outside)
+    let mut first_pip: Option<usize> = managers.first().map(|(s, _, _)| s.instruction);
     let (mut user_installs, mut pips) = (0, 0);
     for s in &o.steps {
         for c in o.commands(s) {
             if let Some(v) = own_venv(c) {
                 venv.get_or_insert(super::absolute(&s.workdir, &v));
             }
-            if pip_install(c).is_some() {
-                first_pip.get_or_insert(s.instruction);
+            if pyenv::installs_installers_only(c) {
+                if first_pip.is_none_or(|f| s.instruction < f) {
+                    bp.change(
+                        Some(s.line),
+                        "the installers this pip installs stay in the builder's own Python, out of the environment the runtime stage copies",
+                    );
+                }
+            } else if pip_install(c).is_some() {
+                first_pip = Some(first_pip.map_or(s.instruction, |f| f.min(s.instruction)));
                 pips += 1;
                 if c.has_flag(&["--user"]) {
                     user_installs += 1;
@@ -49,12 +62,6 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
                         "pip is called by absolute path, which a virtual environment would not catch",
                     ));
                 }
-            }
-            if c.name().starts_with("poetry") || c.name() == "pipenv" || c.name() == "uv" {
-                return Err(Refusal::at(
-                    s.line,
-                    format!("`{}` manages its own environments: not supported yet", c.name()),
-                ));
             }
         }
     }
@@ -81,18 +88,22 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
         (Some(v), _) => {
             bp.artifact(v, "the virtual environment the build creates");
             bp.change(None, format!("the virtual environment {v} is copied to the runtime stage"));
+            if !managers.is_empty() {
+                bp.change(None, "the project manager and its cache (~/.cache) stay in the builder");
+            }
         }
         (None, Some(i)) => {
             let at = reorder.map_or(i, |(copy, _)| copy.min(i));
+            pyenv::into_venv(o, bp, &managers, VENV);
             // first among the insertions at that place: before the moved requirements step
             bp.before.insert(
                 0,
                 (
-                at,
-                format!(
-                    "# imgslim: dependencies go into a virtual environment the runtime stage copies{nl}RUN python -m venv {VENV}{nl}ENV VIRTUAL_ENV={VENV} PATH=\"{VENV}/bin:$PATH\"",
-                    nl = o.nl
-                ),
+                    at,
+                    format!(
+                        "# imgslim: dependencies go into a virtual environment the runtime stage copies{nl}RUN python -m venv {VENV}{nl}ENV VIRTUAL_ENV={VENV} PATH=\"{VENV}/bin:$PATH\"",
+                        nl = o.nl
+                    ),
                 ),
             );
             bp.env.push(format!("ENV VIRTUAL_ENV={VENV} PATH=\"{VENV}/bin:$PATH\""));
@@ -101,7 +112,10 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
             bp.intended.push("Env");
             bp.change(
                 o.steps.iter().find(|s| s.instruction == i).map(|s| s.line),
-                format!("pip installs into a virtual environment ({VENV}) built in the builder (with compilers for C extensions) and copied to the runtime stage; PATH puts it first"),
+                format!(
+                    "{} into a virtual environment ({VENV}) built in the builder (with compilers for C extensions) and copied to the runtime stage; PATH puts it first",
+                    if pips > 0 { "pip installs" } else { "the dependencies go" }
+                ),
             );
         }
         (None, None) => {}
@@ -123,9 +137,13 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
             && !c.has_flag(&["--no-cache-dir"])
             && !c.assignments.iter().any(|(k, _)| k == "PIP_NO_CACHE_DIR")
     });
-    if cached && !no_cache_env {
+    // poetry, uv and pipenv keep their caches in ~/.cache too
+    let cached = cached && !no_cache_env || !managers.is_empty();
+    if cached {
         bp.saving = Some(bp.saving.unwrap_or(0) + crate::data::estimates().pip.unknown);
-        bp.change(None, "the wheels pip caches in ~/.cache/pip stay in the builder");
+        if managers.is_empty() {
+            bp.change(None, "the wheels pip caches in ~/.cache/pip stay in the builder");
+        }
     }
     if !o.has_kind(|k| matches!(k, Kind::User { .. })) {
         bp.change(None, "kept running as root: the program may write to its own files; add a USER after checking");
