@@ -22,6 +22,8 @@ struct Ran {
     out: String,
     err: String,
     secs: f64,
+    /// Peak resident memory, MiB.
+    rss_mb: f64,
 }
 
 enum Input<'a> {
@@ -84,13 +86,14 @@ fn run(case: &str, args: &[&str], input: Input, cwd: &Path) -> Ran {
         (None, Some(libc::WTERMSIG(status)))
     };
     assert!(!killed, "{case}: still running after {KILL_AFTER:?} (a hang)");
-    Ran { case: case.to_string(), code, signal, out: out.join().unwrap(), err: err.join().unwrap(), secs }
+    let rss_mb = usage.ru_maxrss as f64 / 1024.0;
+    Ran { case: case.to_string(), code, signal, out: out.join().unwrap(), err: err.join().unwrap(), secs, rss_mb }
 }
 
 /// The exit code is one of `codes` (never a signal: a crash, an abort on allocation failure) and
 /// stderr names the refusal.
 fn expect(r: &Ran, codes: &[i32], fragment: &str) {
-    println!("{:<44} exit {:?} {:>6.2}s", r.case, r.code, r.secs);
+    println!("{:<44} exit {:?} {:>6.2}s {:>7.1} MiB", r.case, r.code, r.secs, r.rss_mb);
     assert!(r.signal.is_none(), "{}: killed by signal {:?}\n{}", r.case, r.signal, tail(&r.err));
     let code = r.code.unwrap();
     assert!(codes.contains(&code), "{}: exit {code}, expected {codes:?}\n{}", r.case, tail(&r.err));
@@ -444,4 +447,43 @@ fn terminal_escapes() {
     let r = run("escapes-filename.lint", &["lint", s(&f)], Input::None, d.path());
     expect(&r, &[0, 1], "");
     assert!(!r.out.contains('\x1b') && !r.err.contains('\x1b'), "lint: raw ESC reached the terminal");
+}
+
+/// The committed corpus of fixtures/hostile (written by its gen.py, listed in cases.tsv with the
+/// exit codes and message each case must give), and the slowest and heaviest of them beside the
+/// largest real Dockerfile of ../shared/corpus.
+#[test]
+fn committed_hostile_corpus() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/hostile");
+    let cases = std::fs::read_to_string(root.join("cases.tsv")).unwrap();
+    let d = tmp();
+    let mut ran = Vec::new();
+    for line in cases.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let (file, cmd, codes, fragment) = (f[0], f[1], f[2], f.get(3).copied().unwrap_or(""));
+        let codes: Vec<i32> = codes.split(',').map(|c| c.parse().unwrap()).collect();
+        let path = root.join(file);
+        let r = run(&format!("{file}.{cmd}"), &[cmd, s(&path)], Input::None, d.path());
+        expect(&r, &codes, fragment);
+        // control characters reach no terminal raw
+        assert!(!r.out.contains('\u{1b}') && !r.err.contains('\u{1b}'), "{}: a raw escape in the output", r.case);
+        ran.push(r);
+    }
+    assert!(ran.len() >= 60, "only {} cases in cases.tsv", ran.len());
+    let slowest = ran.iter().max_by(|a, b| a.secs.total_cmp(&b.secs)).unwrap();
+    let heaviest = ran.iter().max_by(|a, b| a.rss_mb.total_cmp(&b.rss_mb)).unwrap();
+    println!("slowest:  {} {:.2} s {:.1} MiB", slowest.case, slowest.secs, slowest.rss_mb);
+    println!("heaviest: {} {:.2} s {:.1} MiB", heaviest.case, heaviest.secs, heaviest.rss_mb);
+    let corpus = common::shared_dir().join("corpus");
+    let largest = common::subdirs(&corpus)
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).unwrap().map(|e| e.unwrap().path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "Dockerfile"))
+        .max_by_key(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+        .unwrap();
+    for cmd in ["lint", "analyze"] {
+        let r = run(&format!("largest corpus file.{cmd}"), &[cmd, s(&largest)], Input::None, d.path());
+        expect(&r, &[0, 1], "");
+        println!("{} ({}): {:.2} s {:.1} MiB", r.case, largest.display(), r.secs, r.rss_mb);
+    }
 }
