@@ -8,7 +8,7 @@
 //! storage), the rewrite's estimate within 25% of the rewrite. Prints both tables.
 //!
 //! Needs buildah and the base images (`../shared/e2e/base-images.sh`, and
-//! `tests/e2e/java-base-images.sh` for the JDK); skipped with a message when they are missing,
+//! `tests/e2e/java-base-images.sh` for the JDK, `tests/e2e/web-base-images.sh` for nginx); skipped with a message when they are missing,
 //! a failure in CI (`IMGSLIM_REQUIRE_TOOLS=1`).
 
 mod common;
@@ -66,8 +66,10 @@ fn smoke(app: &Path) -> Smoke {
     }
 }
 
+/// The command's words as `--smoke` reads them (shell quoting: `sh -c '...'`).
 fn words(s: &str) -> Vec<String> {
-    s.split_whitespace().map(str::to_string).collect()
+    let script = imgslim::dockerfile::shell::parse_script(s);
+    script.commands.first().map(|c| c.words.iter().map(|w| w.text.clone()).collect()).unwrap_or_default()
 }
 
 #[test]
@@ -85,6 +87,7 @@ fn rewrites_build_run_and_weigh_no_more_than_the_experts() {
         "gcr.io/distroless/base-debian12",
         "gcr.io/distroless/cc-debian12",
         "eclipse-temurin:17-jdk",
+        "nginx:1.27-alpine",
     ] {
         if common::buildah::ready(base).is_none() {
             return;

@@ -483,7 +483,28 @@ fn parse_at(text: &str, base: usize, depth: u32) -> Vec<Command> {
     }
 }
 
+/// A redirection's file descriptor of ten digits or more (`99999999999>f`): brush-parser
+/// panics reading it into an i32, so such a script goes to the fallback reader.
+fn huge_fd_number(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut run = 0;
+    for &c in b {
+        if c.is_ascii_digit() {
+            run += 1;
+        } else {
+            if run >= 10 && (c == b'<' || c == b'>') {
+                return true;
+            }
+            run = 0;
+        }
+    }
+    false
+}
+
 fn brush_parse(text: &str, base: usize, depth: u32) -> Option<Vec<Command>> {
+    if huge_fd_number(text) {
+        return None;
+    }
     let opts = brush_parser::ParserOptions { sh_mode: false, ..Default::default() };
     let tokens = brush_parser::tokenize_str_with_options(text, &opts.tokenizer_options()).ok()?;
     let program = brush_parser::parse_tokens(&tokens, &opts).ok()?;

@@ -174,7 +174,7 @@ fn runtime(o: &Original, bp: &Blueprint) -> String {
             out.push_str(&o.block_text(s.instruction));
         }
     }
-    for e in &bp.env {
+    for e in bp.env.iter().chain(&bp.setup) {
         out.push_str(&with_nl(e, nl));
     }
     // 2. what the probe found the program needs: libraries, and packages the base lacks
@@ -183,7 +183,9 @@ fn runtime(o: &Original, bp: &Blueprint) -> String {
     }
     // 3. users and groups, wherever the original created them (a runtime RUN that creates one
     //    runs here, whole), and the setup steps of RUNs that install build packages
-    for s in o.steps.iter().filter(|s| matches!(o.stage.commands[s.index].kind, Kind::Run(_))) {
+    let runs =
+        |s: &&Step| matches!(o.stage.commands[s.index].kind, Kind::Run(_)) && !bp.dropped.contains(&s.instruction);
+    for s in o.steps.iter().filter(runs) {
         let t = match s.role {
             Role::Replay => creates_users(o, s).then(|| replayed(o, s)).flatten(),
             Role::Packages => replay_run(o, s, |class, _| *class == CmdClass::Setup),
@@ -204,6 +206,9 @@ fn runtime(o: &Original, bp: &Blueprint) -> String {
     // 5. the rest in the original order: WORKDIR, USER, setup RUNs, COPY --from images, the contract
     for s in &o.steps {
         let kind = &o.stage.commands[s.index].kind;
+        if bp.dropped.contains(&s.instruction) {
+            continue;
+        }
         match (&s.role, kind) {
             (Role::Replay, Kind::Arg { .. } | Kind::Env { .. }) => {}
             (Role::Replay, Kind::Run(_)) if !creates_users(o, s) => {

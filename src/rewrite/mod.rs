@@ -103,6 +103,10 @@ pub struct Blueprint {
     /// Runtime stage: ENV lines after the original's ENV, the copies, a USER added at the end,
     /// and instructions whose runtime text differs from the original (shell to exec form).
     pub env: Vec<String>,
+    /// Runtime stage: steps of its own after the ENV lines (a static site's server config).
+    pub setup: Vec<String>,
+    /// Runtime stage: replayed instructions it leaves out (the file server nginx replaces).
+    pub dropped: Vec<usize>,
     pub artifacts: Vec<Artifact>,
     pub user: Option<String>,
     /// The base image's WORKDIR, set again when the original relies on it.

@@ -110,6 +110,9 @@ pub fn fix_by_appending(
 /// Append a command to the end of a RUN's script, joined with `&&` and, when the RUN spans
 /// several lines, on a new continuation line indented like the others.
 pub fn append_command(cx: &Context, at: &At, script: &Script, command: &str) -> Option<Edit> {
+    if script.parsed_by == crate::dockerfile::shell::ParsedBy::Fallback {
+        return None; // the script does not parse (an unclosed `(`): where it ends is not known
+    }
     let last = script.commands.iter().rfind(|c| !c.nested)?;
     if last.op == Op::Background {
         return None;

@@ -12,6 +12,7 @@ pub mod pyenv;
 pub mod python;
 pub mod runtime;
 pub mod rust;
+pub mod static_site;
 
 pub use copies::*;
 pub use packages::*;
@@ -191,13 +192,16 @@ fn nothing_to_gain(o: &Original, bp: &Blueprint) -> Result<(), Refusal> {
 fn describe_moves(o: &Original, bp: &mut Blueprint) {
     let moved: Vec<String> = o
         .with_role(Role::Runtime)
-        .filter(|s| !bp.replaced.iter().any(|(i, _)| *i == s.instruction))
+        .filter(|s| !bp.replaced.iter().any(|(i, _)| *i == s.instruction) && !bp.dropped.contains(&s.instruction))
         .map(|s| o.cx.instructions[s.instruction].node.keyword.text.to_ascii_uppercase())
         .collect();
     if !moved.is_empty() {
         bp.change(None, format!("{} move to the runtime stage unchanged", moved.join(", ")));
     }
-    let replayed = o.with_role(Role::Replay).filter(|s| matches!(o.stage.commands[s.index].kind, Kind::Run(_))).count();
+    let replayed = o
+        .with_role(Role::Replay)
+        .filter(|s| matches!(o.stage.commands[s.index].kind, Kind::Run(_)) && !bp.dropped.contains(&s.instruction))
+        .count();
     if replayed > 0 {
         bp.change(
             None,

@@ -110,6 +110,9 @@ fn leaves_cache(o: &Original) -> bool {
 }
 
 pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), Refusal> {
+    if static_site::plan(o, bp)? {
+        return Ok(());
+    }
     let runtime = runtime_base(o, options, false)
         .ok_or_else(|| Refusal::at(o.stage.line, format!("no runtime image is known for {}", o.base)))?;
     set_runtime(o, bp, runtime, "the Node.js runtime without compilers, headers and build tools")?;
