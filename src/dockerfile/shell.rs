@@ -483,8 +483,38 @@ fn parse_at(text: &str, base: usize, depth: u32) -> Vec<Command> {
     }
 }
 
-/// A redirection's file descriptor of ten digits or more (`99999999999>f`): brush-parser
-/// panics reading it into an i32, so such a script goes to the fallback reader.
+/// Scripts brush-parser mishandles, which go to the fallback reader instead (both found by
+/// fuzzing): a redirection's file descriptor of ten digits or more (`99999999999>f`), which it
+/// panics reading into an i32, and a here-document with an empty delimiter (`<<''`), on which it
+/// allocates without end.
+fn brush_mishandles(text: &str) -> bool {
+    huge_fd_number(text) || empty_heredoc_delimiter(text)
+}
+
+fn empty_heredoc_delimiter(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while let Some(k) = text[i..].find("<<") {
+        let mut j = i + k + 2;
+        if b.get(j) == Some(&b'-') {
+            j += 1;
+        }
+        while b.get(j).is_some_and(|c| *c == b' ' || *c == b'\t') {
+            j += 1;
+        }
+        let start = j;
+        while b.get(j).is_some_and(|c| !c.is_ascii_whitespace() && !b"|&;<>()".contains(c)) {
+            j += 1;
+        }
+        let word = &b[start..j];
+        if !word.is_empty() && word.iter().all(|c| *c == b'\'' || *c == b'"') {
+            return true;
+        }
+        i = (i + k + 2).min(text.len());
+    }
+    false
+}
+
 fn huge_fd_number(text: &str) -> bool {
     let b = text.as_bytes();
     let mut run = 0;
@@ -502,7 +532,7 @@ fn huge_fd_number(text: &str) -> bool {
 }
 
 fn brush_parse(text: &str, base: usize, depth: u32) -> Option<Vec<Command>> {
-    if huge_fd_number(text) {
+    if brush_mishandles(text) {
         return None;
     }
     let opts = brush_parser::ParserOptions { sh_mode: false, ..Default::default() };
@@ -922,6 +952,17 @@ mod tests {
         assert_eq!(c.subcommand(&["-o"]), Some("install"));
         assert_eq!(c.positionals(&["-o"]).iter().map(|w| w.text.as_str()).collect::<Vec<_>>(), ["install", "gcc"]);
         assert_eq!(c.flag_value(&["-o"]), Some("Dpkg::Options::=--force-confnew"));
+    }
+
+    #[test]
+    fn inputs_brush_mishandles_go_to_the_fallback() {
+        for text in ["n''<<-''''|'m 'm ", "cat <<'' 'a 'b ", "echo 99999999999>f", "cat <<\"\"|x"] {
+            assert!(brush_mishandles(text), "{text}");
+            assert_ne!(parse_script(text).parsed_by, ParsedBy::Brush, "{text}");
+        }
+        for text in ["cat <<EOF\nx\nEOF\n", "echo 1>&2", "cat <<'EOF' | sh\nx\nEOF\n", "echo a<<b"] {
+            assert!(!brush_mishandles(text), "{text}");
+        }
     }
 
     #[test]
