@@ -143,7 +143,7 @@ impl Original<'_> {
                             if let Some(bad) = TOO_BROAD.iter().find(|b| w == **b) {
                                 return Err(Refusal::at(
                                     line,
-                                    format!("the build writes into {bad}: the rewrite cannot tell which of its files the program needs"),
+                                    format!("the build writes into {bad}: the rewrite cannot tell which of its files the program needs; install into a directory of its own (`--prefix=/opt/app`, `DESTDIR`) for a rewrite"),
                                 ));
                             }
                             let skip = w.contains(['$', '*', '?'])
@@ -309,7 +309,7 @@ fn run_role(
     if !plain && classes.contains(&CmdClass::Setup) {
         return Err(Refusal::at(
             line,
-            "RUN installs build-only packages and sets the file system up in a loop or condition: the rewrite cannot replay the setup without the packages",
+            "RUN installs build-only packages and sets the file system up in a loop or condition: the rewrite cannot replay the setup without the packages; move the setup into a RUN of its own for a rewrite",
         ));
     }
     if let Some(k) = classes.iter().position(|c| matches!(c, CmdClass::Unknown | CmdClass::Work)) {
@@ -317,7 +317,7 @@ fn run_role(
         return Err(Refusal::at(
             line,
             format!(
-                "RUN installs build-only packages and also runs `{name}`: the rewrite cannot split what the runtime needs from what the build needs"
+                "RUN installs build-only packages and also runs `{name}`: the rewrite cannot split what the runtime needs from what the build needs; run `{name}` in a RUN of its own for a rewrite"
             ),
         ));
     }

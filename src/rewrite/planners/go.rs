@@ -104,15 +104,15 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     }
     if o.program.is_none() {
         return Err(Refusal::new(if o.shell_form {
-            "ENTRYPOINT/CMD uses shell syntax: the rewrite cannot tell which binary is the program"
+            "ENTRYPOINT/CMD uses shell syntax: the rewrite cannot tell which binary is the program; write it in exec form (`CMD [\"/path/to/program\"]`) for a rewrite"
         } else {
-            "no ENTRYPOINT or CMD: the rewrite cannot tell which binary is the program"
+            "no ENTRYPOINT or CMD: the rewrite cannot tell which binary is the program; add the CMD that runs it for a rewrite"
         }));
     }
     let cgo = needs_cgo(o);
     let (outs, install_dir, first_build) = outputs(o);
     let bin = binary(o, &outs, install_dir.as_ref())
-        .ok_or_else(|| Refusal::new("the binary ENTRYPOINT/CMD runs is not one the build writes to a known path"))?;
+        .ok_or_else(|| Refusal::new("the binary ENTRYPOINT/CMD runs is not one the build writes to a known path; build it with `-o /path/to/program` and run that path for a rewrite"))?;
     let distroless = runtime_base(o, options, cgo).unwrap_or_else(|| {
         if cgo { "gcr.io/distroless/base-debian12" } else { "gcr.io/distroless/static-debian12" }.to_string()
     });

@@ -21,10 +21,10 @@ fn java_version(tag: &str) -> String {
 
 pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), Refusal> {
     let argv = o.program.clone().ok_or_else(|| {
-        Refusal::new("no ENTRYPOINT or CMD the rewrite can read: it cannot tell which jar is the program")
+        Refusal::new("no ENTRYPOINT or CMD the rewrite can read: it cannot tell which jar is the program; add `CMD [\"java\", \"-jar\", \"app.jar\"]` for a rewrite")
     })?;
     let jar = argv.iter().position(|w| w == "-jar").and_then(|i| argv.get(i + 1)).ok_or_else(|| {
-        Refusal::new("the program is not started with `java -jar`: the rewrite cannot tell what to copy")
+        Refusal::new("the program is not started with `java -jar`: the rewrite cannot tell what to copy; start it with `java -jar` for a rewrite")
     })?;
     if jar.contains(['*', '$']) {
         return Err(Refusal::new(format!("the jar path `{jar}` is a pattern or variable: name the jar")));

@@ -163,7 +163,7 @@ fn not_a_program(o: &Original, eco: Ecosystem) -> Result<(), Refusal> {
             );
         if idle || repl {
             return Err(Refusal::not_a_program(format!(
-                "the image runs `{}`: an environment to work in (a dev container or toolbox), whose tools are its purpose; a runtime stage cannot tell what to leave out",
+                "the image runs `{}`: an environment to work in (a dev container or toolbox), whose tools are its purpose; a runtime stage cannot tell what to leave out (make CMD the program it serves for a rewrite)",
                 argv.join(" ")
             )));
         }
@@ -172,7 +172,7 @@ fn not_a_program(o: &Original, eco: Ecosystem) -> Result<(), Refusal> {
     let interpreted = matches!(eco, Ecosystem::Python | Ecosystem::Node | Ecosystem::Generic);
     if interpreted && !o.has_kind(|k| matches!(k, Kind::Entrypoint { .. } | Kind::Cmd { .. })) {
         return Err(Refusal::not_a_program(
-            "no ENTRYPOINT or CMD: the image is a toolbox or dev container whose installed tools are its purpose; a runtime stage cannot tell what to leave out",
+            "no ENTRYPOINT or CMD: the image is a toolbox or dev container whose installed tools are its purpose; a runtime stage cannot tell what to leave out (add the CMD of the program it serves for a rewrite)",
         ));
     }
     Ok(())

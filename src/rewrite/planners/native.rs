@@ -159,9 +159,9 @@ fn native_base(o: &Original, options: &Options) -> (String, &'static str) {
 pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), Refusal> {
     if o.program.is_none() {
         return Err(Refusal::new(if o.shell_form {
-            "ENTRYPOINT/CMD uses shell syntax: the rewrite cannot tell which binary is the program"
+            "ENTRYPOINT/CMD uses shell syntax: the rewrite cannot tell which binary is the program; write it in exec form (`CMD [\"/path/to/program\"]`) for a rewrite"
         } else {
-            "no ENTRYPOINT or CMD: the rewrite cannot tell which binary is the program"
+            "no ENTRYPOINT or CMD: the rewrite cannot tell which binary is the program; add the CMD that runs it for a rewrite"
         }));
     }
     let argv0 = o.program.as_ref().and_then(|p| p.first()).cloned().unwrap_or_default();
@@ -201,7 +201,7 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     }
     let dirs = if installs_to_usr_local(o) { vec!["/usr/local/bin".to_string()] } else { Vec::new() };
     let bin = program_path(o, &dirs).ok_or_else(|| {
-        Refusal::new("ENTRYPOINT/CMD runs a program by name and the build installs nothing with `make install`: the rewrite cannot tell where the binary is")
+        Refusal::new("ENTRYPOINT/CMD runs a program by name and the build installs nothing with `make install`: the rewrite cannot tell where the binary is; give its path in CMD for a rewrite")
     })?;
     let (runtime, why) = native_base(o, options);
     if runtime == STATIC {

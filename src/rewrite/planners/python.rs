@@ -54,7 +54,7 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
                     user_installs += 1;
                 }
                 if c.has_flag(&["-t", "--target", "--prefix", "--root"]) {
-                    return Err(Refusal::at(s.line, "`pip install` into a custom target or prefix: not supported"));
+                    return Err(Refusal::at(s.line, "`pip install` into a custom target or prefix: not supported; install into a virtual environment for a rewrite"));
                 }
                 if c.words[0].text.starts_with('/') {
                     return Err(Refusal::at(

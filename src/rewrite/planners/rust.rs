@@ -66,12 +66,12 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     }
     if o.program.is_none() {
         return Err(Refusal::new(
-            "no ENTRYPOINT or CMD the rewrite can read: it cannot tell which binary is the program",
+            "no ENTRYPOINT or CMD the rewrite can read: it cannot tell which binary is the program; add an exec-form CMD that runs it for a rewrite",
         ));
     }
     let (outs, install) = outputs(o);
     let bin = super::go::binary(o, &outs, install.as_ref())
-        .ok_or_else(|| Refusal::new("the binary ENTRYPOINT/CMD runs is not one the build writes to a known path"))?;
+        .ok_or_else(|| Refusal::new("the binary ENTRYPOINT/CMD runs is not one the build writes to a known path; run it from target/release or CARGO_HOME/bin (`cargo install`) for a rewrite"))?;
     let distroless = runtime_base(o, options, false).unwrap_or_else(|| "gcr.io/distroless/cc-debian12".into());
     let distroless_ok = !needs_shell(o) && !needs_packages_beyond(o, o.invoked(), options, &distroless);
     let runtime = match (&options.runtime_base, distroless_ok) {
