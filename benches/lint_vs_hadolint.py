@@ -75,6 +75,8 @@ def main():
     # analyze Dockerfile: the findings with the estimate, the rewrite plan and both images priced
     t_an, p_an = timed([binary, "analyze", "--format", "json", "--failure-threshold", "none", *files], a.runs)
     analyzed = json.loads(p_an.stdout or "[]")
+    if len(analyzed) != len(files):
+        sys.exit(f"imgslim analyze reported {len(analyzed)} of {len(files)} files: {p_an.stderr[-500:]}")
     ours = json.loads(p_ours.stdout)
     theirs = json.loads(p_hl.stdout or "[]")
 

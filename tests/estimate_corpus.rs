@@ -102,3 +102,27 @@ fn corpus_accounting_holds_together() {
     assert!(fat_fixes > 20, "the fat-base fix should apply to many corpus files: {fat_fixes}");
     assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
 }
+
+/// `imgslim analyze` over many files, one of which does not parse (the corpus has one): every
+/// other file is analyzed and reported, the broken one is a syntax-error finding in its place
+/// (as `lint` reports it), and the run exits 2 saying how many could not be parsed.
+#[test]
+fn analyze_many_files_reports_the_one_that_does_not_parse() {
+    let files = corpus();
+    let out = assert_cmd::Command::cargo_bin("imgslim")
+        .unwrap()
+        .args(["analyze", "--format", "json", "--failure-threshold", "none"])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 file could not be parsed"));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON array on stdout");
+    let entries = v.as_array().unwrap();
+    assert_eq!(entries.len(), files.len());
+    let broken: Vec<&serde_json::Value> = entries.iter().filter(|e| e.get("error").is_some()).collect();
+    assert_eq!(broken.len(), 1);
+    assert_eq!(broken[0]["findings"][0]["code"], "IS000");
+    assert!(broken[0]["error"]["line"].as_u64().unwrap() > 0);
+    assert!(entries.iter().filter(|e| e.get("error").is_none()).all(|e| e["estimate"].is_object()));
+}

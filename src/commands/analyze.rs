@@ -231,13 +231,38 @@ struct Analyzed {
     measured: Option<u64>,
 }
 
+/// One Dockerfile analyzed, or (among several files) one that does not parse: its error is a
+/// finding like lint's, and the others are still analyzed.
 fn analyze_one(
     args: &AnalyzeArgs,
     target: &std::path::Path,
     cfg: &crate::settings::LintSettings,
-) -> anyhow::Result<(imgslim::report::lint::FileResult, Analyzed)> {
-    let (df, model) = load_dockerfile(target)?;
-    let model = model.map_err(|e| located(target, &e))?;
+) -> anyhow::Result<(imgslim::report::lint::FileResult, Option<Analyzed>)> {
+    let failed = |e: &imgslim::dockerfile::ParseError| -> anyhow::Result<_> {
+        if args.targets.len() == 1 {
+            return Err(located(target, e));
+        }
+        let path = target.display().to_string();
+        let r = imgslim::report::lint::FileResult {
+            path,
+            dockerfile: None,
+            diagnostics: Vec::new(),
+            error: Some((e.line, e.message.clone())),
+        };
+        Ok((r, None))
+    };
+    let bytes = super::read_input(target)?;
+    let df = match imgslim::dockerfile::parse(&bytes) {
+        Ok(df) => df,
+        Err(e) => return failed(&e),
+    };
+    let model = match imgslim::dockerfile::model::build(&df) {
+        Ok(m) => m,
+        Err(e) => return failed(&e),
+    };
+    if let Some(why) = imgslim::dockerfile::model::expand::limit_hit(&model, df.escape) {
+        anyhow::bail!("{}: {why}", target.display());
+    }
     let mut settings = cfg.lint.clone();
     settings.context_dir = args.lint.context.clone().or_else(|| {
         Some(target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new(".")).to_path_buf())
@@ -259,7 +284,7 @@ fn analyze_one(
         diagnostics: analysis.diagnostics.clone(),
         error: None,
     };
-    Ok((result, Analyzed { path, analysis, measured }))
+    Ok((result, Some(Analyzed { path, analysis, measured })))
 }
 
 /// `imgslim analyze Dockerfile...`: the findings and the estimated image as one accounting, and
@@ -270,7 +295,7 @@ fn dockerfiles(args: &AnalyzeArgs) -> anyhow::Result<ExitStatus> {
     let cfg = crate::settings::lint_settings(&loaded, &args.lint.flags(), None)?;
     anyhow::ensure!(args.image.is_none() || args.targets.len() == 1, "--image goes with one Dockerfile");
     let next = std::sync::atomic::AtomicUsize::new(0);
-    type Slot = Mutex<Option<anyhow::Result<(imgslim::report::lint::FileResult, Analyzed)>>>;
+    type Slot = Mutex<Option<anyhow::Result<(imgslim::report::lint::FileResult, Option<Analyzed>)>>>;
     let slots: Vec<Slot> = args.targets.iter().map(|_| Mutex::new(None)).collect();
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(args.targets.len());
     std::thread::scope(|s| {
@@ -294,11 +319,19 @@ fn dockerfiles(args: &AnalyzeArgs) -> anyhow::Result<ExitStatus> {
             done.push(r?);
         }
     }
-    let (results, done): (Vec<render::FileResult>, Vec<Analyzed>) = done.into_iter().unzip();
+    let (results, done): (Vec<render::FileResult>, Vec<Option<Analyzed>>) = done.into_iter().unzip();
+    let unparsed = results.iter().filter(|r| r.error.is_some()).count() as u64;
+    let status = |results: &[render::FileResult]| -> anyhow::Result<ExitStatus> {
+        if unparsed > 0 {
+            anyhow::bail!("{} could not be parsed", imgslim::units::count(unparsed, "file"));
+        }
+        Ok(super::lint::status(results, cfg.failure_threshold))
+    };
     if args.format == ReportFormat::Html {
-        let sources: Vec<(imgslim::report::html::Source, &imgslim::dockerfile::Dockerfile)> = done
+        let parsed: Vec<(&Analyzed, &render::FileResult)> =
+            done.iter().zip(&results).filter_map(|(d, r)| Some((d.as_ref()?, r))).collect();
+        let sources: Vec<(imgslim::report::html::Source, &imgslim::dockerfile::Dockerfile)> = parsed
             .iter()
-            .zip(&results)
             .filter_map(|(d, r)| {
                 let df = r.dockerfile.as_ref()?;
                 Some((imgslim::report::html::Source { path: &d.path, text: &df.source }, df))
@@ -306,19 +339,27 @@ fn dockerfiles(args: &AnalyzeArgs) -> anyhow::Result<ExitStatus> {
             .collect();
         let files: Vec<_> = sources
             .iter()
-            .zip(&done)
+            .zip(parsed.iter().map(|(d, _)| *d))
             .map(|((s, df), d)| {
                 (s, &d.analysis.accounting, &d.analysis.outcome, d.analysis.diagnostics.as_slice(), *df)
             })
             .collect();
         emit(args.output.as_deref(), &imgslim::report::html::dockerfile(&files))?;
-        return Ok(super::lint::status(&results, cfg.failure_threshold));
+        return status(&results);
     }
     let mut out: Vec<u8> = Vec::new();
     match args.format {
         ReportFormat::Html => unreachable!("written above"),
         ReportFormat::Json => {
-            let one = |(d, r): (&Analyzed, &render::FileResult)| {
+            let one = |(d, r): (&Option<Analyzed>, &render::FileResult)| {
+                let Some(d) = d else {
+                    let (line, message) = r.error.clone().unwrap_or_default();
+                    return serde_json::json!({
+                        "file": r.path,
+                        "error": { "line": line, "message": message },
+                        "findings": render::json(std::slice::from_ref(r)),
+                    });
+                };
                 let mut v = serde_json::json!({
                     "file": d.path,
                     "estimate": d.analysis.accounting,
@@ -339,6 +380,10 @@ fn dockerfiles(args: &AnalyzeArgs) -> anyhow::Result<ExitStatus> {
         }
         ReportFormat::Markdown => {
             for (d, r) in done.iter().zip(&results) {
+                let Some(d) = d else {
+                    write!(out, "{}", render::markdown(std::slice::from_ref(r)))?;
+                    continue;
+                };
                 let a = &d.analysis;
                 write!(
                     out,
@@ -350,6 +395,10 @@ fn dockerfiles(args: &AnalyzeArgs) -> anyhow::Result<ExitStatus> {
         }
         ReportFormat::Text => {
             for (d, r) in done.iter().zip(&results) {
+                let Some(d) = d else {
+                    write!(out, "{}", render::text(std::slice::from_ref(r), crate::printer::color()))?;
+                    continue;
+                };
                 let a = &d.analysis;
                 let summary = imgslim::report::estimate::text(&d.path, &a.accounting, &a.outcome, &a.diagnostics);
                 write!(out, "{}", terminal_safe(&summary))?;
@@ -373,7 +422,7 @@ fn dockerfiles(args: &AnalyzeArgs) -> anyhow::Result<ExitStatus> {
         ReportFormat::Checkstyle => write!(out, "{}", render::checkstyle(&results))?,
     }
     emit(args.output.as_deref(), &String::from_utf8_lossy(&out))?;
-    Ok(super::lint::status(&results, cfg.failure_threshold))
+    status(&results)
 }
 
 /// `--image`: analyze the built image with the Dockerfile's lines, put each size finding's
