@@ -485,10 +485,18 @@ fn parse_at(text: &str, base: usize, depth: u32) -> Vec<Command> {
 
 /// Scripts brush-parser mishandles, which go to the fallback reader instead (both found by
 /// fuzzing): a redirection's file descriptor of ten digits or more (`99999999999>f`), which it
-/// panics reading into an i32, and a here-document with an empty delimiter (`<<''`), on which it
-/// allocates without end.
+/// panics reading into an i32, a here-document with an empty delimiter (`<<''`), on which it
+/// allocates without end, and many unclosed `(`, on which its backtracking doubles with each one
+/// (24 take seconds); a script with them does not parse anyway.
 fn brush_mishandles(text: &str) -> bool {
-    huge_fd_number(text) || empty_heredoc_delimiter(text)
+    huge_fd_number(text) || empty_heredoc_delimiter(text) || unclosed_parens(text) > MAX_UNCLOSED_PARENS
+}
+
+const MAX_UNCLOSED_PARENS: usize = 8;
+
+fn unclosed_parens(text: &str) -> usize {
+    let opens = text.bytes().filter(|&c| c == b'(').count();
+    opens.saturating_sub(text.bytes().filter(|&c| c == b')').count())
 }
 
 fn empty_heredoc_delimiter(text: &str) -> bool {
@@ -956,11 +964,13 @@ mod tests {
 
     #[test]
     fn inputs_brush_mishandles_go_to_the_fallback() {
-        for text in ["n''<<-''''|'m 'm ", "cat <<'' 'a 'b ", "echo 99999999999>f", "cat <<\"\"|x"] {
+        let parens = format!("{}r\n", "(".repeat(48));
+        for text in ["n''<<-''''|'m 'm ", "cat <<'' 'a 'b ", "echo 99999999999>f", "cat <<\"\"|x", &parens] {
             assert!(brush_mishandles(text), "{text}");
             assert_ne!(parse_script(text).parsed_by, ParsedBy::Brush, "{text}");
         }
-        for text in ["cat <<EOF\nx\nEOF\n", "echo 1>&2", "cat <<'EOF' | sh\nx\nEOF\n", "echo a<<b"] {
+        let balanced = format!("{}r{}", "(".repeat(48), ")".repeat(48));
+        for text in ["cat <<EOF\nx\nEOF\n", "echo 1>&2", "cat <<'EOF' | sh\nx\nEOF\n", "echo a<<b", &balanced] {
             assert!(!brush_mishandles(text), "{text}");
         }
     }

@@ -51,7 +51,13 @@ fn unpinned(c: &Command) -> Vec<String> {
                 || w.contains('@')
         })
     } else if name == "npm" && matches!(subcommand(c), Some("install" | "i" | "add")) {
-        (operands(c), |w| w[1..].contains('@') || w.starts_with('.') || w.starts_with('/') || w.contains(':'))
+        // a version after the name: an `@` past the first character (a scope's `@` comes first)
+        (operands(c), |w| {
+            w.char_indices().any(|(i, ch)| i > 0 && ch == '@')
+                || w.starts_with('.')
+                || w.starts_with('/')
+                || w.contains(':')
+        })
     } else if matches!(name, "yum" | "dnf" | "dnf5" | "microdnf" | "zypper")
         && matches!(subcommand(c), Some("install" | "in"))
     {
