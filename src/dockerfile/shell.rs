@@ -504,6 +504,11 @@ fn empty_heredoc_delimiter(text: &str) -> bool {
     let mut i = 0;
     while let Some(k) = text[i..].find("<<") {
         let mut j = i + k + 2;
+        if b.get(j) == Some(&b'<') {
+            // `<<<`: a here-string, not a here-document
+            i = j + 1;
+            continue;
+        }
         if b.get(j) == Some(&b'-') {
             j += 1;
         }
@@ -511,11 +516,12 @@ fn empty_heredoc_delimiter(text: &str) -> bool {
             j += 1;
         }
         let start = j;
-        while b.get(j).is_some_and(|c| !c.is_ascii_whitespace() && !b"|&;<>()".contains(c)) {
+        while b.get(j).is_some_and(|c| !matches!(c, b' ' | b'\t' | b'\n') && !b"|&;<>()".contains(c)) {
             j += 1;
         }
+        // no delimiter, one that is empty once unquoted, or one with a control character (`<<\r`)
         let word = &b[start..j];
-        if !word.is_empty() && word.iter().all(|c| *c == b'\'' || *c == b'"') {
+        if word.iter().all(|c| *c == b'\'' || *c == b'"') || word.iter().any(|c| c.is_ascii_control()) {
             return true;
         }
         i = (i + k + 2).min(text.len());
@@ -965,12 +971,22 @@ mod tests {
     #[test]
     fn inputs_brush_mishandles_go_to_the_fallback() {
         let parens = format!("{}r\n", "(".repeat(48));
-        for text in ["n''<<-''''|'m 'm ", "cat <<'' 'a 'b ", "echo 99999999999>f", "cat <<\"\"|x", &parens] {
+        for text in
+            ["n''<<-''''|'m 'm ", "cat <<'' 'a 'b ", "echo 99999999999>f", "cat <<\"\"|x", &parens, "<<\r\n", "cat <<"]
+        {
             assert!(brush_mishandles(text), "{text}");
             assert_ne!(parse_script(text).parsed_by, ParsedBy::Brush, "{text}");
         }
         let balanced = format!("{}r{}", "(".repeat(48), ")".repeat(48));
-        for text in ["cat <<EOF\nx\nEOF\n", "echo 1>&2", "cat <<'EOF' | sh\nx\nEOF\n", "echo a<<b", &balanced] {
+        for text in [
+            "cat <<EOF\nx\nEOF\n",
+            "cat <<< \"$x\"",
+            "echo $((1<<2))",
+            "echo 1>&2",
+            "cat <<'EOF' | sh\nx\nEOF\n",
+            "echo a<<b",
+            &balanced,
+        ] {
             assert!(!brush_mishandles(text), "{text}");
         }
     }
