@@ -171,9 +171,16 @@ fn not_a_program(o: &Original, eco: Ecosystem) -> Result<(), Refusal> {
     // the base's own CMD (python3, node, bash) runs whatever the image holds
     let interpreted = matches!(eco, Ecosystem::Python | Ecosystem::Node | Ecosystem::Generic);
     if interpreted && !o.has_kind(|k| matches!(k, Kind::Entrypoint { .. } | Kind::Cmd { .. })) {
-        return Err(Refusal::not_a_program(
-            "no ENTRYPOINT or CMD: the image is a toolbox or dev container whose installed tools are its purpose; a runtime stage cannot tell what to leave out (add the CMD of the program it serves for a rewrite)",
-        ));
+        // a server image (rabbitmq, nginx, redis...) runs its own command: not a toolbox
+        let known = o.base.is_empty() || crate::data::BaseImage::find(&crate::data::ImageRef::parse(&o.base)).is_some();
+        return Err(Refusal::not_a_program(if known {
+            "no ENTRYPOINT or CMD: the image is a toolbox or dev container whose installed tools are its purpose; a runtime stage cannot tell what to leave out (add the CMD of the program it serves for a rewrite)".to_string()
+        } else {
+            format!(
+                "no ENTRYPOINT or CMD: the image runs the command of its base image {}, which a runtime stage on another base would not have",
+                o.base
+            )
+        }));
     }
     Ok(())
 }
