@@ -39,6 +39,18 @@ pub fn pypi() -> &'static PypiTable {
 }
 
 /// PyPI's name normalization (PEP 503): lower case, runs of `-_.` as one `-`.
+/// The name of a PEP 508 requirement (`requests[socks]>=2; python_version>"3"` -> requests),
+/// normalized; quotes around it (a shell word) are ignored.
+pub fn requirement_name(req: &str) -> Option<String> {
+    let n: String = req
+        .trim()
+        .trim_matches(['"', '\''])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect();
+    (!n.is_empty()).then(|| normalize_pypi(&n))
+}
+
 pub fn normalize_pypi(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut dash = false;

@@ -29,12 +29,7 @@ pub fn requirements(text: &str) -> (Vec<String>, Vec<String>) {
     (names, includes)
 }
 
-/// The name of a PEP 508 requirement (`requests[socks]>=2; python_version>"3"` -> requests).
-pub fn requirement_name(req: &str) -> Option<String> {
-    let n: String =
-        req.trim().chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).collect();
-    (!n.is_empty()).then(|| crate::data::deps::normalize_pypi(&n))
-}
+pub use crate::data::deps::requirement_name;
 
 /// The dependencies a pyproject.toml declares ([project] or [tool.poetry]).
 pub fn pyproject(text: &str) -> Vec<String> {

@@ -87,22 +87,32 @@ pub fn global(c: &Command) -> bool {
     }
 }
 
-/// A global install of JavaScript package managers only (`npm install -g pnpm@9`): the build's
-/// tools.
-pub fn installs_js_managers_only(c: &Command) -> bool {
+/// The package names of a global install (`npm install -g pnpm@9 @pnpm/exe@9` -> pnpm,
+/// @pnpm/exe); None when `c` is not one or names nothing.
+pub fn global_packages(c: &Command) -> Option<Vec<String>> {
     let packages = super::operands(c);
-    global(c)
-        && !packages.is_empty()
-        && packages.iter().all(|w| {
-            let t = w.text.trim_matches(['"', '\'']);
-            // `pnpm@9.15.9`, `@pnpm/exe@9`: the name before the version's `@`
-            let name = match t.strip_prefix('@') {
-                Some(rest) => format!("@{}", rest.split('@').next().unwrap_or("")),
-                None => t.split('@').next().unwrap_or("").to_string(),
-            };
-            matches!(name.as_str(), "pnpm" | "@pnpm/exe" | "yarn" | "npm" | "corepack")
-        })
+    (global(c) && !packages.is_empty()).then(|| {
+        packages
+            .iter()
+            .map(|w| {
+                let t = w.text.trim_matches(['"', '\'']);
+                // the name before the version's `@` (a scope's `@` comes first)
+                match t.strip_prefix('@') {
+                    Some(rest) => format!("@{}", rest.split('@').next().unwrap_or("")),
+                    None => t.split('@').next().unwrap_or("").to_string(),
+                }
+            })
+            .collect()
+    })
 }
+
+/// Does `c` globally install these packages and nothing else?
+pub fn installs_globally_only(c: &Command, names: &[&str]) -> bool {
+    global_packages(c).is_some_and(|p| p.iter().all(|n| names.contains(&n.as_str())))
+}
+
+/// The JavaScript package managers (a global install of them is the build's tools).
+pub const JS_MANAGERS: &[&str] = &["pnpm", "@pnpm/exe", "yarn", "npm", "corepack"];
 
 #[cfg(test)]
 mod tests {
@@ -111,6 +121,14 @@ mod tests {
 
     fn cmd(s: &str) -> Command {
         parse_script(s).commands.remove(0)
+    }
+
+    #[test]
+    fn global_install_names() {
+        assert_eq!(global_packages(&cmd("npm install -g pnpm@9 @pnpm/exe@9")).unwrap(), ["pnpm", "@pnpm/exe"]);
+        assert!(installs_globally_only(&cmd("npm i -g 'serve@14'"), &["serve"]));
+        assert!(!installs_globally_only(&cmd("npm i -g serve pm2"), &["serve"]));
+        assert_eq!(global_packages(&cmd("npm install pnpm")), None);
     }
 
     #[test]

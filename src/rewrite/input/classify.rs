@@ -92,7 +92,8 @@ pub fn classify(c: &Command) -> CmdClass {
     }
     if global(c) {
         // `npm install -g pnpm`: the build's package manager, not the program's
-        return if crate::dockerfile::tools::toolchains::installs_js_managers_only(c) {
+        use crate::dockerfile::tools::toolchains::{installs_globally_only, JS_MANAGERS};
+        return if installs_globally_only(c, JS_MANAGERS) {
             CmdClass::Build(Ecosystem::Node)
         } else {
             CmdClass::GlobalInstall

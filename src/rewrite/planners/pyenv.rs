@@ -50,13 +50,6 @@ impl Manager {
     }
 }
 
-/// The package name of a requirement word (`poetry==1.8.3`, `uv>=0.4`, `"pipenv[x]"`).
-fn requirement_name(word: &str) -> String {
-    let w = word.trim_matches(['"', '\'']);
-    let end = w.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))).unwrap_or(w.len());
-    w[..end].to_ascii_lowercase().replace('_', "-")
-}
-
 /// `pip install poetry==1.8.3`, `pip install --upgrade pip setuptools`: only installers, which
 /// stay in the builder's own Python.
 pub fn installs_installers_only(c: &Command) -> bool {
@@ -64,7 +57,10 @@ pub fn installs_installers_only(c: &Command) -> bool {
         return false;
     }
     let packages = operands(c);
-    !packages.is_empty() && packages.iter().all(|w| INSTALLERS.contains(&requirement_name(&w.text).as_str()))
+    !packages.is_empty()
+        && packages
+            .iter()
+            .all(|w| crate::data::deps::requirement_name(&w.text).is_some_and(|n| INSTALLERS.contains(&n.as_str())))
 }
 
 /// The project manager's install command, if `c` is one.

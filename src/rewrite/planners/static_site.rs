@@ -73,11 +73,7 @@ fn read_server(argv: &[String]) -> Option<Site> {
 
 /// `npm install -g serve@14`: the file server, which the runtime stage replaces.
 fn installs_server_only(c: &crate::dockerfile::shell::Command) -> bool {
-    use crate::dockerfile::tools::{operands, toolchains::global};
-    let packages = operands(c);
-    global(c)
-        && !packages.is_empty()
-        && packages.iter().all(|w| SERVERS.contains(&w.text.trim_matches(['"', '\'']).split('@').next().unwrap_or("")))
+    crate::dockerfile::tools::toolchains::installs_globally_only(c, SERVERS)
 }
 
 /// Plan the rewrite of a static front end; Ok(false) when the original is not one.
