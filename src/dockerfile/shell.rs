@@ -486,10 +486,11 @@ fn parse_at(text: &str, base: usize, depth: u32) -> Vec<Command> {
 /// Scripts brush-parser mishandles, which go to the fallback reader instead (both found by
 /// fuzzing): a redirection's file descriptor of ten digits or more (`99999999999>f`), which it
 /// panics reading into an i32, a here-document with an empty delimiter (`<<''`), on which it
-/// allocates without end, and many unclosed `(`, on which its backtracking doubles with each one
-/// (24 take seconds); a script with them does not parse anyway.
+/// allocates without end, as on a delimiter with a `$` in it (`<<$[`: 4 GB from six bytes), and
+/// many unclosed `(`, on which its backtracking doubles with each one (24 take seconds); a script
+/// with them does not parse anyway, or names a delimiter no real script uses.
 fn brush_mishandles(text: &str) -> bool {
-    huge_fd_number(text) || empty_heredoc_delimiter(text) || unclosed_parens(text) > MAX_UNCLOSED_PARENS
+    huge_fd_number(text) || odd_heredoc_delimiter(text) || unclosed_parens(text) > MAX_UNCLOSED_PARENS
 }
 
 const MAX_UNCLOSED_PARENS: usize = 8;
@@ -499,7 +500,7 @@ fn unclosed_parens(text: &str) -> usize {
     opens.saturating_sub(text.bytes().filter(|&c| c == b')').count())
 }
 
-fn empty_heredoc_delimiter(text: &str) -> bool {
+fn odd_heredoc_delimiter(text: &str) -> bool {
     let b = text.as_bytes();
     let mut i = 0;
     while let Some(k) = text[i..].find("<<") {
@@ -519,9 +520,12 @@ fn empty_heredoc_delimiter(text: &str) -> bool {
         while b.get(j).is_some_and(|c| !matches!(c, b' ' | b'\t' | b'\n') && !b"|&;<>()".contains(c)) {
             j += 1;
         }
-        // no delimiter, one that is empty once unquoted, or one with a control character (`<<\r`)
+        // no delimiter, one that is empty once unquoted, or one with a control character (`<<\r`),
+        // an expansion or a command substitution in it (`<<$[`, `<<${x`, `` <<`x ``)
         let word = &b[start..j];
-        if word.iter().all(|c| *c == b'\'' || *c == b'"') || word.iter().any(|c| c.is_ascii_control()) {
+        if word.iter().all(|c| *c == b'\'' || *c == b'"')
+            || word.iter().any(|c| c.is_ascii_control() || *c == b'$' || *c == b'`')
+        {
             return true;
         }
         i = (i + k + 2).min(text.len());
@@ -971,9 +975,18 @@ mod tests {
     #[test]
     fn inputs_brush_mishandles_go_to_the_fallback() {
         let parens = format!("{}r\n", "(".repeat(48));
-        for text in
-            ["n''<<-''''|'m 'm ", "cat <<'' 'a 'b ", "echo 99999999999>f", "cat <<\"\"|x", &parens, "<<\r\n", "cat <<"]
-        {
+        for text in [
+            "n''<<-''''|'m 'm ",
+            "cat <<'' 'a 'b ",
+            "echo 99999999999>f",
+            "cat <<\"\"|x",
+            &parens,
+            "<<\r\n",
+            "cat <<",
+            "<<$[  ",
+            "cat <<${x}",
+            "cat <<`x`",
+        ] {
             assert!(brush_mishandles(text), "{text}");
             assert_ne!(parse_script(text).parsed_by, ParsedBy::Brush, "{text}");
         }
