@@ -165,8 +165,12 @@ impl Command {
     }
 
     /// First positional argument: the subcommand of `apt-get`, `npm`, `pip`...
+    /// None after a `--` (`pip -- install`: an operand, not a subcommand; found by fuzzing, where
+    /// the pip-cache fix added `--no-cache-dir` after it on every run).
     pub fn subcommand(&self, value_flags: &[&str]) -> Option<&str> {
-        self.positionals(value_flags).first().map(|w| w.text.as_str())
+        let first = *self.positionals(value_flags).first()?;
+        let ended = self.args().iter().take_while(|w| !std::ptr::eq(*w, first)).any(|w| w.text == "--");
+        (!ended).then_some(first.text.as_str())
     }
 
     pub fn text<'a>(&self, script: &'a Script) -> &'a str {
@@ -487,10 +491,14 @@ fn parse_at(text: &str, base: usize, depth: u32) -> Vec<Command> {
 /// fuzzing): a redirection's file descriptor of ten digits or more (`99999999999>f`), which it
 /// panics reading into an i32, a here-document with an empty delimiter (`<<''`), on which it
 /// allocates without end, as on a delimiter with a `$` in it (`<<$[`: 4 GB from six bytes), and
-/// many unclosed `(`, on which its backtracking doubles with each one (24 take seconds); a script
+/// many unclosed `(`, on which its backtracking doubles with each one (24 take seconds), or one
+/// before a here-document (`$(x->|<< d`: 2 GB); a script
 /// with them does not parse anyway, or names a delimiter no real script uses.
 fn brush_mishandles(text: &str) -> bool {
-    huge_fd_number(text) || odd_heredoc_delimiter(text) || unclosed_parens(text) > MAX_UNCLOSED_PARENS
+    huge_fd_number(text)
+        || odd_heredoc_delimiter(text)
+        || unclosed_parens(text) > MAX_UNCLOSED_PARENS
+        || (unclosed_parens(text) > 0 && text.contains("<<"))
 }
 
 const MAX_UNCLOSED_PARENS: usize = 8;
@@ -986,6 +994,7 @@ mod tests {
             "<<$[  ",
             "cat <<${x}",
             "cat <<`x`",
+            "eo::$$$(XXXXX->|<<  da #c E",
         ] {
             assert!(brush_mishandles(text), "{text}");
             assert_ne!(parse_script(text).parsed_by, ParsedBy::Brush, "{text}");

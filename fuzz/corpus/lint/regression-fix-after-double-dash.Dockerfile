@@ -1,0 +1,2 @@
+FROM s
+RUN pip -- install
