@@ -165,12 +165,8 @@ impl Command {
     }
 
     /// First positional argument: the subcommand of `apt-get`, `npm`, `pip`...
-    /// None after a `--` (`pip -- install`: an operand, not a subcommand; found by fuzzing, where
-    /// the pip-cache fix added `--no-cache-dir` after it on every run).
     pub fn subcommand(&self, value_flags: &[&str]) -> Option<&str> {
-        let first = *self.positionals(value_flags).first()?;
-        let ended = self.args().iter().take_while(|w| !std::ptr::eq(*w, first)).any(|w| w.text == "--");
-        (!ended).then_some(first.text.as_str())
+        self.positionals(value_flags).first().map(|w| w.text.as_str())
     }
 
     pub fn text<'a>(&self, script: &'a Script) -> &'a str {

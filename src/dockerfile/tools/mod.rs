@@ -340,7 +340,15 @@ pub fn positionals(c: &Command) -> Vec<&Word> {
 /// The subcommand: `install` of `apt-get -y install x`, of `pip install`, of `python -m pip
 /// install`.
 pub fn subcommand(c: &Command) -> Option<&str> {
-    positionals(c).first().map(|w| w.text.as_str())
+    subcommand_word(c).map(|w| w.text.as_str())
+}
+
+/// The subcommand's word; None after a `--` (`pip -- install`: an operand, not a subcommand;
+/// found by fuzzing, where the pip-cache fix added `--no-cache-dir` after it on every run).
+pub fn subcommand_word(c: &Command) -> Option<&Word> {
+    let first = *positionals(c).first()?;
+    let ended = c.words.iter().take_while(|w| !std::ptr::eq(*w, first)).any(|w| w.text == "--");
+    (!ended).then_some(first)
 }
 
 /// The positional arguments after the subcommand (the packages of `apt-get install`).

@@ -50,7 +50,7 @@ pub fn pip_install(c: &Command) -> Option<&Word> {
     if !(c.name().starts_with("pip") && c.name() != "pipx" && c.name() != "pipenv" || via_module) {
         return None;
     }
-    super::positionals(c).into_iter().next().filter(|w| w.text == "install")
+    super::subcommand_word(c).filter(|w| w.text == "install")
 }
 
 /// The JavaScript package manager of a command (npm, yarn, pnpm).

@@ -60,7 +60,7 @@ impl Rule for ApkNoCache {
                 format!("`apk add` without `--no-cache` keeps the package index ({}) in the layer", human(bytes)),
             )
             .with_estimate(bytes, "APKINDEX of main and community (rules/estimates.toml)");
-            let add = positionals(c).first().map(|w| w.end);
+            let add = subcommand_word(c).map(|w| w.end);
             if let Some(edit) = add.and_then(|end| insert_after(cx, at, end, " --no-cache")) {
                 d = d.with_fix(META.fix.unwrap_or_default(), Applicability::Safe, vec![edit]);
             }

@@ -78,7 +78,7 @@ impl Rule for AptNoInstallRecommends {
                 ),
             )
             .with_estimate(bytes, how);
-            let install = positionals(c).first().map(|w| w.end);
+            let install = subcommand_word(c).map(|w| w.end);
             if let Some(edit) = install.and_then(|end| insert_after(cx, at, end, " --no-install-recommends")) {
                 d = d.with_fix(META.fix.unwrap_or_default(), Applicability::Safe, vec![edit]);
             }

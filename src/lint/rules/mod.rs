@@ -53,7 +53,7 @@ use crate::dockerfile::shell::{Command, Op, Script};
 pub use crate::dockerfile::tools::caches::{removes, Cache};
 pub use crate::dockerfile::tools::packages::{is_apt, package_command, packages, Action, Manager};
 pub use crate::dockerfile::tools::toolchains::pip_install;
-pub use crate::dockerfile::tools::{flag_value, operands, positionals, subcommand};
+pub use crate::dockerfile::tools::{flag_value, operands, positionals, subcommand, subcommand_word};
 use crate::dockerfile::Span;
 
 /// The commands of the RUN at `at` (with `sudo`/`env` unwrapped); empty for other instructions.
