@@ -494,10 +494,28 @@ fn brush_mishandles(text: &str) -> bool {
     huge_fd_number(text)
         || odd_heredoc_delimiter(text)
         || unclosed_parens(text) > MAX_UNCLOSED_PARENS
+        || paren_depth(text) > MAX_UNCLOSED_PARENS
         || (unclosed_parens(text) > 0 && text.contains("<<"))
 }
 
 const MAX_UNCLOSED_PARENS: usize = 8;
+
+/// How deep `(` nest at most (`$( (( (` ...): brush-parser backtracks over each level's reading
+/// as a subshell or arithmetic, found by fuzzing (a 100-byte script ran for minutes).
+fn paren_depth(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for c in text.bytes() {
+        match c {
+            b'(' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
 
 fn unclosed_parens(text: &str) -> usize {
     let opens = text.bytes().filter(|&c| c == b'(').count();
@@ -991,11 +1009,12 @@ mod tests {
             "cat <<${x}",
             "cat <<`x`",
             "eo::$$$(XXXXX->|<<  da #c E",
+            "Xr$($\0(B(((h($(((Oxr::$$((\0*(((h($(( \0)))e\0\")))))))))\0)))))) E",
         ] {
             assert!(brush_mishandles(text), "{text}");
             assert_ne!(parse_script(text).parsed_by, ParsedBy::Brush, "{text}");
         }
-        let balanced = format!("{}r{}", "(".repeat(48), ")".repeat(48));
+        let balanced = format!("{}r{} {}r{}", "(".repeat(8), ")".repeat(8), "(".repeat(8), ")".repeat(8));
         for text in [
             "cat <<EOF\nx\nEOF\n",
             "cat <<< \"$x\"",

@@ -246,11 +246,23 @@ impl Store {
         }
         // what the files hold (as `analyze` counts them), from each layer's tar-split; the tar's
         // size where that cannot be read
+        // (remembered per layer: the bases a run looks up share their lower layers)
+        static BODY_BYTES: Mutex<Option<HashMap<String, u64>>> = Mutex::new(None);
         let bytes = chain
             .iter()
             .map(|l| {
-                super::tarsplit::body_bytes(&self.dir("layers").join(format!("{}.tar-split.gz", l.id)))
-                    .unwrap_or(l.diff_size.unwrap_or(0))
+                let known =
+                    BODY_BYTES.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert_default().get(&l.id).copied();
+                known.unwrap_or_else(|| {
+                    let n = super::tarsplit::body_bytes(&self.dir("layers").join(format!("{}.tar-split.gz", l.id)))
+                        .unwrap_or(l.diff_size.unwrap_or(0));
+                    BODY_BYTES
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .get_or_insert_default()
+                        .insert(l.id.clone(), n);
+                    n
+                })
             })
             .sum();
         let mut files = Vec::new();

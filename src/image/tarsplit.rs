@@ -39,6 +39,7 @@ enum Part {
 /// The bytes of a layer's file bodies (what its files hold, without tar headers and padding),
 /// read from its tar-split file alone.
 pub fn body_bytes(tar_split: &Path) -> io::Result<u64> {
+    const SEGMENT: &str = "{\"type\":2,";
     #[derive(serde::Deserialize)]
     struct Sized {
         #[serde(rename = "type")]
@@ -58,7 +59,9 @@ pub fn body_bytes(tar_split: &Path) -> io::Result<u64> {
         if n > MAX_LINE {
             return Err(bad("a line is too long"));
         }
-        if line.trim().is_empty() {
+        // a segment (type 2: header bytes in base64, most of the file) holds no body; tar-split
+        // writes `type` first, so it is skipped without decoding its payload
+        if line.trim().is_empty() || line.starts_with(SEGMENT) {
             continue;
         }
         let l: Sized = serde_json::from_str(&line).map_err(bad)?;

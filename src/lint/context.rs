@@ -88,6 +88,11 @@ impl Dockerignore {
         Dockerignore { patterns }
     }
 
+    /// The patterns as written, one per line: equal keys exclude the same paths.
+    pub fn key(&self) -> String {
+        self.patterns.iter().map(|(_, _, line)| line.as_str()).collect::<Vec<_>>().join("\n")
+    }
+
     /// Is this context-relative path excluded?
     pub fn ignores(&self, path: &str) -> bool {
         let path = crate::layer::tar::clean_path(path.trim_start_matches('/')).unwrap_or_else(|_| path.to_string());

@@ -4,28 +4,27 @@
 use super::Stage;
 use crate::analyze::catalog::glob_regex;
 use crate::lint::context::Dockerignore;
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Files walked per context at most (a huge context is counted up to here, and said so).
 const BUDGET: usize = 200_000;
 
+/// What a source of a context weighs: (context, .dockerignore patterns, source) -> (bytes, all
+/// files counted).
+type Sizes = HashMap<(PathBuf, Option<String>, String), (u64, bool)>;
+static SIZES: Mutex<Option<Sizes>> = Mutex::new(None);
+
 pub(crate) struct BuildContext {
     dir: Option<PathBuf>,
     ignore: Option<Dockerignore>,
-    sizes: RefCell<HashMap<String, (u64, bool)>>,
     http: std::cell::OnceCell<bool>,
 }
 
 impl BuildContext {
     pub fn new(dir: Option<&Path>, ignore: Option<Dockerignore>) -> Self {
-        BuildContext {
-            dir: dir.map(Path::to_path_buf),
-            ignore,
-            sizes: RefCell::new(HashMap::new()),
-            http: std::cell::OnceCell::new(),
-        }
+        BuildContext { dir: dir.map(Path::to_path_buf), ignore, http: std::cell::OnceCell::new() }
     }
 
     fn ignored(&self, rel: &str) -> bool {
@@ -87,19 +86,21 @@ impl BuildContext {
 
     /// What COPY of these sources from the context weighs, and how that was found.
     pub fn sources_bytes(&self, sources: &[String]) -> (u64, String) {
-        if self.dir.is_none() {
+        let Some(dir) = &self.dir else {
             return (0, "the build context is not known".into());
-        }
+        };
         let mut total = 0;
         let mut complete = true;
         for src in sources {
             for rel in self.expand(src) {
-                let cached = self.sizes.borrow().get(&rel).copied();
+                // remembered for the run: the Dockerfiles of one directory share its context
+                let key = (dir.clone(), self.ignore.as_ref().map(Dockerignore::key), rel.clone());
+                let cached = SIZES.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert_default().get(&key).copied();
                 let (b, c) = cached.unwrap_or_else(|| {
                     let mut budget = BUDGET;
                     let mut c = true;
                     let b = self.bytes_under(&rel, &mut budget, &mut c);
-                    self.sizes.borrow_mut().insert(rel.clone(), (b, c));
+                    SIZES.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert_default().insert(key, (b, c));
                     (b, c)
                 });
                 total += b;
