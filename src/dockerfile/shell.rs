@@ -483,22 +483,21 @@ fn parse_at(text: &str, base: usize, depth: u32) -> Vec<Command> {
     }
 }
 
-/// Scripts brush-parser mishandles, which go to the fallback reader instead (both found by
+/// Scripts brush-parser mishandles, which go to the fallback reader instead (all found by
 /// fuzzing): a redirection's file descriptor of ten digits or more (`99999999999>f`), which it
-/// panics reading into an i32, a here-document with an empty delimiter (`<<''`), on which it
-/// allocates without end, as on a delimiter with a `$` in it (`<<$[`: 4 GB from six bytes), and
-/// many unclosed `(`, on which its backtracking doubles with each one (24 take seconds), or one
-/// before a here-document (`$(x->|<< d`: 2 GB); a script
-/// with them does not parse anyway, or names a delimiter no real script uses.
+/// panics reading into an i32; a here-document with an empty delimiter (`<<''`) or one with a
+/// `$` in it (`<<$[`: 4 GB from six bytes), on which it allocates without end; `(` nested deeper
+/// than 8 (unclosed ones too), on which its backtracking doubles with each level; an unclosed `(`
+/// before a here-document (`$(x->|<< d`: 2 GB). No real script has these.
 fn brush_mishandles(text: &str) -> bool {
     huge_fd_number(text)
         || odd_heredoc_delimiter(text)
-        || unclosed_parens(text) > MAX_UNCLOSED_PARENS
-        || paren_depth(text) > MAX_UNCLOSED_PARENS
+        || paren_depth(text) > MAX_PAREN_DEPTH
         || (unclosed_parens(text) > 0 && text.contains("<<"))
 }
 
-const MAX_UNCLOSED_PARENS: usize = 8;
+/// (more unclosed `(` than this nest this deep too)
+const MAX_PAREN_DEPTH: usize = 8;
 
 /// How deep `(` nest at most (`$( (( (` ...): brush-parser backtracks over each level's reading
 /// as a subshell or arithmetic, found by fuzzing (a 100-byte script ran for minutes).
