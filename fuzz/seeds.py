@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""Write the seeds of the `image`, `shell` and `lint` fuzz targets (small, so committed):
-image: docker-archives and OCI archives with plain, gzip and zstd-less layers, whiteouts, an
-opaque directory, hard links, symlinks and a dpkg status file; shell: RUN scripts of the lint
-fixtures; lint: the lint fixtures themselves. Usage: fuzz/seeds.py (from the repository root)."""
+"""Write the seeds of the `image`, `shell`, `lint`, `expand`, `rewrite` and `grammar` fuzz targets
+(small, so committed): image: docker-archives and OCI archives with plain, gzip and zstd-less
+layers, whiteouts, an opaque directory, hard links, symlinks and a dpkg status file; shell: RUN
+scripts of the lint fixtures; lint: the lint fixtures themselves; expand: variable definitions and
+a word using every modifier, in each mode; rewrite: the apps' single-stage Dockerfiles
+(fixtures/apps); grammar: fixed pseudo-random byte strings (the generator reads them as choices).
+Usage: fuzz/seeds.py (from the repository root)."""
 import gzip, hashlib, io, json, os, re, tarfile
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -87,4 +90,27 @@ for f in sorted(os.listdir(fixtures)):
     runs = re.findall(rb"^RUN (.*(?:\\\n.*)*)", text, re.M)
     if runs:
         open(os.path.join(out, "shell", f.replace(".Dockerfile", ".sh")), "wb").write(b"\n".join(runs))
+
+os.makedirs(os.path.join(out, "expand"), exist_ok=True)
+words = ["${A:-${B:+x}}/$C", "\"${A%%.*}\" '${B}' \\$C", "${A//o/0}${A/#l/L}${A#*l}", "${A:?unset}", "$1$@${#}", "a\\ b \"c d\""]
+defs = "A=lol.lol\nB=$A$A\nC=${B:-x}\n"
+for i, w in enumerate(words):
+    for mode in (0, 1, 6, 24):
+        open(os.path.join(out, "expand", f"seed-{i}-mode{mode}"), "wb").write(bytes([mode]) + (defs + w).encode())
+
+os.makedirs(os.path.join(out, "rewrite"), exist_ok=True)
+apps = os.path.join(root, "fixtures", "apps")
+for app in sorted(os.listdir(apps)):
+    f = os.path.join(apps, app, "Dockerfile")
+    if os.path.isfile(f):
+        open(os.path.join(out, "rewrite", app + ".Dockerfile"), "wb").write(open(f, "rb").read())
+
+os.makedirs(os.path.join(out, "grammar"), exist_ok=True)
+x = 1
+for i in range(8):
+    data = bytearray()
+    for _ in range(64 << i % 4):
+        x = (x * 6364136223846793005 + 1442695040888963407) % (1 << 64)
+        data.append(x >> 56)
+    open(os.path.join(out, "grammar", f"seed-{i}"), "wb").write(bytes(data))
 print("seeds written under", out)

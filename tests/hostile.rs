@@ -194,6 +194,17 @@ fn memory_blowups() {
         let r = run(&format!("memory-laughs-env.{cmd}"), &[cmd, s(&f)], Input::None, d.path());
         expect(&r, &[2], "the limit");
     }
+    // one 8 MiB variable referenced 200 times in one word, and replacing each of its characters
+    // by itself: the word's limit must hold as it grows (3.2 GB and 64 TB if checked at its end)
+    let mut grow = String::from("FROM alpine:3.19\nENV L0=lollollollollollollollollollollo\n");
+    for i in 1..19 {
+        grow.push_str(&format!("ENV L{i}=${{L{p}}}${{L{p}}}\n", p = i - 1));
+    }
+    for (case, word) in [("many-refs", "${L18}".repeat(200)), ("replace-squares", "${L18//?/${L18}}".into())] {
+        let f = dockerfile(d.path(), &format!("{grow}ENV M={word}\nRUN echo $M\n"));
+        let r = run(&format!("memory-laughs-{case}.lint"), &["lint", s(&f)], Input::None, d.path());
+        expect(&r, &[2], "the limit");
+    }
     // 30k ENV instructions
     let mut many = String::from("FROM alpine:3.19\n");
     for i in 0..30_000 {

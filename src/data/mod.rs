@@ -195,6 +195,7 @@ pub struct Estimates {
     pub go: CacheEstimate,
     pub cargo: CacheEstimate,
     pub maven: CacheEstimate,
+    pub jvm_build: JvmBuildEstimates,
     pub context: ContextEstimates,
     pub python: PythonEstimates,
     pub golang: GoEstimates,
@@ -233,6 +234,14 @@ pub struct RustEstimates {
 pub struct JavaEstimates {
     pub jlink: u64,
     pub jar_ratio: f64,
+}
+#[derive(Debug, Deserialize)]
+pub struct JvmBuildEstimates {
+    pub maven_plugins: u64,
+    pub gradle_caches: u64,
+    pub mvnw_distribution: u64,
+    pub gradlew_distribution: u64,
+    pub per_dependency: u64,
 }
 #[derive(Debug, Deserialize)]
 pub struct NativeEstimates {

@@ -181,12 +181,7 @@ impl ShellWord<'_> {
         self.raw_escapes = saved;
         self.depth -= 1;
         let r = r?;
-        if r.0.len() > crate::limits::MAX_EXPANSION_WORD {
-            return err(format!(
-                "a word expands to more than {} (the limit)",
-                crate::units::human_bytes(crate::limits::MAX_EXPANSION_WORD as u64)
-            ));
-        }
+        within_limit(&r.0)?;
         Ok(r)
     }
 
@@ -202,6 +197,8 @@ impl ShellWord<'_> {
                 '$' => {
                     let tmp = self.process_dollar()?;
                     result.push_str(&tmp);
+                    // checked as it grows: `$A$A$A...` of a 16 MiB A would hold gigabytes first
+                    within_limit(&result)?;
                     words.add_string(&tmp);
                 }
                 '<' => {
@@ -278,6 +275,7 @@ impl ShellWord<'_> {
                 Some('$') => {
                     let v = self.process_dollar()?;
                     result.push_str(&v);
+                    within_limit(&result)?;
                 }
                 Some(_) => {
                     let mut ch = self.next().unwrap_or_default();
@@ -410,11 +408,17 @@ impl ShellWord<'_> {
                 };
                 let re = shell_pattern_regex(&pattern, true, false)
                     .map_err(|e| LexError(format!("invalid pattern ({pattern}) in substitution: {}", e.0)))?;
-                Ok(if replace_all {
-                    re.replace_all(&value, regex::NoExpand(&replacement)).into_owned()
-                } else {
-                    re.replace(&value, regex::NoExpand(&replacement)).into_owned()
-                })
+                // replaced match by match with the limit checked: `${A//?/$A}` squares A's size
+                let mut out = String::new();
+                let mut last = 0;
+                for m in re.find_iter(&value).take(if replace_all { usize::MAX } else { 1 }) {
+                    out.push_str(&value[last..m.start()]);
+                    out.push_str(&replacement);
+                    last = m.end();
+                    within_limit(&out)?;
+                }
+                out.push_str(&value[last..]);
+                Ok(out)
             }
             other => err(format!("unsupported modifier ({}) in substitution", show(other))),
         }
@@ -456,6 +460,18 @@ impl ShellWord<'_> {
         }
         out
     }
+}
+
+/// An expansion past `limits::MAX_EXPANSION_WORD` is refused (hostile input: a real word is
+/// kilobytes).
+fn within_limit(word: &str) -> Result<(), LexError> {
+    if word.len() > crate::limits::MAX_EXPANSION_WORD {
+        return err(format!(
+            "a word expands to more than {} (the limit)",
+            crate::units::human_bytes(crate::limits::MAX_EXPANSION_WORD as u64)
+        ));
+    }
+    Ok(())
 }
 
 /// Convert a shell wildcard pattern (`*`, `?`, `\` escapes) to a regex, as BuildKit does.

@@ -140,35 +140,6 @@ impl Command {
         None
     }
 
-    /// Arguments that are not options; `value_flags` name options that take the next word.
-    pub fn positionals(&self, value_flags: &[&str]) -> Vec<&Word> {
-        let mut out = Vec::new();
-        let mut skip_next = false;
-        let mut only_positional = false;
-        for w in self.args() {
-            if skip_next {
-                skip_next = false;
-                continue;
-            }
-            let t = w.text.as_str();
-            if !only_positional && t == "--" {
-                only_positional = true;
-                continue;
-            }
-            if !only_positional && t.starts_with('-') && t.len() > 1 {
-                skip_next = value_flags.contains(&t);
-                continue;
-            }
-            out.push(w);
-        }
-        out
-    }
-
-    /// First positional argument: the subcommand of `apt-get`, `npm`, `pip`...
-    pub fn subcommand(&self, value_flags: &[&str]) -> Option<&str> {
-        self.positionals(value_flags).first().map(|w| w.text.as_str())
-    }
-
     pub fn text<'a>(&self, script: &'a Script) -> &'a str {
         &script.text[self.start..self.end.min(script.text.len())]
     }
@@ -486,30 +457,32 @@ fn parse_at(text: &str, base: usize, depth: u32) -> Vec<Command> {
 /// Scripts brush-parser mishandles, which go to the fallback reader instead (all found by
 /// fuzzing): a redirection's file descriptor of ten digits or more (`99999999999>f`), which it
 /// panics reading into an i32; a here-document with an empty delimiter (`<<''`) or one with a
-/// `$` in it (`<<$[`: 4 GB from six bytes), on which it allocates without end; `(` nested deeper
-/// than 8 (unclosed ones too), on which its backtracking doubles with each level; an unclosed `(`
+/// `$` in it (`<<$[`: 4 GB from six bytes), on which it allocates without end; brackets nested
+/// deeper than 8 (unclosed ones too), on which its backtracking doubles with each level; an unclosed `(`
 /// before a here-document (`$(x->|<< d`: 2 GB). No real script has these.
 fn brush_mishandles(text: &str) -> bool {
     huge_fd_number(text)
         || odd_heredoc_delimiter(text)
-        || paren_depth(text) > MAX_PAREN_DEPTH
+        || bracket_depth(text) > MAX_BRACKET_DEPTH
         || (unclosed_parens(text) > 0 && text.contains("<<"))
 }
 
-/// (more unclosed `(` than this nest this deep too)
-const MAX_PAREN_DEPTH: usize = 8;
+/// (more unclosed `(` than this nest this deep too; real scripts nest 4 deep at most: the RUN
+/// lines of ../shared/corpus)
+const MAX_BRACKET_DEPTH: usize = 8;
 
-/// How deep `(` nest at most (`$( (( (` ...): brush-parser backtracks over each level's reading
-/// as a subshell or arithmetic, found by fuzzing (a 100-byte script ran for minutes).
-fn paren_depth(text: &str) -> usize {
+/// How deep `(`, `[` and `{` nest at most, together (`$( (( (`, `$[ $( $[` ...): brush-parser
+/// backtracks over each level's readings (subshell, arithmetic, old-style `$[ ]` arithmetic,
+/// group), found by fuzzing (a 100-byte script ran for minutes).
+fn bracket_depth(text: &str) -> usize {
     let (mut depth, mut max) = (0usize, 0usize);
     for c in text.bytes() {
         match c {
-            b'(' => {
+            b'(' | b'[' | b'{' => {
                 depth += 1;
                 max = max.max(depth);
             }
-            b')' => depth = depth.saturating_sub(1),
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
@@ -988,8 +961,9 @@ mod tests {
         let c = s.commands[0].unwrapped();
         assert_eq!(c.name(), "apt-get");
         assert!(c.has_flag(&["-y"]) && c.has_flag(&["--no-install-recommends"]) && !c.has_flag(&["-f"]));
-        assert_eq!(c.subcommand(&["-o"]), Some("install"));
-        assert_eq!(c.positionals(&["-o"]).iter().map(|w| w.text.as_str()).collect::<Vec<_>>(), ["install", "gcc"]);
+        assert_eq!(crate::dockerfile::tools::subcommand(&c), Some("install"));
+        let words = crate::dockerfile::tools::positionals(&c);
+        assert_eq!(words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(), ["install", "gcc"]);
         assert_eq!(c.flag_value(&["-o"]), Some("Dpkg::Options::=--force-confnew"));
     }
 
@@ -1009,6 +983,7 @@ mod tests {
             "cat <<`x`",
             "eo::$$$(XXXXX->|<<  da #c E",
             "Xr$($\0(B(((h($(((Oxr::$$((\0*(((h($(( \0)))e\0\")))))))))\0)))))) E",
+            "echo $[ $( $[ $( ${ $[ $( $[ $( x ]) ]) ]) ]",
         ] {
             assert!(brush_mishandles(text), "{text}");
             assert_ne!(parse_script(text).parsed_by, ParsedBy::Brush, "{text}");
@@ -1021,6 +996,7 @@ mod tests {
             "echo 1>&2",
             "cat <<'EOF' | sh\nx\nEOF\n",
             "echo a<<b",
+            "awk '{ if ($1 > 0) { a[$2] = ${X:-1} } }'",
             &balanced,
         ] {
             assert!(!brush_mishandles(text), "{text}");

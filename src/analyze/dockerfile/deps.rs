@@ -225,6 +225,49 @@ pub fn cargo_dependencies(text: &str) -> usize {
     v.get("dependencies").and_then(|d| d.as_table()).map_or(0, |t| t.len())
 }
 
+/// The dependencies a pom.xml declares (`<dependency>` elements, managed ones included).
+pub fn pom_dependencies(text: &str) -> usize {
+    text.matches("<dependency>").count()
+}
+
+/// The dependencies a build.gradle or build.gradle.kts declares: lines of a `dependencies`
+/// block that name a configuration (`implementation 'g:a:v'`, `api(libs.x)`, `testImplementation`).
+pub fn gradle_dependencies(text: &str) -> usize {
+    const CONFIGURATIONS: &[&str] = &[
+        "implementation",
+        "api",
+        "compileOnly",
+        "runtimeOnly",
+        "annotationProcessor",
+        "testImplementation",
+        "testRuntimeOnly",
+        "compile",
+        "runtime",
+        "kapt",
+    ];
+    let mut depth = 0usize;
+    let mut in_deps = None;
+    let mut n = 0;
+    for line in text.lines() {
+        let t = line.trim();
+        if in_deps.is_none() && (t.starts_with("dependencies {") || t == "dependencies{" || t == "dependencies") {
+            in_deps = Some(depth);
+        }
+        if in_deps.is_some_and(|d| depth == d + 1) {
+            let word: String = t.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+            if CONFIGURATIONS.contains(&word.as_str()) {
+                n += 1;
+            }
+        }
+        depth += t.matches('{').count();
+        depth = depth.saturating_sub(t.matches('}').count());
+        if in_deps.is_some_and(|d| depth <= d) && t.contains('}') {
+            in_deps = None;
+        }
+    }
+    n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,6 +310,11 @@ mod tests {
     #[test]
     fn go_and_rust() {
         assert_eq!(go_sum("a v1 h1:x\na v1/go.mod h1:y\nb v2 h1:z\n"), 2);
+        let pom = "<project><dependencies><dependency><artifactId>a</artifactId></dependency>\n<dependency>\n</dependency></dependencies></project>";
+        assert_eq!(pom_dependencies(pom), 2);
+        let gradle = "plugins { id 'java' }\ndependencies {\n    implementation 'org.x:y:1'\n    testImplementation(\"junit:junit:4\")\n    constraints {\n        implementation 'z:z:1'\n    }\n}\njar { manifest { attributes 'implementation': 'x' } }\n";
+        assert_eq!(gradle_dependencies(gradle), 2);
+        assert_eq!(gradle_dependencies("apply plugin: 'java'\n"), 0);
         assert_eq!(cargo_lock("[[package]]\nname=\"me\"\n[[package]]\nname=\"serde\"\nsource=\"registry+x\"\n"), 1);
         assert_eq!(cargo_binary("[package]\nname = \"wordfreq\"\n").as_deref(), Some("wordfreq"));
     }

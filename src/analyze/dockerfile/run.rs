@@ -827,18 +827,11 @@ fn native(rc: &RunCx, c: &Command, st: &mut Stage) {
                 "the jar, from the size of its sources (rules/estimates.toml)",
             ));
             if name != "ant" {
-                let cache = if name.contains("gradle") {
-                    format!("{}/.gradle", st.home())
-                } else {
-                    format!("{}/.m2", st.home())
-                };
+                let gradle = name.contains("gradle");
+                let cache = if gradle { format!("{}/.gradle", st.home()) } else { format!("{}/.m2", st.home()) };
                 if !rc.mounted(&cache) {
-                    st.parts.push(rc.part(
-                        Cause::BuildCache,
-                        cache,
-                        e.maven.cache,
-                        "the dependencies the build downloads (rules/estimates.toml)",
-                    ));
+                    let (bytes, how) = jvm_build_cache(rc, st, name, gradle);
+                    st.parts.push(rc.part(Cause::BuildCache, cache, bytes, how));
                 }
             }
         }
@@ -854,4 +847,35 @@ fn native(rc: &RunCx, c: &Command, st: &mut Stage) {
         }
         _ => {}
     }
+}
+
+/// What a Maven or Gradle build downloads into its cache: from the dependencies the manifest in
+/// the working directory declares, else the table's figure for a typical application.
+fn jvm_build_cache(rc: &RunCx, st: &Stage, name: &str, gradle: bool) -> (u64, String) {
+    let e = &estimates().jvm_build;
+    let w = &st.workdir;
+    let declared = if gradle {
+        rc.ctx
+            .read_for(st, &format!("{w}/build.gradle"))
+            .or_else(|| rc.ctx.read_for(st, &format!("{w}/build.gradle.kts")))
+            .map(|t| deps::gradle_dependencies(&t))
+    } else {
+        rc.ctx.read_for(st, &format!("{w}/pom.xml")).map(|t| deps::pom_dependencies(&t))
+    };
+    let Some(n) = declared else {
+        return (estimates().maven.cache, "the dependencies the build downloads (rules/estimates.toml)".into());
+    };
+    let (own, what) = match (gradle, name.ends_with('w')) {
+        (false, false) => (e.maven_plugins, "Maven's plugins"),
+        (false, true) => (e.maven_plugins + e.mvnw_distribution, "Maven (the wrapper's download) and its plugins"),
+        (true, false) => (e.gradle_caches, "Gradle's caches"),
+        (true, true) => (e.gradle_caches + e.gradlew_distribution, "Gradle (the wrapper's download) and its caches"),
+    };
+    let manifest = if gradle { "the build script" } else { "pom.xml" };
+    let declared = match n {
+        0 => format!("{what} ({manifest} declares no dependencies)"),
+        1 => format!("{what} and the dependency {manifest} declares"),
+        n => format!("{what} and the {n} dependencies {manifest} declares"),
+    };
+    (own + n as u64 * e.per_dependency, format!("{declared} (rules/estimates.toml)"))
 }

@@ -7,6 +7,7 @@ use crate::dockerfile::shell::{Command, Op};
 use crate::dockerfile::tools::caches::{marks_auto, removed_packages};
 use crate::dockerfile::tools::files::written_paths;
 use crate::dockerfile::tools::packages::{package_command, Action, Manager};
+use crate::dockerfile::tools::positionals;
 use crate::rewrite::Refusal;
 
 /// Variables only a build reads (compilers, their flags, cross-compilation): an ENV of nothing
@@ -133,7 +134,7 @@ impl Original<'_> {
                             }
                         }
                         if sc.name() == "rm" {
-                            for w in sc.positionals(&[]) {
+                            for w in positionals(sc) {
                                 let gone = absolute(&cwd, &expand(&w.text));
                                 self.writes.retain(|(p, _)| *p != gone && !p.starts_with(&format!("{gone}/")));
                             }
@@ -214,8 +215,8 @@ impl Original<'_> {
             let only_deletes_copied = !cmds.is_empty()
                 && cmds.iter().all(|c| {
                     c.name() == "rm"
-                        && c.positionals(&[]).iter().all(|w| inside_copy(&absolute(&step.workdir, &w.text)))
-                        && !c.positionals(&[]).is_empty()
+                        && positionals(c).iter().all(|w| inside_copy(&absolute(&step.workdir, &w.text)))
+                        && !positionals(c).is_empty()
                 });
             if only_deletes_copied {
                 self.steps[k].role = Role::Build;

@@ -1,0 +1,5 @@
+FROM golang:1.19
+WORKDIR /app
+COPY . .
+RUN go build -o hashcli .
+ENTRYPOINT ["./hashcli"]
