@@ -382,3 +382,15 @@ fn a_manifest_copied_into_root_is_no_reason_to_refuse() {
     let Outcome::Rewritten(p) = rewrite(text, None) else { panic!("not rewritten") };
     assert!(runtime_of(&p).contains("COPY --from=builder /app.py /app.py"), "{}", p.dockerfile);
 }
+
+#[test]
+fn a_file_ending_inside_a_line_continuation_is_rewritten_into_two_stages() {
+    // the last instruction ends with `\` (BuildKit ends it there); moved into the builder, it
+    // swallowed the runtime stage's FROM (found by fuzzing)
+    for tail in ["\\\n", "\\", "\\\n\n# a comment\n", "\\\n\\\n"] {
+        let text = format!("FROM node:18\nRUN npm install -g typescript\nENV PORT=3000\nCMD [\"node\", \"dist/index.js\"]\nRUN echo done {tail}");
+        let Outcome::Rewritten(p) = rewrite(&text, None) else { panic!("not rewritten: {tail:?}") };
+        let df = parse_str(&p.dockerfile).unwrap();
+        assert_eq!(model::build(&df).unwrap().stages.len(), 2, "{tail:?}:\n{}", p.dockerfile);
+    }
+}

@@ -235,7 +235,15 @@ impl Walker<'_> {
             Some(l) => (self.byte(l.start.index), self.byte(l.end.index)),
             None => (self.base, self.base),
         };
-        Word { text: unquote(&w.value), raw: w.value.clone(), start, end }
+        // the word as the script has it: brush-parser's value is re-rendered where a word holds
+        // a command substitution (`f() { x; }` becomes `f(){ x;}`), and offsets into it (the
+        // commands inside, which fixes edit) would miss the source (found by fuzzing)
+        let raw = self
+            .text
+            .get(start - self.base..end - self.base)
+            .filter(|r| !r.is_empty())
+            .map_or_else(|| w.value.clone(), str::to_string);
+        Word { text: unquote(&w.value), raw, start, end }
     }
 
     fn list(&mut self, list: &ast::CompoundList, nested: bool, conditional: bool) {
@@ -357,7 +365,8 @@ impl Walker<'_> {
                     ast::AssignmentValue::Scalar(v) => unquote(&v.value),
                     ast::AssignmentValue::Array(_) => String::new(),
                 };
-                substitutions.push((w.value.clone(), me.word(w).start));
+                let w = me.word(w);
+                substitutions.push((w.raw, w.start));
                 assignments.push((name, value));
             }
             _ => {}
@@ -489,9 +498,14 @@ fn bracket_depth(text: &str) -> usize {
     max
 }
 
+/// The `(` still open at the end, read left to right (`)))` before a `$(` close nothing of it:
+/// counting all of each missed one, found by fuzzing).
 fn unclosed_parens(text: &str) -> usize {
-    let opens = text.bytes().filter(|&c| c == b'(').count();
-    opens.saturating_sub(text.bytes().filter(|&c| c == b')').count())
+    text.bytes().fold(0usize, |depth, c| match c {
+        b'(' => depth + 1,
+        b')' => depth.saturating_sub(1),
+        _ => depth,
+    })
 }
 
 fn odd_heredoc_delimiter(text: &str) -> bool {
@@ -941,6 +955,16 @@ mod tests {
     }
 
     #[test]
+    fn commands_in_a_rerendered_word_keep_their_source_spans() {
+        // brush-parser gives this word's value as `f(){ echo ...;}`: spans come from the source
+        let t = r#"x "${B//$(case "$X" in a) f() { echo `apt-get install -y gcc`; } ;; esac)/app}""#;
+        let s = parse_script(t);
+        let c = s.commands.iter().find(|c| c.name() == "apt-get").unwrap();
+        assert_eq!(&t[c.start..c.end], "apt-get install -y gcc");
+        assert!(c.words.iter().all(|w| t[w.start..w.end] == w.raw));
+    }
+
+    #[test]
     fn words_are_unquoted_with_spans() {
         let s = parse_script("DEBIAN_FRONTEND=noninteractive apt-get install -y 'a b' \"c\\\"d\" é && ls");
         let c = &s.commands[0];
@@ -984,6 +1008,7 @@ mod tests {
             "eo::$$$(XXXXX->|<<  da #c E",
             "Xr$($\0(B(((h($(((Oxr::$$((\0*(((h($(( \0)))e\0\")))))))))\0)))))) E",
             "echo $[ $( $[ $( ${ $[ $( $[ $( x ]) ]) ]) ]",
+            "x$( i\0stall \"le))))\0\0))icrodnfev && / nI&pO redireccache$$(/yum<<  \"=\"d#c ",
         ] {
             assert!(brush_mishandles(text), "{text}");
             assert_ne!(parse_script(text).parsed_by, ParsedBy::Brush, "{text}");

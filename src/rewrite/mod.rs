@@ -203,6 +203,15 @@ pub fn plan(df: &Dockerfile, model: &Model, context_dir: Option<&Path>, options:
             "several stages, but the last one copies nothing from the others: not a build the planner understands",
         ));
     }
+    if let Some(closed) = dangling_continuation_closed(df) {
+        // the file ends inside a line continuation, where BuildKit ends the instruction; the
+        // rewrite moves instructions, and that one would swallow the next (found by fuzzing)
+        if let Ok(df) = crate::dockerfile::parse_str(&closed) {
+            if let Ok(model) = crate::dockerfile::model::build(&df) {
+                return plan(&df, &model, context_dir, options);
+            }
+        }
+    }
     let settings = crate::lint::Settings { context_dir: context_dir.map(Path::to_path_buf), ..Default::default() };
     let original = match Original::new(df, model, &settings, context_dir) {
         Ok(o) => o,
@@ -226,6 +235,46 @@ pub fn plan(df: &Dockerfile, model: &Model, context_dir: Option<&Path>, options:
         }
         Err(r) => Outcome::Refused(r),
     }
+}
+
+/// The source with the escape characters that end it inside a line continuation (`RUN x \` as
+/// the last line, or before only blank and comment lines) made spaces; None when it has none.
+/// Linear: each step moves up the file (a line of only escapes becomes blank, and the one
+/// above is looked at next).
+fn dangling_continuation_closed(df: &Dockerfile) -> Option<String> {
+    let escape = u8::try_from(df.escape).ok().filter(u8::is_ascii)?;
+    let mut b = df.source.clone().into_bytes();
+    let mut end = b.len();
+    let mut changed = false;
+    loop {
+        let start = b[..end].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
+        let line = &b[start..end];
+        let t = line.trim_ascii();
+        if t.is_empty() || t.starts_with(b"#") {
+            if start == 0 {
+                break;
+            }
+            end = start - 1;
+            continue;
+        }
+        let body = line.trim_ascii_end().len();
+        let kept = line[..body].iter().rposition(|&c| c != escape).map_or(0, |i| i + 1);
+        if kept == body {
+            break;
+        }
+        b[start + kept..start + body].fill(b' ');
+        changed = true;
+        if kept == 0 {
+            // the line was only escapes: now blank, look above
+            if start == 0 {
+                break;
+            }
+            end = start - 1;
+        } else {
+            break;
+        }
+    }
+    changed.then(|| String::from_utf8(b).ok()).flatten()
 }
 
 /// Size rules whose safe fixes the runtime stage gets (for the RUNs it replays as written).
