@@ -9,6 +9,9 @@ pub const MAX_NESTING: usize = 256;
 pub const MAX_EXPANSION_WORD: usize = 16 << 20;
 /// What all the expansions of one file may produce together.
 pub const MAX_EXPANSION_FILE: usize = 256 << 20;
+/// The pattern of a `${V#p}`, `${V%p}` or `${V/p/r}` expansion, once expanded (a regex is built
+/// from it: a real one is a few bytes).
+pub const MAX_PATTERN_BYTES: usize = 64 << 10;
 /// Instructions in one Dockerfile.
 pub const MAX_INSTRUCTIONS: usize = 100_000;
 /// Package-database files captured from an image's layers, in total.

@@ -407,7 +407,7 @@ impl ShellWord<'_> {
                     return Ok(String::new());
                 };
                 let re = shell_pattern_regex(&pattern, true, false)
-                    .map_err(|e| LexError(format!("invalid pattern ({pattern}) in substitution: {}", e.0)))?;
+                    .map_err(|e| LexError(format!("invalid pattern ({}) in substitution: {}", short(&pattern), e.0)))?;
                 // replaced match by match with the limit checked: `${A//?/$A}` squares A's size
                 let mut out = String::new();
                 let mut last = 0;
@@ -462,6 +462,14 @@ impl ShellWord<'_> {
     }
 }
 
+/// A pattern as an error message shows it: its start when it is long.
+fn short(pattern: &str) -> String {
+    match pattern.char_indices().nth(80) {
+        Some((i, _)) => format!("{}...", &pattern[..i]),
+        None => pattern.to_string(),
+    }
+}
+
 /// An expansion past `limits::MAX_EXPANSION_WORD` is refused (hostile input: a real word is
 /// kilobytes).
 fn within_limit(word: &str) -> Result<(), LexError> {
@@ -476,6 +484,13 @@ fn within_limit(word: &str) -> Result<(), LexError> {
 
 /// Convert a shell wildcard pattern (`*`, `?`, `\` escapes) to a regex, as BuildKit does.
 fn shell_pattern_regex(pattern: &str, greedy: bool, anchored: bool) -> Result<regex::Regex, LexError> {
+    if pattern.len() > crate::limits::MAX_PATTERN_BYTES {
+        // an expanded pattern of megabytes took seconds to compile (found by fuzzing)
+        return err(format!(
+            "a substitution pattern longer than {} (the limit)",
+            crate::units::human_bytes(crate::limits::MAX_PATTERN_BYTES as u64)
+        ));
+    }
     let mut out = String::with_capacity(pattern.len() + 4);
     if anchored {
         out.push('^');
@@ -517,7 +532,7 @@ fn shell_pattern_regex(pattern: &str, greedy: bool, anchored: bool) -> Result<re
 
 fn trim_prefix(pattern: &str, value: &str, greedy: bool) -> Result<String, LexError> {
     let re = shell_pattern_regex(pattern, greedy, true)
-        .map_err(|e| LexError(format!("invalid pattern ({pattern}) in substitution: {}", e.0)))?;
+        .map_err(|e| LexError(format!("invalid pattern ({}) in substitution: {}", short(&pattern), e.0)))?;
     Ok(match re.find(value) {
         Some(m) => value[m.end()..].to_string(),
         None => value.to_string(),
@@ -575,6 +590,23 @@ mod tests {
         assert!(l.process_word("${U?must be set}", &e).is_err());
         assert!(l.process_word("${", &e).is_err());
         assert!(l.process_word("${V:x}", &e).is_err());
+    }
+
+    #[test]
+    fn patterns_and_replacements_stay_within_the_limits() {
+        // found by fuzzing: nested `${A//${A//...}/x}` built a pattern of megabytes (13 s)
+        let big = "l".repeat(crate::limits::MAX_PATTERN_BYTES + 1);
+        let e = env(&[("A", "lol"), ("B", big.as_str())]);
+        let l = Lex::new('\\');
+        for w in ["${A//$B/x}", "${A#$B}", "${A%%$B}"] {
+            let r = l.process_word(w, &e).unwrap_err();
+            assert!(r.0.contains("pattern longer than") && r.0.contains("(the limit)") && r.0.len() < 300, "{w}: {r}");
+        }
+        // every character replaced by a 1 MiB value: 3 MiB, allowed; 17 of them are not
+        let mib = "m".repeat(1 << 20);
+        let e = env(&[("A", "lol"), ("M", mib.as_str()), ("L", &"x".repeat(17))]);
+        assert_eq!(l.process_word("${A//?/$M}", &e).unwrap().len(), 3 << 20);
+        assert!(l.process_word("${L//?/$M}", &e).unwrap_err().0.contains("(the limit)"));
     }
 
     #[test]

@@ -528,12 +528,12 @@ fn odd_heredoc_delimiter(text: &str) -> bool {
         while b.get(j).is_some_and(|c| !matches!(c, b' ' | b'\t' | b'\n') && !b"|&;<>()".contains(c)) {
             j += 1;
         }
-        // no delimiter, one that is empty once unquoted, or one with a control character (`<<\r`),
-        // an expansion or a command substitution in it (`<<$[`, `<<${x`, `` <<`x ``)
-        let word = &b[start..j];
-        if word.iter().all(|c| *c == b'\'' || *c == b'"')
-            || word.iter().any(|c| c.is_ascii_control() || *c == b'$' || *c == b'`')
-        {
+        // no delimiter, one that is empty once unquoted, or one with anything but letters,
+        // digits, `_`, `.` and `-` once unquoted: a control character (`<<\r`), an expansion
+        // or command substitution (`<<$[`, `<<${x`, `` <<`x ``), `"="d#` (2 GB); the corpus's
+        // are EOF, EOT and their quoted forms
+        let bare: Vec<u8> = b[start..j].iter().copied().filter(|c| !matches!(c, b'\'' | b'"' | b'\\')).collect();
+        if bare.is_empty() || !bare.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-')) {
             return true;
         }
         i = (i + k + 2).min(text.len());
@@ -1009,6 +1009,7 @@ mod tests {
             "Xr$($\0(B(((h($(((Oxr::$$((\0*(((h($(( \0)))e\0\")))))))))\0)))))) E",
             "echo $[ $( $[ $( ${ $[ $( $[ $( x ]) ]) ]) ]",
             "x$( i\0stall \"le))))\0\0))icrodnfev && / nI&pO redireccache$$(/yum<<  \"=\"d#c ",
+            "&\te[$$(<<  \"=\"d# ))\t\t>)\t",
         ] {
             assert!(brush_mishandles(text), "{text}");
             assert_ne!(parse_script(text).parsed_by, ParsedBy::Brush, "{text}");
@@ -1021,6 +1022,8 @@ mod tests {
             "echo 1>&2",
             "cat <<'EOF' | sh\nx\nEOF\n",
             "echo a<<b",
+            "cat <<'EOT' >> /etc/x\nx\nEOT\n",
+            "cat <<\\EOF_1.x-y\nx\nEOF_1.x-y\n",
             "awk '{ if ($1 > 0) { a[$2] = ${X:-1} } }'",
             &balanced,
         ] {
