@@ -532,7 +532,7 @@ fn shell_pattern_regex(pattern: &str, greedy: bool, anchored: bool) -> Result<re
 
 fn trim_prefix(pattern: &str, value: &str, greedy: bool) -> Result<String, LexError> {
     let re = shell_pattern_regex(pattern, greedy, true)
-        .map_err(|e| LexError(format!("invalid pattern ({}) in substitution: {}", short(&pattern), e.0)))?;
+        .map_err(|e| LexError(format!("invalid pattern ({}) in substitution: {}", short(pattern), e.0)))?;
     Ok(match re.find(value) {
         Some(m) => value[m.end()..].to_string(),
         None => value.to_string(),
