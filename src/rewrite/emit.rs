@@ -162,6 +162,19 @@ fn is_user_command(class: &CmdClass, name: &str) -> bool {
     *class == CmdClass::Setup && USER_COMMANDS.contains(&name)
 }
 
+/// A COPY's source and destination: as words, or as a JSON array when a path has whitespace,
+/// quotes, an escape or a control character in it (or is empty), which words cannot carry.
+fn copy_args(from: &str, to: &str) -> String {
+    let plain = |p: &str| {
+        !p.is_empty() && !p.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '\\' | '`'))
+    };
+    if plain(from) && plain(to) {
+        format!("{from} {to}")
+    } else {
+        serde_json::to_string(&[from, to]).unwrap_or_default()
+    }
+}
+
 fn runtime(o: &Original, bp: &Blueprint) -> String {
     let nl = o.nl;
     let mut out = String::new();
@@ -198,7 +211,7 @@ fn runtime(o: &Original, bp: &Blueprint) -> String {
     // 4. what the builder made
     for a in &bp.artifacts {
         let chown = a.chown.as_ref().map(|c| format!("--chown={c} ")).unwrap_or_default();
-        out.push_str(&format!("COPY --from={BUILDER} {chown}{} {}{nl}", a.from, a.to));
+        out.push_str(&format!("COPY --from={BUILDER} {chown}{}{nl}", copy_args(&a.from, &a.to)));
     }
     if let Some(w) = &bp.workdir {
         out.push_str(&format!("WORKDIR {w}{nl}"));

@@ -218,6 +218,11 @@ pub fn plan(df: &Dockerfile, model: &Model, context_dir: Option<&Path>, options:
         Err(r) => return Outcome::Refused(r),
     };
     match planners::plan(&original, options) {
+        Ok((_, bp)) if bp.artifacts.iter().any(|a| a.chown.as_deref().is_some_and(|c| !one_word(c))) => {
+            Outcome::Refused(Refusal::new(
+                "the USER is not one user name (it has spaces or control characters): the copies cannot be owned by it; give USER one name or id",
+            ))
+        }
         Ok((eco, mut bp)) => {
             let dockerfile = polish(emit::emit(&original, &bp), &mut bp);
             Outcome::Rewritten(Plan {
@@ -235,6 +240,11 @@ pub fn plan(df: &Dockerfile, model: &Model, context_dir: Option<&Path>, options:
         }
         Err(r) => Outcome::Refused(r),
     }
+}
+
+/// A word a flag value can be (`--chown=...`).
+fn one_word(s: &str) -> bool {
+    !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// The source with the escape characters that end it inside a line continuation (`RUN x \` as
