@@ -1039,7 +1039,7 @@ mod tests {
             "x$( i\0stall \"le))))\0\0))icrodnfev && / nI&pO redireccache$$(/yum<<  \"=\"d#c ",
             "&\te[$$(<<  \"=\"d# ))\t\t>)\t",
             &deep_case,
-            &backquotes,
+            backquotes,
         ] {
             assert!(brush_mishandles(text), "{text}");
             assert_ne!(parse_script(text).parsed_by, ParsedBy::Brush, "{text}");
