@@ -7,6 +7,7 @@
 //! counted twice.
 
 pub mod accounting;
+mod builds;
 mod context;
 mod deps;
 mod run;

@@ -1,0 +1,174 @@
+//! Scripts brush-parser mishandles (allocating without end, backtracking for minutes,
+//! panicking), found by fuzzing: they go to the fallback reader instead. Each guard is a shape
+//! no real script has (the bounds are several times what ../shared/corpus's RUN lines reach).
+
+/// Scripts brush-parser mishandles, which go to the fallback reader instead (all found by
+/// fuzzing): a redirection's file descriptor of ten digits or more (`99999999999>f`), which it
+/// panics reading into an i32; a here-document with an empty delimiter (`<<''`) or one with a
+/// `$` in it (`<<$[`: 4 GB from six bytes), on which it allocates without end; brackets nested
+/// deeper than 8 (unclosed ones too), on which its backtracking doubles with each level; an unclosed `(`
+/// before a here-document (`$(x->|<< d`: 2 GB). No real script has these.
+pub(super) fn brush_mishandles(text: &str) -> bool {
+    huge_fd_number(text)
+        || odd_heredoc_delimiter(text)
+        || bracket_depth(text) > MAX_BRACKET_DEPTH
+        || keyword_depth(text) > MAX_KEYWORD_DEPTH
+        || text.bytes().filter(|&c| c == b'`').count() > MAX_BACKQUOTES
+        || (unclosed_parens(text) > 0 && text.contains("<<"))
+}
+
+/// (more unclosed `(` than this nest this deep too; real scripts nest 4 deep at most: the RUN
+/// lines of ../shared/corpus)
+const MAX_BRACKET_DEPTH: usize = 8;
+
+/// `case`, `if` and loops nested deeper than this, and more backquotes than this, go to the
+/// fallback reader: brush-parser backtracked for 30 s over 3 KB of `case` nested 11 deep with
+/// 38 backquotes (found by fuzzing). The corpus's RUN lines nest them 2 deep and have 2
+/// backquotes at most.
+const MAX_KEYWORD_DEPTH: usize = 6;
+const MAX_BACKQUOTES: usize = 8;
+
+/// How deep `case`/`esac`, `if`/`fi` and `do`/`done` nest at most (words anywhere, quoted ones
+/// too: an overcount only sends a script to the fallback reader).
+fn keyword_depth(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for w in text.split(|c: char| !c.is_ascii_alphanumeric() && c != '_') {
+        match w {
+            "case" | "if" | "do" => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            "esac" | "fi" | "done" => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// How deep `(`, `[` and `{` nest at most, together (`$( (( (`, `$[ $( $[` ...): brush-parser
+/// backtracks over each level's readings (subshell, arithmetic, old-style `$[ ]` arithmetic,
+/// group), found by fuzzing (a 100-byte script ran for minutes).
+fn bracket_depth(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for c in text.bytes() {
+        match c {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// The `(` still open at the end, read left to right (`)))` before a `$(` close nothing of it:
+/// counting all of each missed one, found by fuzzing).
+fn unclosed_parens(text: &str) -> usize {
+    text.bytes().fold(0usize, |depth, c| match c {
+        b'(' => depth + 1,
+        b')' => depth.saturating_sub(1),
+        _ => depth,
+    })
+}
+
+fn odd_heredoc_delimiter(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while let Some(k) = text[i..].find("<<") {
+        let mut j = i + k + 2;
+        if b.get(j) == Some(&b'<') {
+            // `<<<`: a here-string, not a here-document
+            i = j + 1;
+            continue;
+        }
+        if b.get(j) == Some(&b'-') {
+            j += 1;
+        }
+        while b.get(j).is_some_and(|c| *c == b' ' || *c == b'\t') {
+            j += 1;
+        }
+        let start = j;
+        while b.get(j).is_some_and(|c| !matches!(c, b' ' | b'\t' | b'\n') && !b"|&;<>()".contains(c)) {
+            j += 1;
+        }
+        // no delimiter, one that is empty once unquoted, or one with anything but letters,
+        // digits, `_`, `.` and `-` once unquoted: a control character (`<<\r`), an expansion
+        // or command substitution (`<<$[`, `<<${x`, `` <<`x ``), `"="d#` (2 GB); the corpus's
+        // are EOF, EOT and their quoted forms
+        let bare: Vec<u8> = b[start..j].iter().copied().filter(|c| !matches!(c, b'\'' | b'"' | b'\\')).collect();
+        if bare.is_empty() || !bare.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-')) {
+            return true;
+        }
+        i = (i + k + 2).min(text.len());
+    }
+    false
+}
+
+fn huge_fd_number(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut run = 0;
+    for &c in b {
+        if c.is_ascii_digit() {
+            run += 1;
+        } else {
+            if run >= 10 && (c == b'<' || c == b'>') {
+                return true;
+            }
+            run = 0;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_brush_mishandles_go_to_the_fallback() {
+        let parens = format!("{}r\n", "(".repeat(48));
+        let deep_case = (0..7).fold("true".to_string(), |s, _| format!("case $X in a) {s} ;; esac"));
+        let backquotes = "echo `a` `b` `c` `d` `e`";
+        for text in [
+            "n''<<-''''|'m 'm ",
+            "cat <<'' 'a 'b ",
+            "echo 99999999999>f",
+            "cat <<\"\"|x",
+            &parens,
+            "<<\r\n",
+            "cat <<",
+            "<<$[  ",
+            "cat <<${x}",
+            "cat <<`x`",
+            "eo::$$$(XXXXX->|<<  da #c E",
+            "Xr$($\0(B(((h($(((Oxr::$$((\0*(((h($(( \0)))e\0\")))))))))\0)))))) E",
+            "echo $[ $( $[ $( ${ $[ $( $[ $( x ]) ]) ]) ]",
+            "x$( i\0stall \"le))))\0\0))icrodnfev && / nI&pO redireccache$$(/yum<<  \"=\"d#c ",
+            "&\te[$$(<<  \"=\"d# ))\t\t>)\t",
+            &deep_case,
+            backquotes,
+        ] {
+            assert!(brush_mishandles(text), "{text}");
+            assert_ne!(super::super::parse_script(text).parsed_by, super::super::ParsedBy::Brush, "{text}");
+        }
+        let balanced = format!("{}r{} {}r{}", "(".repeat(8), ")".repeat(8), "(".repeat(8), ")".repeat(8));
+        for text in [
+            "cat <<EOF\nx\nEOF\n",
+            "cat <<< \"$x\"",
+            "echo $((1<<2))",
+            "echo 1>&2",
+            "cat <<'EOF' | sh\nx\nEOF\n",
+            "echo a<<b",
+            "case $X in a) case $Y in b) if x; then for i in 1; do y; done; fi ;; esac ;; esac",
+            "echo `uname -r` `id -u`",
+            "cat <<'EOT' >> /etc/x\nx\nEOT\n",
+            "cat <<\\EOF_1.x-y\nx\nEOF_1.x-y\n",
+            "awk '{ if ($1 > 0) { a[$2] = ${X:-1} } }'",
+            &balanced,
+        ] {
+            assert!(!brush_mishandles(text), "{text}");
+        }
+    }
+}
