@@ -14,7 +14,7 @@ pub(super) fn brush_mishandles(text: &str) -> bool {
         || bracket_depth(text) > MAX_BRACKET_DEPTH
         || keyword_depth(text) > MAX_KEYWORD_DEPTH
         || text.bytes().filter(|&c| c == b'`').count() > MAX_BACKQUOTES
-        || (unclosed_parens(text) > 0 && text.contains("<<"))
+        || ((unclosed_parens(text) > 0 || stray_close_paren(text)) && text.contains("<<"))
 }
 
 /// (more unclosed `(` than this nest this deep too; real scripts nest 4 deep at most: the RUN
@@ -71,6 +71,22 @@ fn unclosed_parens(text: &str) -> usize {
         b')' => depth.saturating_sub(1),
         _ => depth,
     })
+}
+
+/// A `)` that closes nothing (read left to right): with a here-document, brush-parser panicked
+/// on `<<e)$(` (found by fuzzing; a `case` pattern's `)` counts too, which only sends such a
+/// script to the fallback reader).
+fn stray_close_paren(text: &str) -> bool {
+    let mut depth = 0usize;
+    for c in text.bytes() {
+        match c {
+            b'(' => depth += 1,
+            b')' if depth == 0 => return true,
+            b')' => depth -= 1,
+            _ => {}
+        }
+    }
+    false
 }
 
 fn odd_heredoc_delimiter(text: &str) -> bool {
@@ -147,6 +163,7 @@ mod tests {
             "echo $[ $( $[ $( ${ $[ $( $[ $( x ]) ]) ]) ]",
             "x$( i\0stall \"le))))\0\0))icrodnfev && / nI&pO redireccache$$(/yum<<  \"=\"d#c ",
             "&\te[$$(<<  \"=\"d# ))\t\t>)\t",
+            "<<e)$(\n)\ne",
             &deep_case,
             backquotes,
         ] {

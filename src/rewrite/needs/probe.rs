@@ -52,7 +52,9 @@ impl Probe {
     pub fn builder_step(&self, nl: &str) -> String {
         let roots: Vec<String> = self.roots.iter().map(|r| quote(r)).collect();
         let roots = roots.join(" ");
-        let inside: Vec<String> = self.roots.iter().map(|r| format!("{}/*", r.trim_end_matches('/'))).collect();
+        // quoted like the roots: a path with `<<` or spaces in a case pattern broke the RUN
+        // (found by fuzzing)
+        let inside: Vec<String> = self.roots.iter().map(|r| format!("{}/*", quote(r.trim_end_matches('/')))).collect();
         let owner = match self.builder {
             Manager::Apk => "apk info -qW \"$lib\" 2>/dev/null | head -n 1 | sed -E 's/-[0-9][^-]*-r[0-9]+$//'",
             _ => "dpkg -S \"*/${lib##*/}\" 2>/dev/null | grep -v '^diversion' | head -n 1 | cut -d: -f1 | cut -d, -f1",
