@@ -117,7 +117,9 @@ fn replay_run(o: &Original, s: &Step, keep: impl Fn(&CmdClass, &str) -> bool) ->
     let plain = cmds.iter().all(|c| !c.nested && matches!(c.op, Op::Start | Op::And | Op::Seq));
     let ins = o.cx.instructions[s.instruction];
     let span = block_span(o.df, s.instruction);
-    if picked.len() == cmds.len() || !plain {
+    // a RUN with here-documents is replayed whole: commands picked out of it would lose their
+    // bodies (found by fuzzing: `RUN <<A cat > /a <<B` became an unterminated here-document)
+    if picked.len() == cmds.len() || !plain || !ins.heredocs.is_empty() {
         let mut text = o.df.text(span).to_string();
         let all: Vec<&Command> = cmds.iter().collect();
         let mut at: Vec<usize> = mkdir_fixes(&all)
