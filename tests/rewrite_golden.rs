@@ -59,7 +59,17 @@ fn refusals_say_why() {
     for (text, why) in [
         ("FROM scratch\nCOPY app /app\nCMD [\"/app\"]\n", "scratch"),
         ("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nCMD [\"go\", \"run\", \".\"]\n", "go run"),
-        ("FROM ruby:3.3\nWORKDIR /app\nCOPY . .\nRUN bundle install\nCMD [\"ruby\", \"app.rb\"]\n", "ruby"),
+        // gems on a base without GEM_HOME go to Ruby's own directories; on a python base, the
+        // python rewrite would leave them behind
+        (
+            "FROM debian:bookworm\nRUN apt-get update && apt-get install -y ruby ruby-dev gcc\nWORKDIR /app\nCOPY . .\nRUN gem install sinatra\nCMD [\"ruby\", \"app.rb\"]\n",
+            "installs gems into the system directories of debian:bookworm",
+        ),
+        (
+            "FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt && gem install sass\nCMD [\"python\", \"app.py\"]\n",
+            "Ruby's system directories",
+        ),
+        ("FROM ruby:3.3\nWORKDIR /app\nCOPY . .\nRUN gem update --system\nCMD [\"ruby\", \"app.rb\"]\n", "ruby"),
         (
             "FROM python:3.11\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n",
             "no WORKDIR",
@@ -329,6 +339,26 @@ fn tools_nothing_runs_stay_in_the_builder_and_tools_something_runs_are_kept() {
             .unwrap();
     let Outcome::Rewritten(p) = rewrite(&text, None) else { panic!("not rewritten") };
     assert!(p.runtime_packages.contains(&"vim".to_string()), "{:?}", p.runtime_packages);
+}
+
+/// git is build-only (it fetches sources) unless something the image runs calls it: a gem that
+/// shells out to it (`[runs.gem]` in rules/rewrite.toml), a Python dependency (gitpython).
+#[test]
+fn a_build_only_package_the_program_runs_is_kept() {
+    let text = "FROM ruby:3.1\nRUN apt-get update && apt-get install -y git\nRUN gem install travis --no-document\nENTRYPOINT [\"travis\"]\n";
+    let Outcome::Rewritten(p) = rewrite(text, None) else { panic!("not rewritten") };
+    assert_eq!(p.runtime_packages, ["git"], "{:?}", p.changes);
+    assert!(p.changes.iter().any(|c| c.message.contains("the gem dependency `travis` runs it")), "{:?}", p.changes);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("requirements.txt"), "GitPython==3.1.43\n").unwrap();
+    std::fs::write(dir.path().join("app.py"), "import git\nprint(git.Repo('.').head)\n").unwrap();
+    let text = "FROM python:3.11\nRUN apt-get update && apt-get install -y git gcc\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n";
+    let Outcome::Rewritten(p) = rewrite(text, Some(dir.path())) else { panic!("not rewritten") };
+    assert_eq!(p.runtime_packages, ["git"], "{:?}", p.changes);
+    // without a caller, git stays behind with the compiler
+    std::fs::write(dir.path().join("requirements.txt"), "requests==2.32.3\n").unwrap();
+    let Outcome::Rewritten(p) = rewrite(text, Some(dir.path())) else { panic!("not rewritten") };
+    assert!(p.runtime_packages.is_empty(), "{:?}", p.changes);
 }
 
 #[test]

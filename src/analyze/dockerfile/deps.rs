@@ -1,7 +1,7 @@
 //! What a project's lockfiles and manifests say it installs: Python requirements (requirements
 //! files, pyproject.toml, setup.py, poetry.lock, uv.lock, Pipfile.lock), npm packages
-//! (package-lock.json, yarn.lock, pnpm-lock.yaml, package.json), Go modules (go.sum) and Rust
-//! crates (Cargo.lock).
+//! (package-lock.json, yarn.lock, pnpm-lock.yaml, package.json), Go modules (go.sum), Rust crates
+//! (Cargo.lock) and Ruby gems (Gemfile).
 
 use std::collections::BTreeSet;
 
@@ -196,6 +196,38 @@ pub fn package_json(text: &str) -> (Vec<String>, Vec<String>) {
     (keys("dependencies"), keys("devDependencies"))
 }
 
+/// A Gemfile: (gems, gems of the development and test groups), by name: `gem "x"` lines, in
+/// `group :development, :test do ... end` blocks or with `group: :test`.
+pub fn gemfile(text: &str) -> (Vec<String>, Vec<String>) {
+    let is_dev = |l: &str| l.contains(":development") || l.contains(":test");
+    let gem_name = |l: &str| {
+        let rest = l.strip_prefix("gem")?.strip_prefix(['(', ' '])?.trim_start();
+        let q = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        rest[1..].split(q).next().filter(|n| !n.is_empty()).map(str::to_string)
+    };
+    // the blocks open at this line: a `group` block says whether it is a dev group
+    let mut blocks: Vec<Option<bool>> = Vec::new();
+    let (mut gems, mut dev) = (Vec::new(), Vec::new());
+    for line in text.lines() {
+        let l = line.split('#').next().unwrap_or("").trim();
+        if l.starts_with("group") && (l.ends_with(" do") || l.ends_with('{')) {
+            blocks.push(Some(is_dev(l)));
+        } else if l.ends_with(" do") || l.contains(" do |") {
+            blocks.push(None); // another block (platforms, source ... do)
+        } else if l == "end" || l == "}" {
+            blocks.pop();
+        } else if let Some(n) = gem_name(l) {
+            let option = (l.contains("group:") || l.contains(":group =>") || l.contains("groups:")) && is_dev(l);
+            if option || blocks.contains(&Some(true)) {
+                dev.push(n);
+            } else {
+                gems.push(n);
+            }
+        }
+    }
+    (gems, dev)
+}
+
 /// The modules a go.sum lists (each once).
 pub fn go_sum(text: &str) -> usize {
     text.lines().filter_map(|l| l.split_whitespace().next()).collect::<BTreeSet<_>>().len()
@@ -317,5 +349,13 @@ mod tests {
         assert_eq!(gradle_dependencies("apply plugin: 'java'\n"), 0);
         assert_eq!(cargo_lock("[[package]]\nname=\"me\"\n[[package]]\nname=\"serde\"\nsource=\"registry+x\"\n"), 1);
         assert_eq!(cargo_binary("[package]\nname = \"wordfreq\"\n").as_deref(), Some("wordfreq"));
+    }
+
+    #[test]
+    fn gemfile_groups() {
+        let g = "source \"https://rubygems.org\"\ngem \"rails\", \"~> 7.0\"\ngroup :development, :test do\n  gem \"rspec\"\n  gem 'pry' # debug\nend\ngroup :production do\n  gem \"pg\"\nend\nplatforms :ruby do\n  gem \"sqlite3\"\nend\ngem \"rubocop\", group: :development\ngem(\"puma\")\n";
+        let (gems, dev) = gemfile(g);
+        assert_eq!(gems, ["rails", "pg", "sqlite3", "puma"]);
+        assert_eq!(dev, ["rspec", "pry", "rubocop"]);
     }
 }

@@ -9,7 +9,7 @@
 pub mod accounting;
 mod builds;
 mod context;
-mod deps;
+pub(crate) mod deps;
 mod run;
 
 use super::base::{BaseFacts, BaseSource};

@@ -237,6 +237,18 @@ const INSTALL: &[&str] =
     &["-m", "--mode", "-o", "--owner", "-g", "--group", "-t", "--target-directory", "-S", "--suffix"];
 const UNZIP: &[&str] = &["-d", "-x"];
 const GEM: &[&str] = &["-v", "--version", "-i", "--install-dir", "-n", "--bindir", "--source", "-s"];
+const BUNDLE: &[&str] = &[
+    "--path",
+    "--without",
+    "--with",
+    "--jobs",
+    "-j",
+    "--retry",
+    "--gemfile",
+    "--binstubs",
+    "--shebang",
+    "--trust-policy",
+];
 const COMPOSER: &[&str] = &["-d", "--working-dir"];
 const USERADD: &[&str] =
     &["-u", "--uid", "-g", "--gid", "-G", "--groups", "-d", "--home", "--home-dir", "-s", "--shell", "-c", "--comment"];
@@ -262,6 +274,7 @@ pub static SPECS: &[Spec] = &[
     Spec { names: &["install"], value_flags: INSTALL, sub_value_flags: &[] },
     Spec { names: &["unzip"], value_flags: UNZIP, sub_value_flags: &[] },
     Spec { names: &["gem"], value_flags: GEM, sub_value_flags: &[] },
+    Spec { names: &["bundle", "bundler"], value_flags: BUNDLE, sub_value_flags: &[] },
     Spec { names: &["composer"], value_flags: COMPOSER, sub_value_flags: &[] },
     Spec {
         names: &["useradd", "adduser", "groupadd", "addgroup", "usermod"],

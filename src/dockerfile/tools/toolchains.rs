@@ -53,6 +53,29 @@ pub fn pip_install(c: &Command) -> Option<&Word> {
     super::subcommand_word(c).filter(|w| w.text == "install")
 }
 
+/// `bundle install` (also bare `bundle`, which installs), `bundler install`.
+pub fn bundle_install(c: &Command) -> bool {
+    matches!(c.name(), "bundle" | "bundler") && matches!(super::subcommand(c), None | Some("install"))
+}
+
+/// `bundle config [set] [--local|--global] KEY VALUE`: the key and its value.
+pub fn bundle_config(c: &Command) -> Option<(String, String)> {
+    if !matches!(c.name(), "bundle" | "bundler") || super::subcommand(c) != Some("config") {
+        return None;
+    }
+    let words: Vec<&str> = super::positionals(c).iter().skip(1).map(|w| w.text.as_str()).collect();
+    let words = if words.first() == Some(&"set") { &words[1..] } else { &words[..] };
+    match words {
+        [key, value, ..] => Some((key.to_ascii_lowercase(), value.to_string())),
+        _ => None,
+    }
+}
+
+/// `gem install` (gems into GEM_HOME).
+pub fn gem_install(c: &Command) -> bool {
+    c.name() == "gem" && super::subcommand(c) == Some("install")
+}
+
 /// The JavaScript package manager of a command (npm, yarn, pnpm).
 pub fn js_manager(c: &Command) -> Option<&'static str> {
     match c.name() {

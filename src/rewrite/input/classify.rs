@@ -19,6 +19,7 @@ pub enum Ecosystem {
     Rust,
     C,
     Java,
+    Ruby,
     Generic,
 }
 
@@ -31,6 +32,7 @@ impl Ecosystem {
             Ecosystem::Rust => "rust",
             Ecosystem::C => "c",
             Ecosystem::Java => "java",
+            Ecosystem::Ruby => "ruby",
             Ecosystem::Generic => "generic",
         }
     }
@@ -46,7 +48,8 @@ impl Ecosystem {
             Toolchain::Rust => Ecosystem::Rust,
             Toolchain::C => Ecosystem::C,
             Toolchain::Java => Ecosystem::Java,
-            Toolchain::Ruby | Toolchain::Php | Toolchain::Perl | Toolchain::Vcs => Ecosystem::Generic,
+            Toolchain::Ruby => Ecosystem::Ruby,
+            Toolchain::Php | Toolchain::Perl | Toolchain::Vcs => Ecosystem::Generic,
         }
     }
 }
@@ -100,7 +103,11 @@ pub fn classify(c: &Command) -> CmdClass {
         };
     }
     match toolchain(c) {
-        Some(Toolchain::Ruby) => return CmdClass::Foreign("ruby"),
+        // gems go to GEM_HOME (or the bundle's path), which the Ruby planner copies; what else
+        // `gem` does (`gem update --system`) changes Ruby's own directories
+        Some(Toolchain::Ruby) if c.name() == "gem" && !crate::dockerfile::tools::toolchains::gem_install(c) => {
+            return CmdClass::Foreign("ruby")
+        }
         Some(Toolchain::Php) => return CmdClass::Foreign("php"),
         Some(Toolchain::Perl) => return CmdClass::Foreign("perl"),
         Some(t) => return CmdClass::Build(Ecosystem::of(t)),
@@ -216,7 +223,9 @@ mod tests {
         assert_eq!(class("[ -f /x ]"), CmdClass::Neutral);
         assert_eq!(class("sh build.sh"), CmdClass::Build(Ecosystem::Generic));
         assert!(!matches!(class("bash -c 'echo hi'"), CmdClass::Build(_)));
-        assert_eq!(class("gem install rails"), CmdClass::Foreign("ruby"));
+        assert_eq!(class("gem install rails"), CmdClass::Build(Ecosystem::Ruby));
+        assert_eq!(class("bundle install --jobs 4"), CmdClass::Build(Ecosystem::Ruby));
+        assert_eq!(class("gem update --system"), CmdClass::Foreign("ruby"));
         assert_eq!(class("docker-php-ext-install pdo"), CmdClass::Foreign("php"));
         assert_eq!(class("pip install -r requirements.txt"), CmdClass::Build(Ecosystem::Python));
         assert_eq!(class("npm install -g pm2"), CmdClass::GlobalInstall);

@@ -95,8 +95,9 @@ pub fn invoked(o: &Original) -> Invoked {
     }
     if let Some(dir) = &o.context_dir {
         inv.complete = o.context_complete() && context_sources(&mut inv, dir);
-        dependencies(o, &mut inv);
     }
+    // the manifests need the context; what a RUN installs by name does not
+    dependencies(o, &mut inv);
     inv
 }
 
@@ -262,6 +263,17 @@ fn dependencies(o: &Original, inv: &mut Invoked) {
     if let Some(pkg) = o.context_file("package.json").and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()) {
         if let Some(m) = pkg["dependencies"].as_object() {
             deps.extend(m.keys().map(|k| ("npm", k.to_ascii_lowercase())));
+        }
+    }
+    if let Some(text) = o.context_file("Gemfile") {
+        let (gems, _) = crate::analyze::dockerfile::deps::gemfile(&text);
+        deps.extend(gems.into_iter().map(|g| ("gem", g.to_ascii_lowercase())));
+    }
+    // `gem install travis`: the gems a RUN installs by name
+    for s in &o.steps {
+        for c in o.commands(s).iter().filter(|c| crate::dockerfile::tools::toolchains::gem_install(c)) {
+            let names = crate::dockerfile::tools::positionals(c);
+            deps.extend(names.iter().skip(1).map(|w| ("gem", w.text.to_ascii_lowercase())));
         }
     }
     for (eco, name) in deps {

@@ -28,42 +28,31 @@ pub struct Verdict {
 /// Decide which of `candidates` (runtime packages the original installs: not build-only) the
 /// runtime stage keeps. `keep` are the user's `--keep-package`s.
 pub fn decide(candidates: &[String], invoked: &Invoked, keep: &[String]) -> Vec<Verdict> {
-    if !invoked.complete {
-        // without the program's sources, leaving a tool out would be a guess
-        return candidates
-            .iter()
-            .map(|p| Verdict {
-                package: p.clone(),
-                keep: true,
-                why: "the build context is not here to tell whether the program runs it".into(),
-            })
-            .collect();
-    }
     let table = debian_executables();
     let mut out = Vec::new();
     for p in candidates {
         let name = p.split(['=', ':']).next().unwrap_or(p);
         let verdict = |keep: bool, why: String| Verdict { package: p.clone(), keep, why };
+        // what says the image needs it, with or without the sources
+        let programs = table.programs(name);
+        let runs = programs.as_ref().and_then(|ps| ps.iter().find_map(|g| invoked.why(g).map(|w| (*g, w))));
         if keep.iter().any(|k| k == name) {
             out.push(verdict(true, "asked for with --keep-package".into()));
-            continue;
-        }
-        if let Some(why) = invoked.packages.get(name) {
+        } else if let Some(why) = invoked.packages.get(name) {
             out.push(verdict(true, why.clone()));
-            continue;
-        }
-        let Some(programs) = table.programs(name) else {
+        } else if let Some((prog, why)) = runs {
+            out.push(verdict(true, format!("runs `{prog}` ({why})")));
+        } else if !invoked.complete {
+            // without the program's sources, leaving a tool out would be a guess
+            out.push(verdict(true, "the build context is not here to tell whether the program runs it".into()));
+        } else if programs.is_none() {
             out.push(verdict(true, "a library or data package".into()));
-            continue;
-        };
-        match programs.iter().find_map(|p| invoked.why(p).map(|w| (p, w))) {
-            Some((prog, why)) => out.push(verdict(true, format!("runs `{prog}` ({why})"))),
-            None if table.is_tool(name) => {
-                out.push(verdict(false, "a tool nothing in the image runs".into()));
-            }
+        } else if table.is_tool(name) {
+            out.push(verdict(false, "a tool nothing in the image runs".into()));
+        } else {
             // only daemons and administration helpers (update-ca-certificates, locale-gen): the
             // package is there for its data or a service the image may start
-            None => out.push(verdict(true, "its data or service".into())),
+            out.push(verdict(true, "its data or service".into()));
         }
     }
     out

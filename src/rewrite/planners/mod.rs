@@ -10,6 +10,7 @@ pub mod node;
 pub mod packages;
 pub mod pyenv;
 pub mod python;
+pub mod ruby;
 pub mod runtime;
 pub mod rust;
 pub mod static_site;
@@ -33,9 +34,11 @@ pub fn detect(o: &Original) -> Ecosystem {
         "rust" => return Ecosystem::Rust,
         "gcc" => return Ecosystem::C,
         "maven" | "gradle" | "openjdk" | "eclipse-temurin" | "amazoncorretto" => return Ecosystem::Java,
+        "ruby" => return Ecosystem::Ruby,
         _ => {}
     }
-    for e in [Ecosystem::Go, Ecosystem::Rust, Ecosystem::Java] {
+    // gems installed on another base: the Ruby planner says what it cannot copy apart
+    for e in [Ecosystem::Ruby, Ecosystem::Go, Ecosystem::Rust, Ecosystem::Java] {
         if o.builds(e) {
             return e;
         }
@@ -58,6 +61,18 @@ pub fn runs_interpreter(o: &Original) -> bool {
 pub fn plan(o: &Original, options: &Options) -> Result<(Ecosystem, Blueprint), Refusal> {
     let eco = detect(o);
     not_a_program(o, eco)?;
+    if eco != Ecosystem::Ruby {
+        if let Some(s) = o.steps.iter().find(|s| s.classes.contains(&CmdClass::Build(Ecosystem::Ruby))) {
+            return Err(Refusal::at(
+                s.line,
+                format!(
+                    "gems installed on {} go to Ruby's system directories, which a rewrite of this {} build cannot copy apart: not supported",
+                    o.base,
+                    eco.as_str()
+                ),
+            ));
+        }
+    }
     let mut bp = Blueprint::default();
     match eco {
         Ecosystem::Python => python::plan(o, options, &mut bp)?,
@@ -66,9 +81,10 @@ pub fn plan(o: &Original, options: &Options) -> Result<(Ecosystem, Blueprint), R
         Ecosystem::Rust => rust::plan(o, options, &mut bp)?,
         Ecosystem::C => native::plan(o, options, &mut bp)?,
         Ecosystem::Java => java::plan(o, options, &mut bp)?,
+        Ecosystem::Ruby => ruby::plan(o, options, &mut bp)?,
         Ecosystem::Generic => generic::plan(o, options, &mut bp)?,
     }
-    if matches!(eco, Ecosystem::Python | Ecosystem::Node | Ecosystem::C) {
+    if matches!(eco, Ecosystem::Python | Ecosystem::Node | Ecosystem::C | Ecosystem::Ruby) {
         nothing_to_gain(o, &bp)?;
     }
     build_env(o, &mut bp);
@@ -169,7 +185,7 @@ fn not_a_program(o: &Original, eco: Ecosystem) -> Result<(), Refusal> {
         }
     }
     // the base's own CMD (python3, node, bash) runs whatever the image holds
-    let interpreted = matches!(eco, Ecosystem::Python | Ecosystem::Node | Ecosystem::Generic);
+    let interpreted = matches!(eco, Ecosystem::Python | Ecosystem::Node | Ecosystem::Ruby | Ecosystem::Generic);
     if interpreted && !o.has_kind(|k| matches!(k, Kind::Entrypoint { .. } | Kind::Cmd { .. })) {
         // a server image (rabbitmq, nginx, redis...) runs its own command: not a toolbox
         let known = o.base.is_empty() || crate::data::BaseImage::find(&crate::data::ImageRef::parse(&o.base)).is_some();

@@ -65,7 +65,15 @@ pub fn needs_packages_beyond(o: &Original, invoked: &Invoked, options: &Options,
 /// the runtime stage with the packages that own what the program links.
 pub fn keep_packages(o: &Original, bp: &mut Blueprint, invoked: &Invoked, options: &Options) -> Result<(), Refusal> {
     for split in package_split(o) {
-        let PackageSplit { manager, build, runtime } = split;
+        let PackageSplit { manager, build, mut runtime } = split;
+        // a build-only package whose program the image runs (git for a gem that shells out to
+        // it) is a runtime one
+        let table = crate::data::debian_executables();
+        let (run_too, build): (Vec<String>, Vec<String>) = build.into_iter().partition(|p| {
+            let name = p.split(['=', ':']).next().unwrap_or(p);
+            table.programs(name).is_some_and(|progs| progs.iter().any(|g| invoked.why(g).is_some()))
+        });
+        runtime.extend(run_too);
         if !build.is_empty() {
             let names: Vec<&str> = build.iter().map(String::as_str).collect();
             let (bytes, _) = debian_install_size(&names, false);

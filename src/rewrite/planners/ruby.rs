@@ -1,0 +1,162 @@
+//! Ruby: `bundle install` (native gems compiled with the full image's compilers and headers) in
+//! the builder, without the development and test groups when the Gemfile has them; the runtime
+//! stage is the `-slim` image with the installed gems (GEM_HOME or the bundle's path), the
+//! application, and the runtime libraries the gems' extensions link (read by the probe).
+
+use super::*;
+use crate::dockerfile::shell::Command;
+use crate::dockerfile::tools::toolchains::{bundle_config, bundle_install, gem_install};
+
+/// The groups a production image leaves out.
+const DEV_GROUPS: &str = "development:test";
+
+pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), Refusal> {
+    let installs: Vec<(&super::super::input::Step, &Command, String)> =
+        o.commands_in_dirs().into_iter().filter(|(_, c, _)| bundle_install(c) || gem_install(c)).collect();
+    if o.base_name() != "ruby" && o.base_env("GEM_HOME").is_none() {
+        let (line, name) = installs.first().map_or((o.stage.line, "gem".to_string()), |(s, c, _)| {
+            (s.line, c.words.iter().take(2).map(|w| w.text.as_str()).collect::<Vec<_>>().join(" "))
+        });
+        return Err(Refusal::at(
+            line,
+            format!(
+                "`{name}` installs gems into the system directories of {}, which a runtime stage cannot copy apart: build on a ruby image (or set GEM_HOME) for a rewrite",
+                o.base
+            ),
+        ));
+    }
+    let runtime = runtime_base(o, options, false)
+        .ok_or_else(|| Refusal::at(o.stage.line, format!("no runtime image is known for {}", o.base)))?;
+    set_runtime(o, bp, runtime, "the Ruby runtime without compilers, headers and build tools")?;
+    for dir in gem_dirs(o, &installs)? {
+        bp.artifact(&dir, "the installed gems (with their compiled extensions)");
+        bp.change(None, format!("the gems installed in {dir} are copied to the runtime stage"));
+    }
+    without_dev_groups(o, bp, &installs);
+    drop_gem_leftovers(o, bp, &installs);
+    context_artifacts(o, bp)?;
+    keep_packages(o, bp, o.invoked(), options)?;
+    if needs_shell(o) && !bp.runtime_shell {
+        return Err(Refusal::new("setup steps need a shell the runtime base does not have"));
+    }
+    base_saving(o, bp);
+    if !o.has_kind(|k| matches!(k, Kind::User { .. })) {
+        bp.change(None, "kept running as root: the program may write to its own files; add a USER after checking");
+    }
+    Ok(())
+}
+
+/// Where the gems go: BUNDLE_PATH (ENV, `bundle config set path`, `--path`; `--deployment`
+/// means vendor/bundle), else GEM_HOME (the ruby images set /usr/local/bundle).
+fn gem_dirs(o: &Original, installs: &[(&super::super::input::Step, &Command, String)]) -> Result<Vec<String>, Refusal> {
+    let mut dirs = Vec::new();
+    let env_path = o.env("BUNDLE_PATH");
+    for (s, c, cwd) in o.commands_in_dirs() {
+        if let Some((key, value)) = bundle_config(c) {
+            if key == "path" {
+                dirs.push(absolute(&cwd, &value));
+            } else if key == "deployment" && value == "true" {
+                dirs.push(absolute(&cwd, "vendor/bundle"));
+            }
+        }
+        if !bundle_install(c) {
+            continue;
+        }
+        if let Some(p) = c.flag_value(&["--path"]) {
+            dirs.push(absolute(&cwd, p));
+        } else if let Some((_, p)) = c.assignments.iter().find(|(k, _)| k == "BUNDLE_PATH") {
+            dirs.push(absolute(&cwd, p));
+        } else if c.has_flag(&["--deployment"]) {
+            dirs.push(absolute(&cwd, "vendor/bundle"));
+        }
+        if c.has_flag(&["--system"]) {
+            return Err(Refusal::at(s.line, "`bundle install --system` installs into Ruby's own directories, which a runtime stage cannot copy apart: install into GEM_HOME or a bundle path for a rewrite"));
+        }
+    }
+    if let Some(p) = env_path {
+        dirs.push(absolute(&o.workdir, &p));
+    }
+    let gem_home = o.base_env("GEM_HOME");
+    // `gem install` always, `bundle install` unless it has a path of its own
+    if installs.iter().any(|(_, c, _)| gem_install(c)) || dirs.is_empty() {
+        match gem_home {
+            Some(h) => dirs.push(h),
+            None => {
+                return Err(Refusal::new(
+                    "the gems' directory is not known (no GEM_HOME): set GEM_HOME or BUNDLE_PATH for a rewrite",
+                ))
+            }
+        }
+    }
+    if let Some(d) = dirs.iter().find(|d| d.contains('$')) {
+        return Err(Refusal::new(format!("the gems' directory `{d}` is a variable: name the directory for a rewrite")));
+    }
+    dirs.sort();
+    dirs.dedup();
+    Ok(dirs)
+}
+
+/// The Gemfile's development and test groups stay out of the install (BUNDLE_WITHOUT in both
+/// stages, so `bundle exec` does not look for them), unless the install already chooses its
+/// groups or the program runs one of their gems.
+fn without_dev_groups(o: &Original, bp: &mut Blueprint, installs: &[(&super::super::input::Step, &Command, String)]) {
+    let Some((first, _, _)) = installs.iter().find(|(_, c, _)| bundle_install(c)) else { return };
+    let Some(gemfile) = o.context_file("Gemfile") else { return };
+    let (_, dev) = crate::analyze::dockerfile::deps::gemfile(&gemfile);
+    if dev.is_empty() {
+        return;
+    }
+    let chosen = o.env("BUNDLE_WITHOUT").is_some()
+        || o.env("BUNDLE_WITH").is_some()
+        || o.steps.iter().flat_map(|s| o.commands(s)).any(|c| {
+            bundle_install(c) && c.has_flag(&["--without", "--with"])
+                || c.assignments.iter().any(|(k, _)| k == "BUNDLE_WITHOUT" || k == "BUNDLE_WITH")
+                || bundle_config(c).is_some_and(|(k, _)| k == "without" || k == "with")
+        });
+    if chosen {
+        bp.change(Some(first.line), "the install already chooses its groups");
+        return;
+    }
+    let argv = o.program.clone().unwrap_or_default();
+    // what ENTRYPOINT/CMD and HEALTHCHECK start (a gem name in the sources is not a run)
+    let started = o
+        .invoked()
+        .names
+        .iter()
+        .filter(|(_, why)| why.starts_with("ENTRYPOINT/CMD") || why.starts_with("HEALTHCHECK"))
+        .map(|(n, _)| n);
+    let runs = argv.iter().chain(started).find(|w| dev.contains(w));
+    if let Some(g) = runs {
+        bp.change(None, format!("the development and test groups kept: the program runs `{g}`, a gem of those groups"));
+        return;
+    }
+    let env = format!("ENV BUNDLE_WITHOUT={DEV_GROUPS}");
+    bp.before.push((
+        first.instruction,
+        format!("# imgslim: the development and test groups of the Gemfile are not installed{}{env}", o.nl),
+    ));
+    bp.env.push(env);
+    bp.intended.push("Env");
+    bp.change(
+        Some(first.line),
+        format!(
+            "BUNDLE_WITHOUT={DEV_GROUPS} in both stages: the Gemfile's development and test gems ({}) are not installed",
+            dev.join(", ")
+        ),
+    );
+}
+
+/// The downloaded .gem files (GEM_HOME/cache) and the extensions' object files and sources stay
+/// in the builder.
+fn drop_gem_leftovers(o: &Original, bp: &mut Blueprint, installs: &[(&super::super::input::Step, &Command, String)]) {
+    let roots: Vec<String> = bp.artifacts.iter().map(|a| a.from.clone()).collect();
+    if installs.is_empty() || roots.is_empty() {
+        return;
+    }
+    let nl = o.nl;
+    let roots = roots.join(" ");
+    bp.tail.push(format!(
+        "# imgslim: the downloaded .gem files and the native extensions' build files stay in the builder{nl}RUN find {roots} \\( -path '*/cache/*.gem' -o -path '*/gems/*' \\( -name '*.o' -o -name '*.c' -o -name mkmf.log \\) \\) -type f -delete"
+    ));
+    bp.change(None, "the gem cache (.gem files) and the extensions' object files stay in the builder");
+}
