@@ -361,6 +361,28 @@ fn a_build_only_package_the_program_runs_is_kept() {
     assert!(p.runtime_packages.is_empty(), "{:?}", p.changes);
 }
 
+/// A Rails-style file: the install chooses its groups (`bundle config set without`), assets are
+/// precompiled in the builder (their output is in the app directory the runtime stage copies).
+#[test]
+fn a_rails_build_keeps_its_groups_and_precompiles_in_the_builder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Gemfile"), "source \"https://rubygems.org\"\ngem \"rails\"\ngem \"pg\"\ngroup :development, :test do\n  gem \"rspec-rails\"\nend\n").unwrap();
+    std::fs::write(dir.path().join("Gemfile.lock"), "GEM\n").unwrap();
+    let text = "FROM ruby:3.3\nWORKDIR /rails\nCOPY Gemfile Gemfile.lock ./\nRUN bundle config set --local without 'development test' && bundle install\nCOPY . .\nRUN SECRET_KEY_BASE_DUMMY=1 rails assets:precompile\nEXPOSE 3000\nCMD [\"bin/rails\", \"server\", \"-b\", \"0.0.0.0\"]\n";
+    let Outcome::Rewritten(p) = rewrite(text, Some(dir.path())) else { panic!("not rewritten") };
+    assert_eq!(p.runtime_base, "ruby:3.3-slim");
+    assert!(p.changes.iter().any(|c| c.message.contains("already chooses its groups")), "{:?}", p.changes);
+    let runtime = runtime_of(&p);
+    assert!(!runtime.contains("assets:precompile") && !runtime.contains("BUNDLE_WITHOUT"), "{runtime}");
+    assert!(runtime.contains("COPY --from=builder /usr/local/bundle /usr/local/bundle"), "{runtime}");
+    assert!(runtime.contains("COPY --from=builder /rails /rails"), "{runtime}");
+    // without the groups chosen, BUNDLE_WITHOUT is set in both stages
+    let text = text.replace("bundle config set --local without 'development test' && ", "");
+    let Outcome::Rewritten(p) = rewrite(&text, Some(dir.path())) else { panic!("not rewritten") };
+    assert!(runtime_of(&p).contains("ENV BUNDLE_WITHOUT=development:test"), "{}", p.dockerfile);
+    assert!(p.intended.contains(&"Env"));
+}
+
 #[test]
 fn libraries_come_from_the_builder_not_from_dev_package_names() {
     // numpy's wheel bundles its BLAS: nothing is installed for libopenblas-dev; libpq for a

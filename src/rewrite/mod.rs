@@ -200,7 +200,7 @@ pub fn plan(df: &Dockerfile, model: &Model, context_dir: Option<&Path>, options:
     }
     if model.stages.len() > 1 {
         return Outcome::Refused(Refusal::new(
-            "several stages, but the last one copies nothing from the others: not a build the planner understands",
+            "several stages, but the last one copies nothing from the others: not a build the planner understands (a Dockerfile of the final stage alone can be rewritten)",
         ));
     }
     if let Some(closed) = dangling_continuation_closed(df) {

@@ -346,14 +346,13 @@ pub fn estimate(df: &Dockerfile, model: &Model, inputs: &Inputs) -> ImageEstimat
     if !inputs.extra_packages.is_empty() {
         let st = &mut stages[last];
         let names: Vec<&str> = inputs.extra_packages.iter().map(String::as_str).collect();
-        run::install_debian(
-            st,
-            &names,
-            false,
-            model.stages[last].line,
-            model.stages[last].instruction,
-            "the runtime packages the rewrite installs",
-        );
+        let (line, instruction) = (model.stages[last].line, model.stages[last].instruction);
+        let how = "the runtime packages the rewrite installs";
+        if st.alpine {
+            run::install_alpine(st, &names, line, instruction, how);
+        } else {
+            run::install_debian(st, &names, false, line, instruction, how);
+        }
     }
     let (base_image, facts) = roots[last].clone();
     let mut parts = stages[last].parts.clone();

@@ -136,6 +136,27 @@ pub(crate) fn parts(rc: &RunCx, cmds: &[Command], st: &mut Stage) {
     }
 }
 
+/// The rewrite's runtime packages on an Alpine runtime stage: apk's sizes.
+pub(crate) fn install_alpine(st: &mut Stage, names: &[&str], line: usize, instruction: usize, how: &str) {
+    let stage = st.parts.first().map_or(0, |p| p.stage);
+    let (bytes, _) = alpine_install(names, &st.present);
+    st.present.extend(names.iter().map(|s| s.to_string()));
+    if bytes > 0 {
+        st.parts.push(Part {
+            stage,
+            line,
+            instruction,
+            cause: Cause::Packages,
+            path: "/usr".into(),
+            bytes,
+            how: format!("{how}: derived sizes of the Alpine packages (rules/alpine-packages.toml)"),
+            names: names.iter().map(|s| s.to_string()).collect(),
+            removed: false,
+            removed_by: None,
+        });
+    }
+}
+
 /// Install Debian packages over what the stage has: what the program may need, the build-only
 /// ones, then what Recommends adds, each its own part.
 pub(crate) fn install_debian(

@@ -33,7 +33,7 @@ pub fn toolchain(c: &Command) -> Option<Toolchain> {
         "make" | "cmake" | "gcc" | "g++" | "cc" | "c++" | "clang" | "clang++" | "configure" | "autoreconf"
         | "autogen.sh" | "bootstrap" | "ninja" | "meson" | "ld" | "strip" => Toolchain::C,
         "mvn" | "mvnw" | "gradle" | "gradlew" | "ant" | "javac" | "jar" | "sbt" | "lein" => Toolchain::Java,
-        "gem" | "bundle" | "bundler" | "rake" => Toolchain::Ruby,
+        "gem" | "bundle" | "bundler" | "rake" | "rails" => Toolchain::Ruby,
         "composer" | "pecl" | "pear" => Toolchain::Php,
         n if n.starts_with("docker-php-ext") => Toolchain::Php,
         "cpan" | "cpanm" => Toolchain::Perl,

@@ -118,7 +118,7 @@ impl Original<'_> {
                 }
                 Kind::Run(run) => {
                     if !self.cx.is_posix(self.stage.index, i) {
-                        return Err(Refusal::at(line, "RUN with a non-POSIX SHELL: not supported"));
+                        return Err(Refusal::at(line, "RUN with a non-POSIX SHELL (PowerShell or cmd: a Windows image): the rewrite reads POSIX shell scripts and builds Linux images only; not supported"));
                     }
                     let cmds = self.cx.commands(c.instruction);
                     if cmds.is_empty() && !run.cmd.text().trim().is_empty() {

@@ -193,7 +193,7 @@ fn not_a_program(o: &Original, eco: Ecosystem) -> Result<(), Refusal> {
             "no ENTRYPOINT or CMD: the image is a toolbox or dev container whose installed tools are its purpose; a runtime stage cannot tell what to leave out (add the CMD of the program it serves for a rewrite)".to_string()
         } else {
             format!(
-                "no ENTRYPOINT or CMD: the image runs the command of its base image {}, which a runtime stage on another base would not have",
+                "no ENTRYPOINT or CMD: the image runs the command of its base image {}, which a runtime stage on another base would not have; add the ENTRYPOINT/CMD it runs (`docker inspect` shows the base's) for a rewrite",
                 o.base
             )
         }));

@@ -26,9 +26,13 @@ pub fn package_split(o: &Original) -> Vec<PackageSplit> {
         if pkgs.is_empty() {
             continue;
         }
+        // a build-only package whose program the image runs (git for a gem that shells out to
+        // it) is a runtime one
+        let table = crate::data::debian_executables();
         let (build, run): (Vec<String>, Vec<String>) = pkgs.into_iter().partition(|p| {
             let name = p.split(['=', ':']).next().unwrap_or(p);
             is_build_package(name)
+                && !table.programs(name).is_some_and(|progs| progs.iter().any(|g| o.invoked().why(g).is_some()))
         });
         let runtime = run
             .into_iter()
@@ -65,15 +69,7 @@ pub fn needs_packages_beyond(o: &Original, invoked: &Invoked, options: &Options,
 /// the runtime stage with the packages that own what the program links.
 pub fn keep_packages(o: &Original, bp: &mut Blueprint, invoked: &Invoked, options: &Options) -> Result<(), Refusal> {
     for split in package_split(o) {
-        let PackageSplit { manager, build, mut runtime } = split;
-        // a build-only package whose program the image runs (git for a gem that shells out to
-        // it) is a runtime one
-        let table = crate::data::debian_executables();
-        let (run_too, build): (Vec<String>, Vec<String>) = build.into_iter().partition(|p| {
-            let name = p.split(['=', ':']).next().unwrap_or(p);
-            table.programs(name).is_some_and(|progs| progs.iter().any(|g| invoked.why(g).is_some()))
-        });
-        runtime.extend(run_too);
+        let PackageSplit { manager, build, runtime } = split;
         if !build.is_empty() {
             let names: Vec<&str> = build.iter().map(String::as_str).collect();
             let (bytes, _) = debian_install_size(&names, false);
@@ -111,14 +107,14 @@ pub fn keep_packages(o: &Original, bp: &mut Blueprint, invoked: &Invoked, option
             Some(r) if r == manager => {}
             None => {
                 return Err(Refusal::new(format!(
-                    "the program needs packages ({}) but the runtime base {} has no package manager",
+                    "the program needs packages ({}) but the runtime base {} has no package manager; choose one with a package manager (--runtime-base) for a rewrite",
                     needed.iter().map(|v| v.package.as_str()).collect::<Vec<_>>().join(", "),
                     bp.runtime_base
                 )))
             }
             Some(_) => {
                 return Err(Refusal::new(format!(
-                    "packages installed with {} cannot be installed on the runtime base {}",
+                    "packages installed with {} cannot be installed on the runtime base {}; choose a runtime base with that package manager (--runtime-base) for a rewrite",
                     manager.as_str(),
                     bp.runtime_base
                 )))
