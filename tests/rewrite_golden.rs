@@ -383,6 +383,18 @@ fn a_rails_build_keeps_its_groups_and_precompiles_in_the_builder() {
     assert!(p.intended.contains(&"Env"));
 }
 
+/// A CMD written before ENTRYPOINT in the same stage stays (BuildKit resets only the base's):
+/// `ENTRYPOINT ["python"]` with `CMD ["app.py"]` is a program, not a REPL. Docker Hub's mirrors
+/// name the same official images.
+#[test]
+fn entrypoint_after_cmd_and_mirrored_official_images() {
+    let text = "FROM mirror.gcr.io/library/python:3.11\nRUN apt-get update && apt-get install -y gcc\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"/app/job.py\"]\nENTRYPOINT [\"python\"]\n";
+    let Outcome::Rewritten(p) = rewrite(text, None) else { panic!("not rewritten: {:?}", rewrite(text, None)) };
+    assert_eq!(p.runtime_base, "python:3.11-slim");
+    let runtime = runtime_of(&p);
+    assert!(runtime.contains("CMD [\"/app/job.py\"]") && runtime.contains("ENTRYPOINT [\"python\"]"), "{runtime}");
+}
+
 #[test]
 fn libraries_come_from_the_builder_not_from_dev_package_names() {
     // numpy's wheel bundles its BLAS: nothing is installed for libopenblas-dev; libpq for a

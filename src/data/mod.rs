@@ -486,8 +486,6 @@ impl ImageRef {
         ImageRef { registry, path, tag, digest }
     }
 
-    /// The Docker Hub official-image name (`python` for `python`, `library/python`,
-    /// `docker.io/library/python`), if it is one.
     /// The Debian release the tag names (`3.11-bullseye`, `debian:11`), `ubuntu` for an Ubuntu
     /// one (`jammy-curl`, `ubuntu:22.04`), or None when the tag does not say.
     pub fn release(&self) -> Option<&'static str> {
@@ -508,11 +506,17 @@ impl ImageRef {
         }
     }
 
+    /// The Docker Hub official-image name (`python` for `python`, `library/python`,
+    /// `docker.io/library/python`, and the mirrors of Docker Hub's official images:
+    /// `mirror.gcr.io/library/python`, `public.ecr.aws/docker/library/python`), if it is one.
     pub fn official_name(&self) -> Option<&str> {
-        if self.registry.as_deref().is_some_and(|r| r != "docker.io" && r != "index.docker.io") {
-            return None;
-        }
-        let p = self.path.strip_prefix("library/").unwrap_or(&self.path);
+        let p = match self.registry.as_deref() {
+            None | Some("docker.io" | "index.docker.io" | "registry-1.docker.io" | "mirror.gcr.io") => {
+                self.path.strip_prefix("library/").unwrap_or(&self.path)
+            }
+            Some("public.ecr.aws") => self.path.strip_prefix("docker/library/")?,
+            Some(_) => return None,
+        };
         (!p.contains('/')).then_some(p)
     }
 }
@@ -637,6 +641,14 @@ mod tests {
 
     #[test]
     fn image_refs() {
+        for (r, name) in [
+            ("mirror.gcr.io/library/node:14.9-alpine", Some("node")),
+            ("public.ecr.aws/docker/library/python:3.12", Some("python")),
+            ("public.ecr.aws/lambda/python:3.12", None),
+            ("gcr.io/distroless/base", None),
+        ] {
+            assert_eq!(ImageRef::parse(r).official_name(), name, "{r}");
+        }
         let r = ImageRef::parse("docker.io/library/python:3.11-slim@sha256:abc");
         assert_eq!(
             (r.official_name(), r.tag.as_deref(), r.digest.as_deref()),

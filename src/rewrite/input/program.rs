@@ -10,10 +10,9 @@ impl Original<'_> {
         let mut cmd: Option<&CmdLine> = None;
         for c in &self.stage.commands {
             match &c.kind {
-                Kind::Entrypoint { cmd: e } => {
-                    entry = Some(e);
-                    cmd = None; // ENTRYPOINT resets an inherited CMD
-                }
+                // ENTRYPOINT resets only a CMD the base image set (BuildKit: unless this stage
+                // set one), so a CMD written before it here stays
+                Kind::Entrypoint { cmd: e } => entry = Some(e),
                 Kind::Cmd { cmd: c } => cmd = Some(c),
                 _ => {}
             }

@@ -28,12 +28,22 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     let runtime = runtime_base(o, options, false)
         .ok_or_else(|| Refusal::at(o.stage.line, format!("no runtime image is known for {}", o.base)))?;
     set_runtime(o, bp, runtime, "the Ruby runtime without compilers, headers and build tools")?;
-    for dir in gem_dirs(o, &installs)? {
-        bp.artifact(&dir, "the installed gems (with their compiled extensions)");
-        bp.change(None, format!("the gems installed in {dir} are copied to the runtime stage"));
+    let dirs = gem_dirs(o, &installs)?;
+    for (dir, what) in &dirs {
+        let (dir, what) = (dir.as_str(), *what);
+        bp.artifact(dir, what);
+        bp.change(
+            None,
+            if what == GEMS {
+                format!("the gems installed in {dir} are copied to the runtime stage")
+            } else {
+                format!("bundler's settings in {dir} are copied to the runtime stage")
+            },
+        );
     }
     without_dev_groups(o, bp, &installs);
-    drop_gem_leftovers(o, bp, &installs);
+    let gem_roots: Vec<String> = dirs.iter().filter(|(_, w)| *w == GEMS).map(|(d, _)| d.clone()).collect();
+    drop_gem_leftovers(o, bp, &installs, &gem_roots);
     context_artifacts(o, bp)?;
     keep_packages(o, bp, o.invoked(), options)?;
     if needs_shell(o) && !bp.runtime_shell {
@@ -47,10 +57,20 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
 }
 
 /// Where the gems go: BUNDLE_PATH (ENV, `bundle config set path`, `--path`; `--deployment`
-/// means vendor/bundle), else GEM_HOME (the ruby images set /usr/local/bundle).
-fn gem_dirs(o: &Original, installs: &[(&super::super::input::Step, &Command, String)]) -> Result<Vec<String>, Refusal> {
-    let mut dirs = Vec::new();
+/// means vendor/bundle), else GEM_HOME (the ruby images set /usr/local/bundle). With them, where
+/// bundler's settings were written, which the program's `bundle exec` reads: the app's
+/// (BUNDLE_APP_CONFIG, else `.bundle` in the app) for `--local` and the remembered install
+/// options, the user's (`~/.bundle`) for a plain `bundle config set`.
+fn gem_dirs(
+    o: &Original,
+    installs: &[(&super::super::input::Step, &Command, String)],
+) -> Result<Vec<(String, &'static str)>, Refusal> {
+    // the settings' directories, then the gems'
+    let (mut config, mut dirs) = (Vec::new(), Vec::new());
     let env_path = o.env("BUNDLE_PATH");
+    let app_config =
+        |cwd: &str| o.base_env("BUNDLE_APP_CONFIG").map_or_else(|| absolute(cwd, ".bundle"), |d| absolute(cwd, &d));
+    let home = o.env("HOME").unwrap_or_else(|| "/root".into());
     for (s, c, cwd) in o.commands_in_dirs() {
         if let Some((key, value)) = bundle_config(c) {
             if key == "path" {
@@ -58,6 +78,8 @@ fn gem_dirs(o: &Original, installs: &[(&super::super::input::Step, &Command, Str
             } else if key == "deployment" && value == "true" {
                 dirs.push(absolute(&cwd, "vendor/bundle"));
             }
+            let local = c.has_flag(&["--local"]);
+            config.push(if local { app_config(&cwd) } else { absolute(&home, ".bundle") });
         }
         if !bundle_install(c) {
             continue;
@@ -68,6 +90,10 @@ fn gem_dirs(o: &Original, installs: &[(&super::super::input::Step, &Command, Str
             dirs.push(absolute(&cwd, p));
         } else if c.has_flag(&["--deployment"]) {
             dirs.push(absolute(&cwd, "vendor/bundle"));
+        }
+        // bundler remembers these options in the app's configuration
+        if c.has_flag(&["--path", "--deployment", "--without", "--with", "--frozen"]) {
+            config.push(app_config(&cwd));
         }
         if c.has_flag(&["--system"]) {
             return Err(Refusal::at(s.line, "`bundle install --system` installs into Ruby's own directories, which a runtime stage cannot copy apart: install into GEM_HOME or a bundle path for a rewrite"));
@@ -88,13 +114,20 @@ fn gem_dirs(o: &Original, installs: &[(&super::super::input::Step, &Command, Str
             }
         }
     }
-    if let Some(d) = dirs.iter().find(|d| d.contains('$')) {
+    if let Some(d) = dirs.iter().chain(&config).find(|d| d.contains('$')) {
         return Err(Refusal::new(format!("the gems' directory `{d}` is a variable: name the directory for a rewrite")));
     }
-    dirs.sort();
-    dirs.dedup();
-    Ok(dirs)
+    let mut out: Vec<(String, &'static str)> = Vec::new();
+    for (d, what) in dirs.into_iter().map(|d| (d, GEMS)).chain(config.into_iter().map(|d| (d, SETTINGS))) {
+        if !out.iter().any(|(o, _)| *o == d) {
+            out.push((d, what));
+        }
+    }
+    Ok(out)
 }
+
+const GEMS: &str = "the installed gems (with their compiled extensions)";
+const SETTINGS: &str = "bundler's settings (path, groups), which `bundle exec` reads";
 
 /// The Gemfile's development and test groups stay out of the install (BUNDLE_WITHOUT in both
 /// stages, so `bundle exec` does not look for them), unless the install already chooses its
@@ -148,8 +181,12 @@ fn without_dev_groups(o: &Original, bp: &mut Blueprint, installs: &[(&super::sup
 
 /// The downloaded .gem files (GEM_HOME/cache) and the extensions' object files and sources stay
 /// in the builder.
-fn drop_gem_leftovers(o: &Original, bp: &mut Blueprint, installs: &[(&super::super::input::Step, &Command, String)]) {
-    let roots: Vec<String> = bp.artifacts.iter().map(|a| a.from.clone()).collect();
+fn drop_gem_leftovers(
+    o: &Original,
+    bp: &mut Blueprint,
+    installs: &[(&super::super::input::Step, &Command, String)],
+    roots: &[String],
+) {
     if installs.is_empty() || roots.is_empty() {
         return;
     }
