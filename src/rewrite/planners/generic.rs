@@ -34,11 +34,12 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     }
     let build_packages = package_split(o).iter().any(|p| !p.build.is_empty());
     if same && !build_packages {
-        return Err(Refusal::nothing_to_gain(if builds {
+        let why = if builds {
             super::NOTHING_TO_GAIN
         } else {
             "nothing for a builder stage to keep: no build tools, no build steps and no smaller base image"
-        }));
+        };
+        return Err(Refusal::nothing_to_gain(format!("{why}{}", super::unknown_base(o))));
     }
     if needs_shell(o) && !bp.runtime_shell {
         return Err(Refusal::new("setup steps need a shell the runtime base does not have"));

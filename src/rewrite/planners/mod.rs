@@ -206,9 +206,18 @@ fn not_a_program(o: &Original, eco: Ecosystem) -> Result<(), Refusal> {
 fn nothing_to_gain(o: &Original, bp: &Blueprint) -> Result<(), Refusal> {
     let same_base = bp.runtime_base == o.base_raw || bp.runtime_base == o.base;
     if same_base && bp.saving.unwrap_or(0) == 0 && package_split(o).iter().all(|p| p.build.is_empty()) {
-        return Err(Refusal::nothing_to_gain(NOTHING_TO_GAIN));
+        return Err(Refusal::nothing_to_gain(format!("{NOTHING_TO_GAIN}{}", unknown_base(o))));
     }
     Ok(())
+}
+
+/// For a base image rules/base-images.toml does not map to a smaller one: the option that names
+/// one.
+pub fn unknown_base(o: &Original) -> String {
+    if o.base.is_empty() || crate::data::BaseImage::find(&crate::data::ImageRef::parse(&o.base)).is_some() {
+        return String::new();
+    }
+    format!(" (imgslim knows no smaller variant of {}: name one with --runtime-base IMAGE for a rewrite)", o.base)
 }
 
 /// Say what moves to the runtime stage unchanged.
