@@ -297,7 +297,12 @@ fn run_role(
         );
         return Err(Refusal::at(
             line,
-            format!("`{name}` installs {eco} packages into system directories: {eco} builds are not supported yet"),
+            if name == "composer" {
+                // composer installs into the project's vendor/, not the system's
+                format!("`{name}` installs the project's {eco} packages: {eco} builds are not supported yet")
+            } else {
+                format!("`{name}` installs {eco} packages into system directories: {eco} builds are not supported yet")
+            },
         ));
     }
     if !build_packages {
