@@ -395,6 +395,27 @@ fn entrypoint_after_cmd_and_mirrored_official_images() {
     assert!(runtime.contains("CMD [\"/app/job.py\"]") && runtime.contains("ENTRYPOINT [\"python\"]"), "{runtime}");
 }
 
+/// Yarn 2+ has no `install --production`: its dev dependencies are kept (and nothing is reordered
+/// before the sources); Plug'n'Play, whose packages are not in node_modules, is refused.
+#[test]
+fn yarn_berry_is_not_pruned_with_yarn_classic_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = r#"{"name":"a","packageManager":"yarn@4.5.3","scripts":{"start":"node index.js"},"dependencies":{"express":"4"},"devDependencies":{"jest":"29"}}"#;
+    std::fs::write(dir.path().join("package.json"), pkg).unwrap();
+    std::fs::write(dir.path().join("yarn.lock"), "__metadata:\n  version: 8\n").unwrap();
+    std::fs::write(dir.path().join("index.js"), "require('express')\n").unwrap();
+    std::fs::write(dir.path().join(".yarnrc.yml"), "nodeLinker: node-modules\n").unwrap();
+    let text = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN yarn install --immutable && yarn build\nCMD [\"node\", \"index.js\"]\n";
+    let Outcome::Rewritten(p) = rewrite(text, Some(dir.path())) else { panic!("not rewritten") };
+    assert!(!p.dockerfile.contains("--production"), "{}", p.dockerfile);
+    assert!(p.changes.iter().any(|c| c.message.contains("dev dependencies kept: Yarn 2+")), "{:?}", p.changes);
+    std::fs::write(dir.path().join(".yarnrc.yml"), "enableGlobalCache: true\n").unwrap();
+    match rewrite(text, Some(dir.path())) {
+        Outcome::Refused(r) => assert!(r.message.contains("nodeLinker: node-modules"), "{}", r.message),
+        o => panic!("{o:?}"),
+    }
+}
+
 #[test]
 fn libraries_come_from_the_builder_not_from_dev_package_names() {
     // numpy's wheel bundles its BLAS: nothing is installed for libopenblas-dev; libpq for a

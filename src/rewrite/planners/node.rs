@@ -20,6 +20,30 @@ fn is_install(c: &Command) -> bool {
     crate::dockerfile::tools::toolchains::js_install(c)
 }
 
+/// Yarn 2+ ("berry"): `.yarnrc.yml`, a `packageManager` of yarn 2 or later, or a yarn.lock with
+/// berry's `__metadata`. Some(true) when it installs Plug'n'Play (no `nodeLinker:
+/// node-modules`).
+fn yarn_berry(o: &Original) -> Option<bool> {
+    let rc = o.context_file(".yarnrc.yml");
+    let pm = o
+        .context_file("package.json")
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v["packageManager"].as_str().map(str::to_string));
+    let major =
+        pm.as_deref().and_then(|p| p.strip_prefix("yarn@")).and_then(|v| v.split('.').next()?.parse::<u32>().ok());
+    let lock = o.context_file("yarn.lock").is_some_and(|l| l.contains("__metadata:"));
+    if rc.is_none() && !major.is_some_and(|m| m >= 2) && !lock {
+        return None;
+    }
+    let node_modules = rc.is_some_and(|t| {
+        t.lines().any(|l| {
+            let l = l.trim();
+            l.starts_with("nodeLinker:") && l.contains("node-modules")
+        })
+    });
+    Some(!node_modules)
+}
+
 /// The commands the program runs (ENTRYPOINT/CMD and the package.json scripts it starts), read
 /// from the image's invoked programs.
 fn started_commands(o: &Original) -> Vec<String> {
@@ -122,6 +146,12 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
             "the program is started with `{first}`, which the Node.js runtime image does not have: start it with `node` and the script's file (what `pnpm start` runs) for a rewrite"
         )));
     }
+    let berry = if pm == "yarn" { yarn_berry(o) } else { None };
+    if berry == Some(true) {
+        return Err(Refusal::new(
+            "Yarn Plug'n'Play: the packages stay in Yarn's cache and .pnp.cjs, not in node_modules, and the rewrite cannot tell which of them the runtime stage needs; set `nodeLinker: node-modules` in .yarnrc.yml for a rewrite",
+        ));
+    }
     let builds: Vec<&super::super::input::Step> =
         o.steps.iter().filter(|s| s.classes.contains(&CmdClass::Build(Ecosystem::Node))).collect();
     manifest_first(o, bp, pm);
@@ -133,7 +163,14 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
             "pnpm" => "pnpm prune --prod",
             _ => "npm prune --omit=dev",
         };
-        if production_only(o) {
+        if berry.is_some() {
+            // yarn 2+ has no `install --production`; `workspaces focus --production` is a plugin
+            // before yarn 4
+            bp.change(
+                Some(last.line),
+                "dev dependencies kept: Yarn 2+ prunes with `yarn workspaces focus --all --production` (Yarn 4, or the workspace-tools plugin), which the rewrite does not assume",
+            );
+        } else if production_only(o) {
             bp.change(Some(last.line), "the install already leaves the dev dependencies out");
         } else if cd {
             bp.change(Some(last.line), "dev dependencies kept: the install runs in another directory (`cd`)");
@@ -177,7 +214,8 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
 /// package.json has no install scripts that need the sources.
 fn manifest_first(o: &Original, bp: &mut Blueprint, pm: &str) -> Option<()> {
     let (copy, run) = context_copy_then_run(o)?;
-    if !o.commands(run).iter().all(is_install) {
+    // yarn 2+ reads .yarnrc.yml and its release under .yarn/ too: left as written
+    if !o.commands(run).iter().all(is_install) || pm == "yarn" && yarn_berry(o).is_some() {
         return None;
     }
     let pkg: serde_json::Value = serde_json::from_str(&o.context_file("package.json")?).ok()?;
