@@ -32,7 +32,7 @@ fn yarn_berry(o: &Original) -> Option<bool> {
     let major =
         pm.as_deref().and_then(|p| p.strip_prefix("yarn@")).and_then(|v| v.split('.').next()?.parse::<u32>().ok());
     let lock = o.context_file("yarn.lock").is_some_and(|l| l.contains("__metadata:"));
-    if rc.is_none() && !major.is_some_and(|m| m >= 2) && !lock {
+    if rc.is_none() && major.is_none_or(|m| m < 2) && !lock {
         return None;
     }
     let node_modules = rc.is_some_and(|t| {
