@@ -118,8 +118,12 @@ fn replay_run(o: &Original, s: &Step, keep: impl Fn(&CmdClass, &str) -> bool) ->
     let ins = o.cx.instructions[s.instruction];
     let span = block_span(o.df, s.instruction);
     // a RUN with here-documents is replayed whole: commands picked out of it would lose their
-    // bodies (found by fuzzing: `RUN <<A cat > /a <<B` became an unterminated here-document)
-    if picked.len() == cmds.len() || !plain || !ins.heredocs.is_empty() {
+    // bodies (found by fuzzing: `RUN <<A cat > /a <<B` became an unterminated here-document);
+    // so is one whose first picked command starts with `-`, which after `RUN ` would be read as
+    // a flag of RUN (found by fuzzing: `RUN apt-get update && --get update` became `RUN --get`)
+    let script = o.cx.script(s.instruction)?;
+    let dash = cmds[picked[0]].full_text(script).trim_start().starts_with('-');
+    if picked.len() == cmds.len() || !plain || !ins.heredocs.is_empty() || dash {
         let mut text = o.df.text(span).to_string();
         let all: Vec<&Command> = cmds.iter().collect();
         let mut at: Vec<usize> = mkdir_fixes(&all)
@@ -134,7 +138,6 @@ fn replay_run(o: &Original, s: &Step, keep: impl Fn(&CmdClass, &str) -> bool) ->
         }
         return Some(with_nl(&text, o.nl));
     }
-    let script = o.cx.script(s.instruction)?;
     let comments = &o.df.source[span.start..ins.span.start];
     let parts: Vec<String> = picked
         .iter()
