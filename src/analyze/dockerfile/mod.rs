@@ -105,6 +105,31 @@ pub struct Part {
     pub removed_by: Option<usize>,
 }
 
+impl Part {
+    /// Packages installed into /usr by the instruction at `line` (`instruction`).
+    pub(crate) fn packages(
+        stage: usize,
+        (line, instruction): (usize, usize),
+        cause: Cause,
+        bytes: u64,
+        how: String,
+        names: Vec<String>,
+    ) -> Part {
+        Part {
+            stage,
+            line,
+            instruction,
+            cause,
+            path: "/usr".into(),
+            bytes,
+            how,
+            names,
+            removed: false,
+            removed_by: None,
+        }
+    }
+}
+
 /// The estimate of one Dockerfile's image.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImageEstimate {

@@ -142,18 +142,9 @@ pub(crate) fn install_alpine(st: &mut Stage, names: &[&str], line: usize, instru
     let (bytes, _) = alpine_install(names, &st.present);
     st.present.extend(names.iter().map(|s| s.to_string()));
     if bytes > 0 {
-        st.parts.push(Part {
-            stage,
-            line,
-            instruction,
-            cause: Cause::Packages,
-            path: "/usr".into(),
-            bytes,
-            how: format!("{how}: derived sizes of the Alpine packages (rules/alpine-packages.toml)"),
-            names: names.iter().map(|s| s.to_string()).collect(),
-            removed: false,
-            removed_by: None,
-        });
+        let how = format!("{how}: derived sizes of the Alpine packages (rules/alpine-packages.toml)");
+        let names = names.iter().map(|s| s.to_string()).collect();
+        st.parts.push(Part::packages(stage, (line, instruction), Cause::Packages, bytes, how, names));
     }
 }
 
@@ -194,18 +185,8 @@ pub(crate) fn install_debian(
         if bytes == 0 {
             return;
         }
-        st.parts.push(Part {
-            stage,
-            line,
-            instruction,
-            cause,
-            path: "/usr".into(),
-            bytes,
-            how,
-            names: list.iter().map(|s| s.to_string()).collect(),
-            removed: false,
-            removed_by: None,
-        });
+        let names = list.iter().map(|s| s.to_string()).collect();
+        st.parts.push(Part::packages(stage, (line, instruction), cause, bytes, how, names));
     };
     let (build, other): (Vec<&str>, Vec<&str>) = names.iter().partition(|n| is_build_package(n));
     push(st, Cause::Packages, &other, false);
@@ -215,18 +196,8 @@ pub(crate) fn install_debian(
         let (bytes, added) = crate::data::debian_recommends(&installed, &st.present);
         st.present.extend(added.iter().cloned());
         if bytes > 0 {
-            st.parts.push(Part {
-                stage,
-                line,
-                instruction,
-                cause: Cause::Recommends,
-                path: "/usr".into(),
-                bytes,
-                how: format!("{how}: what apt-get's Recommends adds (rules/debian-bookworm.toml)"),
-                names: added,
-                removed: false,
-                removed_by: None,
-            });
+            let how = format!("{how}: what apt-get's Recommends adds (rules/debian-bookworm.toml)");
+            st.parts.push(Part::packages(stage, (line, instruction), Cause::Recommends, bytes, how, added));
         }
     }
 }

@@ -32,6 +32,18 @@ fn alpine_bases_and_packages() {
 }
 
 #[test]
+fn a_rewrites_runtime_packages_on_alpine_are_counted_with_apk_sizes() {
+    let text = "FROM ruby:alpine\nENTRYPOINT [\"travis\"]\n";
+    let df = crate::dockerfile::parse_str(text).unwrap();
+    let model = crate::dockerfile::model::build(&df).unwrap();
+    let extra = ["git".to_string()];
+    let e = estimate(&df, &model, &Inputs { context_dir: None, bases: &table, extra_packages: &extra });
+    let git = e.bytes_of(Cause::Packages);
+    assert!(git > 30_000_000 && git < 40_000_000, "{:#?}", e.parts);
+    assert!(e.parts.iter().any(|p| p.how.contains("rules/alpine-packages.toml")), "{:#?}", e.parts);
+}
+
+#[test]
 fn copy_from_a_stage_takes_what_is_under_the_path() {
     let e = est(
         "FROM golang:1.22 AS b\nWORKDIR /src\nRUN go build -o /out/app .\nFROM gcr.io/distroless/static-debian12\nCOPY --from=b /out/app /app\n",

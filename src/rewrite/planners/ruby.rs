@@ -7,12 +7,15 @@ use super::*;
 use crate::dockerfile::shell::Command;
 use crate::dockerfile::tools::toolchains::{bundle_config, bundle_install, gem_install};
 
+/// A shell command of a RUN with its step and the directory it runs in.
+type InDir<'o> = (&'o super::super::input::Step, &'o Command, String);
+
 /// The groups a production image leaves out.
 const DEV_GROUPS: &str = "development:test";
 
 pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), Refusal> {
-    let installs: Vec<(&super::super::input::Step, &Command, String)> =
-        o.commands_in_dirs().into_iter().filter(|(_, c, _)| bundle_install(c) || gem_install(c)).collect();
+    let all = o.commands_in_dirs();
+    let installs: Vec<InDir> = all.iter().filter(|(_, c, _)| bundle_install(c) || gem_install(c)).cloned().collect();
     if o.base_name() != "ruby" && o.base_env("GEM_HOME").is_none() {
         let (line, name) = installs.first().map_or((o.stage.line, "gem".to_string()), |(s, c, _)| {
             (s.line, c.words.iter().take(2).map(|w| w.text.as_str()).collect::<Vec<_>>().join(" "))
@@ -28,7 +31,7 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     let runtime = runtime_base(o, options, false)
         .ok_or_else(|| Refusal::at(o.stage.line, format!("no runtime image is known for {}", o.base)))?;
     set_runtime(o, bp, runtime, "the Ruby runtime without compilers, headers and build tools")?;
-    let dirs = gem_dirs(o, &installs)?;
+    let dirs = gem_dirs(o, &all, &installs)?;
     for (dir, what) in &dirs {
         let (dir, what) = (dir.as_str(), *what);
         bp.artifact(dir, what);
@@ -61,39 +64,36 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
 /// bundler's settings were written, which the program's `bundle exec` reads: the app's
 /// (BUNDLE_APP_CONFIG, else `.bundle` in the app) for `--local` and the remembered install
 /// options, the user's (`~/.bundle`) for a plain `bundle config set`.
-fn gem_dirs(
-    o: &Original,
-    installs: &[(&super::super::input::Step, &Command, String)],
-) -> Result<Vec<(String, &'static str)>, Refusal> {
+fn gem_dirs(o: &Original, all: &[InDir], installs: &[InDir]) -> Result<Vec<(String, &'static str)>, Refusal> {
     // the settings' directories, then the gems'
     let (mut config, mut dirs) = (Vec::new(), Vec::new());
     let env_path = o.env("BUNDLE_PATH");
     let app_config =
         |cwd: &str| o.base_env("BUNDLE_APP_CONFIG").map_or_else(|| absolute(cwd, ".bundle"), |d| absolute(cwd, &d));
     let home = o.env("HOME").unwrap_or_else(|| "/root".into());
-    for (s, c, cwd) in o.commands_in_dirs() {
+    for (s, c, cwd) in all {
         if let Some((key, value)) = bundle_config(c) {
             if key == "path" {
-                dirs.push(absolute(&cwd, &value));
+                dirs.push(absolute(cwd, &value));
             } else if key == "deployment" && value == "true" {
-                dirs.push(absolute(&cwd, "vendor/bundle"));
+                dirs.push(absolute(cwd, "vendor/bundle"));
             }
             let local = c.has_flag(&["--local"]);
-            config.push(if local { app_config(&cwd) } else { absolute(&home, ".bundle") });
+            config.push(if local { app_config(cwd) } else { absolute(&home, ".bundle") });
         }
         if !bundle_install(c) {
             continue;
         }
         if let Some(p) = c.flag_value(&["--path"]) {
-            dirs.push(absolute(&cwd, p));
+            dirs.push(absolute(cwd, p));
         } else if let Some((_, p)) = c.assignments.iter().find(|(k, _)| k == "BUNDLE_PATH") {
-            dirs.push(absolute(&cwd, p));
+            dirs.push(absolute(cwd, p));
         } else if c.has_flag(&["--deployment"]) {
-            dirs.push(absolute(&cwd, "vendor/bundle"));
+            dirs.push(absolute(cwd, "vendor/bundle"));
         }
         // bundler remembers these options in the app's configuration
         if c.has_flag(&["--path", "--deployment", "--without", "--with", "--frozen"]) {
-            config.push(app_config(&cwd));
+            config.push(app_config(cwd));
         }
         if c.has_flag(&["--system"]) {
             return Err(Refusal::at(s.line, "`bundle install --system` installs into Ruby's own directories, which a runtime stage cannot copy apart: install into GEM_HOME or a bundle path for a rewrite"));
@@ -132,7 +132,7 @@ const SETTINGS: &str = "bundler's settings (path, groups), which `bundle exec` r
 /// The Gemfile's development and test groups stay out of the install (BUNDLE_WITHOUT in both
 /// stages, so `bundle exec` does not look for them), unless the install already chooses its
 /// groups or the program runs one of their gems.
-fn without_dev_groups(o: &Original, bp: &mut Blueprint, installs: &[(&super::super::input::Step, &Command, String)]) {
+fn without_dev_groups(o: &Original, bp: &mut Blueprint, installs: &[InDir]) {
     let Some((first, _, _)) = installs.iter().find(|(_, c, _)| bundle_install(c)) else { return };
     let Some(gemfile) = o.context_file("Gemfile") else { return };
     let (_, dev) = crate::analyze::dockerfile::deps::gemfile(&gemfile);
@@ -181,12 +181,7 @@ fn without_dev_groups(o: &Original, bp: &mut Blueprint, installs: &[(&super::sup
 
 /// The downloaded .gem files (GEM_HOME/cache) and the extensions' object files and sources stay
 /// in the builder.
-fn drop_gem_leftovers(
-    o: &Original,
-    bp: &mut Blueprint,
-    installs: &[(&super::super::input::Step, &Command, String)],
-    roots: &[String],
-) {
+fn drop_gem_leftovers(o: &Original, bp: &mut Blueprint, installs: &[InDir], roots: &[String]) {
     if installs.is_empty() || roots.is_empty() {
         return;
     }
