@@ -9,7 +9,7 @@
 //!
 //! Needs buildah and the base images (`../shared/e2e/base-images.sh`, and
 //! `tests/e2e/java-base-images.sh` for the JDK, `tests/e2e/web-base-images.sh` for nginx,
-//! `tests/e2e/ruby-base-images.sh` for ruby); skipped with a message when they are missing,
+//! `tests/e2e/ruby-base-images.sh` for ruby, `tests/e2e/php-base-images.sh` for php); skipped with a message when they are missing,
 //! a failure in CI (`IMGSLIM_REQUIRE_TOOLS=1`).
 
 mod common;

@@ -104,6 +104,17 @@ fn refusals_say_why() {
             "FROM alpine:3.19\nRUN apk add --no-cache python3 py3-pip build-base && pip3 install gcalcli\nCMD [\"gcalcli\"]\n",
             "Alpine's system Python",
         ),
+        // PHP extensions on a base that is not php go to the system's PHP; php's cli image
+        // without a CMD runs `php -a`, a REPL
+        (
+            "FROM debian:bookworm\nRUN apt-get update && apt-get install -y php-cli php-dev libyaml-dev && pecl install yaml\nWORKDIR /app\nCOPY . .\nCMD [\"php\", \"app.php\"]\n",
+            "build on a php image",
+        ),
+        ("FROM php:8.2-cli\nRUN apt-get update && apt-get install -y libzip-dev && docker-php-ext-install zip\n", "toolbox"),
+        (
+            "FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt && pecl install redis\nCMD [\"python\", \"app.py\"]\n",
+            "PHP's system directories",
+        ),
     ] {
         match rewrite(text, None) {
             Outcome::Refused(r) => assert!(r.message.contains(why), "{text}: {}", r.message),
@@ -478,4 +489,32 @@ fn a_file_ending_inside_a_line_continuation_is_rewritten_into_two_stages() {
         let df = parse_str(&p.dockerfile).unwrap();
         assert_eq!(model::build(&df).unwrap().stages.len(), 2, "{tail:?}:\n{}", p.dockerfile);
     }
+}
+
+/// A composer app on php's apache image: the extensions and their ini files are copied, the
+/// -dev package stays behind, apache's own command is kept (the same image), and composer.json's
+/// development packages are left out of the install.
+#[test]
+fn php_composer_app_on_apache() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("composer.json"),
+        r#"{"require": {"monolog/monolog": "^3"}, "require-dev": {"phpunit/phpunit": "^10"}}"#,
+    )
+    .unwrap();
+    let text = "FROM php:8.2-apache\nRUN apt-get update && apt-get install -y --no-install-recommends libzip-dev unzip \\\n && docker-php-ext-install zip && rm -rf /var/lib/apt/lists/*\nCOPY --from=composer:2 /usr/bin/composer /usr/bin/composer\nWORKDIR /var/www/html\nCOPY . .\nRUN composer install --optimize-autoloader\nEXPOSE 80\n";
+    let Outcome::Rewritten(p) = rewrite(text, Some(dir.path())) else { panic!("not rewritten") };
+    common::rewrite::check(text, &p).unwrap();
+    let (builder, runtime) = p.dockerfile.rsplit_once("\nFROM ").unwrap();
+    assert!(runtime.starts_with("php:8.2-apache\n"), "{}", p.dockerfile);
+    assert!(
+        runtime.contains("COPY --from=builder /usr/local/lib/php/extensions /usr/local/lib/php/extensions"),
+        "{runtime}"
+    );
+    assert!(runtime.contains("COPY --from=builder /usr/local/etc/php/conf.d /usr/local/etc/php/conf.d"), "{runtime}");
+    assert!(runtime.contains("COPY --from=builder /var/www/html /var/www/html"), "{runtime}");
+    assert!(!runtime.contains("libzip-dev") && !runtime.contains("composer install"), "{runtime}");
+    assert!(builder.contains("ENV COMPOSER_NO_DEV=1"), "{builder}");
+    assert!(p.changes.iter().any(|c| c.message.contains("phpunit/phpunit")), "{:?}", p.changes);
+    assert!(!runtime.contains("COMPOSER_NO_DEV"), "{runtime}");
 }

@@ -20,6 +20,7 @@ pub enum Ecosystem {
     C,
     Java,
     Ruby,
+    Php,
     Generic,
 }
 
@@ -33,6 +34,7 @@ impl Ecosystem {
             Ecosystem::C => "c",
             Ecosystem::Java => "java",
             Ecosystem::Ruby => "ruby",
+            Ecosystem::Php => "php",
             Ecosystem::Generic => "generic",
         }
     }
@@ -49,7 +51,8 @@ impl Ecosystem {
             Toolchain::C => Ecosystem::C,
             Toolchain::Java => Ecosystem::Java,
             Toolchain::Ruby => Ecosystem::Ruby,
-            Toolchain::Php | Toolchain::Perl | Toolchain::Vcs => Ecosystem::Generic,
+            Toolchain::Php => Ecosystem::Php,
+            Toolchain::Perl | Toolchain::Vcs => Ecosystem::Generic,
         }
     }
 }
@@ -108,7 +111,6 @@ pub fn classify(c: &Command) -> CmdClass {
         Some(Toolchain::Ruby) if c.name() == "gem" && !crate::dockerfile::tools::toolchains::gem_install(c) => {
             return CmdClass::Foreign("ruby")
         }
-        Some(Toolchain::Php) => return CmdClass::Foreign("php"),
         Some(Toolchain::Perl) => return CmdClass::Foreign("perl"),
         Some(t) => return CmdClass::Build(Ecosystem::of(t)),
         None => {}
@@ -226,7 +228,7 @@ mod tests {
         assert_eq!(class("gem install rails"), CmdClass::Build(Ecosystem::Ruby));
         assert_eq!(class("bundle install --jobs 4"), CmdClass::Build(Ecosystem::Ruby));
         assert_eq!(class("gem update --system"), CmdClass::Foreign("ruby"));
-        assert_eq!(class("docker-php-ext-install pdo"), CmdClass::Foreign("php"));
+        assert_eq!(class("docker-php-ext-install pdo"), CmdClass::Build(Ecosystem::Php));
         assert_eq!(class("pip install -r requirements.txt"), CmdClass::Build(Ecosystem::Python));
         assert_eq!(class("npm install -g pm2"), CmdClass::GlobalInstall);
         assert_eq!(class("npm install -g pnpm@9.15.9"), CmdClass::Build(Ecosystem::Node));

@@ -84,6 +84,9 @@ pub struct Original<'a> {
     pub writes: Vec<(String, usize)>,
     /// Paths of `writes` a non-root USER wrote: (path, user), for `COPY --chown`.
     pub writers: Vec<(String, String)>,
+    /// Paths of `writes` that a RUN staying in the builder writes; the others only RUNs that run
+    /// again in the runtime stage write, which makes them there itself.
+    pub built: Vec<String>,
     /// The working directory at the end (what the image runs in).
     pub workdir: String,
     /// ENTRYPOINT + CMD as an argv, when it can be read without a shell.
@@ -217,6 +220,7 @@ impl<'a> Original<'a> {
             downloads: Vec::new(),
             writes: Vec::new(),
             writers: Vec::new(),
+            built: Vec::new(),
             workdir: "/".into(),
             program: None,
             shell_form: false,

@@ -126,6 +126,7 @@ impl Original<'_> {
                     }
                     let mut cwd = here.clone();
                     let installs_before = self.installs.len();
+                    let mut written: Vec<String> = Vec::new();
                     for sc in cmds {
                         let class = classify(sc);
                         if sc.name() == "cd" {
@@ -160,6 +161,9 @@ impl Original<'_> {
                                 ]
                                 .iter()
                                 .any(|x| w == *x || w.starts_with(&format!("{x}/")));
+                            if !skip {
+                                written.push(w.clone());
+                            }
                             if !skip && !self.writes.iter().any(|(p, _)| *p == w) {
                                 if let Some(u) = &user {
                                     self.writers.push((w.clone(), u.clone()));
@@ -189,6 +193,9 @@ impl Original<'_> {
                     let role = run_role(&classes, build_packages, plain, line, || {
                         cmds.iter().map(|c| c.name().to_string()).collect()
                     })?;
+                    if role != Role::Replay {
+                        self.built.extend(written);
+                    }
                     role
                 }
             };
@@ -297,12 +304,7 @@ fn run_role(
         );
         return Err(Refusal::at(
             line,
-            if name == "composer" {
-                // composer installs into the project's vendor/, not the system's
-                format!("`{name}` installs the project's {eco} packages: {eco} builds are not supported yet")
-            } else {
-                format!("`{name}` installs {eco} packages into system directories: {eco} builds are not supported yet")
-            },
+            format!("`{name}` installs {eco} packages into system directories: {eco} builds are not supported yet"),
         ));
     }
     if !build_packages {

@@ -7,20 +7,51 @@ use super::super::input::{absolute, is_build_manifest, Original, Role};
 use super::super::{Blueprint, Refusal};
 use crate::data::rewrite_data;
 
+/// Directories of the base image's own files, into which a COPY of named files copies only those.
+const SYSTEM_DIRS: &[&str] = &[
+    "/usr/local/bin",
+    "/usr/local/sbin",
+    "/usr/bin",
+    "/usr/sbin",
+    "/bin",
+    "/sbin",
+    "/usr/local/lib",
+    "/usr/lib",
+    "/etc",
+];
+
 /// Copy what COPY/ADD put in the image from the context (after the build ran on it).
 pub fn context_artifacts(o: &Original, bp: &mut Blueprint) -> Result<(), Refusal> {
     for c in &o.context_copies {
         let (dest, chown) = (&c.dest, &c.chown);
+        // named files (not a directory of the context, not a pattern)
+        let files = c.sources.iter().all(|s| {
+            let path = s.trim_end_matches('/');
+            !s.ends_with('/')
+                && !matches!(path, "." | "" | "..")
+                && !s.contains(['*', '?', '$'])
+                && o.context_dir.as_ref().is_none_or(|d| !d.join(path).is_dir())
+        });
+        // (without the context, a name with an extension is taken for a file, `bin` is not)
+        let plain_files = files
+            && c.sources.iter().all(|s| match &o.context_dir {
+                Some(d) => d.join(s.trim_end_matches('/')).is_file(),
+                None => s.rsplit('/').next().is_some_and(|n| n.contains('.')),
+            });
+        if c.into_dir && plain_files && SYSTEM_DIRS.contains(&dest.as_str()) {
+            // `COPY docker-entrypoint.sh /usr/local/bin/`: that file, not the base's directory
+            for s in &c.sources {
+                let name = s.trim_end_matches('/').rsplit('/').next().unwrap_or(s);
+                bp.artifact(&format!("{dest}/{name}"), "a file copied from the context into a system directory");
+                if let Some(a) = bp.artifacts.last_mut().filter(|a| a.chown.is_none()) {
+                    a.chown = chown.clone();
+                }
+            }
+            continue;
+        }
         if dest.is_empty() || dest == "/" {
             // named files into / are those files; a directory or the whole context is not
-            let files = c.sources.iter().all(|s| {
-                let base = s.trim_end_matches('/');
-                !s.ends_with('/')
-                    && !matches!(base, "." | "" | "..")
-                    && !s.contains(['*', '?', '$'])
-                    && !base.contains('/')
-                    && o.context_dir.as_ref().is_none_or(|d| !d.join(base).is_dir())
-            });
+            let files = files && c.sources.iter().all(|s| !s.trim_end_matches('/').contains('/'));
             if !files {
                 return Err(Refusal::new(
                     "the build context (or a directory of it) is copied into / (no WORKDIR): the rewrite cannot tell the program's files from the system's; copy them into a WORKDIR",
@@ -51,7 +82,8 @@ pub fn context_artifacts(o: &Original, bp: &mut Blueprint) -> Result<(), Refusal
     if o.workdir != "/" {
         bp.artifact(&o.workdir, "the working directory: where the program runs and the build wrote");
     }
-    for (w, line) in &o.writes {
+    // (what only a RUN that runs again in the runtime stage writes is made there)
+    for (w, line) in o.writes.iter().filter(|(w, _)| o.built.contains(w)) {
         bp.artifact(w, format!("written by the build (line {line})"));
     }
     // what a non-root USER wrote keeps that owner in the copy

@@ -8,6 +8,7 @@ pub mod java;
 pub mod native;
 pub mod node;
 pub mod packages;
+pub mod php;
 pub mod pyenv;
 pub mod python;
 pub mod ruby;
@@ -35,10 +36,11 @@ pub fn detect(o: &Original) -> Ecosystem {
         "gcc" => return Ecosystem::C,
         "maven" | "gradle" | "openjdk" | "eclipse-temurin" | "amazoncorretto" => return Ecosystem::Java,
         "ruby" => return Ecosystem::Ruby,
+        "php" => return Ecosystem::Php,
         _ => {}
     }
-    // gems installed on another base: the Ruby planner says what it cannot copy apart
-    for e in [Ecosystem::Ruby, Ecosystem::Go, Ecosystem::Rust, Ecosystem::Java] {
+    // gems or PHP extensions installed on another base: their planner says what it cannot copy apart
+    for e in [Ecosystem::Ruby, Ecosystem::Php, Ecosystem::Go, Ecosystem::Rust, Ecosystem::Java] {
         if o.builds(e) {
             return e;
         }
@@ -61,13 +63,17 @@ pub fn runs_interpreter(o: &Original) -> bool {
 pub fn plan(o: &Original, options: &Options) -> Result<(Ecosystem, Blueprint), Refusal> {
     let eco = detect(o);
     not_a_program(o, eco)?;
-    if eco != Ecosystem::Ruby {
-        if let Some(s) = o.steps.iter().find(|s| s.classes.contains(&CmdClass::Build(Ecosystem::Ruby))) {
+    for (other, what) in [(Ecosystem::Ruby, "gems"), (Ecosystem::Php, "PHP extensions and packages")] {
+        if eco == other {
+            continue;
+        }
+        if let Some(s) = o.steps.iter().find(|s| s.classes.contains(&CmdClass::Build(other))) {
             return Err(Refusal::at(
                 s.line,
                 format!(
-                    "gems installed on {} go to Ruby's system directories, which a rewrite of this {} build cannot copy apart: not supported",
+                    "{what} installed on {} go to {}'s system directories, which a rewrite of this {} build cannot copy apart: not supported",
                     o.base,
+                    if other == Ecosystem::Ruby { "Ruby" } else { "PHP" },
                     eco.as_str()
                 ),
             ));
@@ -82,9 +88,10 @@ pub fn plan(o: &Original, options: &Options) -> Result<(Ecosystem, Blueprint), R
         Ecosystem::C => native::plan(o, options, &mut bp)?,
         Ecosystem::Java => java::plan(o, options, &mut bp)?,
         Ecosystem::Ruby => ruby::plan(o, options, &mut bp)?,
+        Ecosystem::Php => php::plan(o, options, &mut bp)?,
         Ecosystem::Generic => generic::plan(o, options, &mut bp)?,
     }
-    if matches!(eco, Ecosystem::Python | Ecosystem::Node | Ecosystem::C | Ecosystem::Ruby) {
+    if matches!(eco, Ecosystem::Python | Ecosystem::Node | Ecosystem::C | Ecosystem::Ruby | Ecosystem::Php) {
         nothing_to_gain(o, &bp)?;
     }
     build_env(o, &mut bp);
@@ -184,11 +191,19 @@ fn not_a_program(o: &Original, eco: Ecosystem) -> Result<(), Refusal> {
             )));
         }
     }
-    // the base's own CMD (python3, node, bash) runs whatever the image holds
-    let interpreted = matches!(eco, Ecosystem::Python | Ecosystem::Node | Ecosystem::Ruby | Ecosystem::Generic);
+    // php's apache and fpm images serve the application with their own command, which the
+    // runtime stage (the same image) keeps
+    if eco == Ecosystem::Php && php::serves(o) {
+        return Ok(());
+    }
+    // the base's own CMD (python3, node, bash, `php -a`) runs whatever the image holds
+    let interpreted =
+        matches!(eco, Ecosystem::Python | Ecosystem::Node | Ecosystem::Ruby | Ecosystem::Php | Ecosystem::Generic);
     if interpreted && !o.has_kind(|k| matches!(k, Kind::Entrypoint { .. } | Kind::Cmd { .. })) {
         // a server image (rabbitmq, nginx, redis...) runs its own command: not a toolbox
-        let known = o.base.is_empty() || crate::data::BaseImage::find(&crate::data::ImageRef::parse(&o.base)).is_some();
+        let known = o.base.is_empty()
+            || eco == Ecosystem::Php
+            || crate::data::BaseImage::find(&crate::data::ImageRef::parse(&o.base)).is_some();
         return Err(Refusal::not_a_program(if known {
             "no ENTRYPOINT or CMD: the image is a toolbox or dev container whose installed tools are its purpose; a runtime stage cannot tell what to leave out (add the CMD of the program it serves for a rewrite)".to_string()
         } else {

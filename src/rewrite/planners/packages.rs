@@ -34,9 +34,17 @@ pub fn package_split(o: &Original) -> Vec<PackageSplit> {
             is_build_package(name)
                 && !table.programs(name).is_some_and(|progs| progs.iter().any(|g| o.invoked().why(g).is_some()))
         });
+        // a package the runtime never needs (gnupg for a repository's key) unless the image
+        // runs a program of it or of what it depends on (gpg in a setup RUN that runs again)
+        let runs = |p: &String| {
+            let (_, closure, _) = crate::data::debian_closure(&[p.as_str()], false, &Default::default());
+            closure
+                .iter()
+                .any(|n| table.programs(n).is_some_and(|progs| progs.iter().any(|g| o.invoked().why(g).is_some())))
+        };
         let runtime = run
             .into_iter()
-            .filter(|p| !data.skip_runtime.contains(p) && !p.contains('$') && !p.ends_with(".deb"))
+            .filter(|p| (!data.skip_runtime.contains(p) || runs(p)) && !p.contains('$') && !p.ends_with(".deb"))
             .collect();
         out.push(PackageSplit { manager, build, runtime });
     }

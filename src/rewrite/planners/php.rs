@@ -1,0 +1,101 @@
+//! PHP: extensions built with `docker-php-ext-install` and `pecl` against the build's -dev
+//! packages, and `composer install`, run in the builder; the runtime stage is the same php image
+//! (cli, apache or fpm: the official images have no smaller variant of the same kind) with the
+//! built extensions and the ini files that load them, the application with its vendor/, and the
+//! runtime libraries the extensions link (read by the probe), without the -dev packages.
+
+use super::*;
+use crate::dockerfile::shell::Command;
+
+/// Where the official php images install extensions (`php-config --extension-dir` is a
+/// directory under it) and read their ini files (PHP_INI_DIR/conf.d).
+pub const EXTENSIONS: &str = "/usr/local/lib/php/extensions";
+pub const CONF_D: &str = "/usr/local/etc/php/conf.d";
+/// PEAR's php_dir: `pear install` puts PHP packages here, next to the extensions.
+pub const PEAR: &str = "/usr/local/lib/php";
+
+/// Does the image serve the application with the base's own command (php's apache and fpm
+/// images run `apache2-foreground` and `php-fpm`)? The cli image runs `php -a`, a REPL.
+pub fn serves(o: &Original) -> bool {
+    let image = crate::data::ImageRef::parse(&o.base);
+    o.base_name() == "php" && image.tag.as_deref().is_some_and(|t| t.contains("apache") || t.contains("fpm"))
+}
+
+pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), Refusal> {
+    let all = o.commands_in_dirs();
+    let php: Vec<&(&super::super::input::Step, &Command, String)> =
+        all.iter().filter(|(_, c, _)| super::super::input::classify(c) == CmdClass::Build(Ecosystem::Php)).collect();
+    if o.base_name() != "php" {
+        let (line, name) =
+            php.first().map_or((o.stage.line, "composer".to_string()), |(s, c, _)| (s.line, c.name().to_string()));
+        return Err(Refusal::at(
+            line,
+            format!(
+                "`{name}` installs into the system directories of {}, which a runtime stage cannot copy apart: build on a php image (php:VERSION-cli, -apache or -fpm) for a rewrite",
+                o.base
+            ),
+        ));
+    }
+    let runtime = options.runtime_base.clone().unwrap_or_else(|| o.base_raw.clone());
+    use_runtime(o, bp, runtime, "the same php image, without the build's -dev packages and build steps");
+    let name = |c: &Command| c.name().to_string();
+    let extensions = php.iter().any(|(_, c, _)| name(c).starts_with("docker-php-ext") || name(c) == "pecl");
+    if php.iter().any(|(_, c, _)| name(c) == "pear") {
+        bp.artifact(PEAR, "PEAR's packages and the extensions built in the builder");
+    } else if extensions {
+        bp.artifact(EXTENSIONS, "the extensions built in the builder (docker-php-ext-install, pecl)");
+    }
+    if extensions {
+        bp.artifact(CONF_D, "the ini files that load the extensions (docker-php-ext-enable)");
+        bp.change(
+            None,
+            format!(
+                "the built extensions ({EXTENSIONS}) and their ini files ({CONF_D}) are copied to the runtime stage"
+            ),
+        );
+    }
+    without_dev_packages(o, bp, &php);
+    context_artifacts(o, bp)?;
+    keep_packages(o, bp, o.invoked(), options)?;
+    if needs_shell(o) && !bp.runtime_shell {
+        return Err(Refusal::new("setup steps need a shell the runtime base does not have"));
+    }
+    base_saving(o, bp);
+    bp.change(None, "kept the user as it is: the rewrite does not know what the program writes");
+    Ok(())
+}
+
+/// `composer install` of a composer.json with development packages (require-dev), without
+/// `--no-dev`: COMPOSER_NO_DEV=1 (composer 2.2 and later) in the builder leaves them out.
+fn without_dev_packages(o: &Original, bp: &mut Blueprint, php: &[&(&super::super::input::Step, &Command, String)]) {
+    let install = |c: &Command| c.name() == "composer" && c.args().iter().any(|w| w.text == "install");
+    let Some((step, _, _)) = php.iter().find(|(_, c, _)| install(c)) else { return };
+    let chosen = o.env("COMPOSER_NO_DEV").is_some()
+        || php.iter().any(|(_, c, _)| {
+            install(c)
+                && (c.has_flag(&["--no-dev", "--dev"]) || c.assignments.iter().any(|(k, _)| k == "COMPOSER_NO_DEV"))
+        });
+    if chosen {
+        bp.change(Some(step.line), "the install already chooses whether development packages are installed");
+        return;
+    }
+    let Some(manifest) = o.context_file("composer.json") else { return };
+    let dev: Vec<String> = serde_json::from_str::<serde_json::Value>(&manifest)
+        .ok()
+        .and_then(|v| v.get("require-dev").and_then(|d| d.as_object()).map(|d| d.keys().cloned().collect()))
+        .unwrap_or_default();
+    if dev.is_empty() {
+        return;
+    }
+    bp.before.push((
+        step.instruction,
+        format!("# imgslim: the development packages of composer.json are not installed{}ENV COMPOSER_NO_DEV=1", o.nl),
+    ));
+    bp.change(
+        Some(step.line),
+        format!(
+            "COMPOSER_NO_DEV=1 in the builder: composer.json's development packages ({}) are not installed",
+            dev.join(", ")
+        ),
+    );
+}
