@@ -26,6 +26,9 @@ pub const MAX_HISTORY: usize = 100_000;
 pub const MAX_STDIN_BYTES: u64 = 256 << 30;
 /// The stack of threads that parse and lint (deep but bounded recursion).
 pub const THREAD_STACK_BYTES: usize = 64 << 20;
+/// Entries a run-wide memo (context sizes, layer body bytes) holds before it starts over: a run
+/// over a million Dockerfiles or layers stays bounded in memory (a few hundred bytes an entry).
+pub const MAX_MEMO_ENTRIES: usize = 100_000;
 
 /// Read a regular file (a symlink is followed; FIFOs, devices and directories are refused, so a
 /// read never blocks), at most `max` bytes (more is an error).

@@ -256,11 +256,12 @@ impl Store {
                 known.unwrap_or_else(|| {
                     let n = super::tarsplit::body_bytes(&self.dir("layers").join(format!("{}.tar-split.gz", l.id)))
                         .unwrap_or(l.diff_size.unwrap_or(0));
-                    BODY_BYTES
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .get_or_insert_default()
-                        .insert(l.id.clone(), n);
+                    let mut memo = BODY_BYTES.lock().unwrap_or_else(|e| e.into_inner());
+                    let memo = memo.get_or_insert_default();
+                    if memo.len() >= crate::limits::MAX_MEMO_ENTRIES {
+                        memo.clear();
+                    }
+                    memo.insert(l.id.clone(), n);
                     n
                 })
             })

@@ -100,7 +100,12 @@ impl BuildContext {
                     let mut budget = BUDGET;
                     let mut c = true;
                     let b = self.bytes_under(&rel, &mut budget, &mut c);
-                    SIZES.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert_default().insert(key, (b, c));
+                    let mut memo = SIZES.lock().unwrap_or_else(|e| e.into_inner());
+                    let memo = memo.get_or_insert_default();
+                    if memo.len() >= crate::limits::MAX_MEMO_ENTRIES {
+                        memo.clear();
+                    }
+                    memo.insert(key, (b, c));
                     (b, c)
                 });
                 total += b;
