@@ -115,6 +115,20 @@ fn refusals_say_why() {
             "FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt && pecl install redis\nCMD [\"python\", \"app.py\"]\n",
             "PHP's system directories",
         ),
+        // a Java program not started with `java -jar` goes onto the JRE of its JDK image, unless it
+        // needs a JDK tool, its files share a directory with the JDK, or no JRE image is known
+        (
+            "FROM eclipse-temurin:17-jdk\nWORKDIR /app\nCOPY . .\nRUN javac -d out Main.java\nHEALTHCHECK CMD jcmd 1 VM.uptime\nCMD [\"java\", \"-cp\", \"out\", \"Main\"]\n",
+            "a JDK tool the JRE does not have",
+        ),
+        (
+            "FROM openjdk:11-jdk-slim\nWORKDIR /usr/local\nCOPY Main.java .\nRUN javac -d out Main.java\nCMD [\"java\", \"-cp\", \"/usr/local/out\", \"Main\"]\n",
+            "holds the JDK",
+        ),
+        (
+            "FROM amazoncorretto:17\nWORKDIR /app\nCOPY . .\nRUN javac -d out Main.java\nCMD [\"java\", \"-cp\", \"out\", \"Main\"]\n",
+            "knows no JRE image of amazoncorretto:17",
+        ),
     ] {
         match rewrite(text, None) {
             Outcome::Refused(r) => assert!(r.message.contains(why), "{text}: {}", r.message),

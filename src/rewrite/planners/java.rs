@@ -23,9 +23,9 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     let argv = o.program.clone().ok_or_else(|| {
         Refusal::new("no ENTRYPOINT or CMD the rewrite can read: it cannot tell which jar is the program; add `CMD [\"java\", \"-jar\", \"app.jar\"]` for a rewrite")
     })?;
-    let jar = argv.iter().position(|w| w == "-jar").and_then(|i| argv.get(i + 1)).ok_or_else(|| {
-        Refusal::new("the program is not started with `java -jar`: the rewrite cannot tell what to copy; start it with `java -jar` for a rewrite")
-    })?;
+    let Some(jar) = argv.iter().position(|w| w == "-jar").and_then(|i| argv.get(i + 1)) else {
+        return on_the_jre(o, options, bp);
+    };
     if jar.contains(['*', '$']) {
         return Err(Refusal::new(format!("the jar path `{jar}` is a pattern or variable: name the jar")));
     }
@@ -52,6 +52,105 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     keep_packages(o, bp, o.invoked(), options)?;
     base_saving(o, bp);
     nonroot(o, bp);
+    Ok(())
+}
+
+/// JDK tools a JRE does not have: a program or setup step that runs one needs the JDK.
+const JDK_TOOLS: &[&str] = &[
+    "javac",
+    "jar",
+    "jarsigner",
+    "javadoc",
+    "javap",
+    "jdeps",
+    "jlink",
+    "jshell",
+    "jcmd",
+    "jstack",
+    "jmap",
+    "jps",
+    "jstat",
+    "jinfo",
+    "jhsdb",
+    "jdb",
+    "jconsole",
+    "jdeprscan",
+    "jimage",
+    "jmod",
+    "jpackage",
+    "serialver",
+];
+
+/// The JRE image of a JDK image's own family (same OS, same JAVA_HOME): `openjdk:11-jdk-slim` ->
+/// `openjdk:11-jre-slim`, `adoptopenjdk:8-jdk-hotspot` -> `adoptopenjdk:8-jre-hotspot`,
+/// `eclipse-temurin:17` (a JDK) -> `eclipse-temurin:17-jre`.
+pub fn jre_of(base: &str) -> Option<String> {
+    if base.contains('$') {
+        return None;
+    }
+    let image = crate::data::ImageRef::parse(base);
+    let name = image.official_name()?;
+    if !matches!(name, "openjdk" | "adoptopenjdk" | "eclipse-temurin") {
+        return None;
+    }
+    let tag = image.tag.clone().unwrap_or_default();
+    let jre = if tag.contains("jdk") {
+        tag.replacen("jdk", "jre", 1)
+    } else if !tag.is_empty() && tag.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        format!("{tag}-jre")
+    } else {
+        return None;
+    };
+    let at = base.rfind(':')?;
+    Some(format!("{}:{jre}", &base[..at]))
+}
+
+/// A Java program started another way than `java -jar` (an application server's launcher such as
+/// `catalina.sh run`, a start script, `java -cp`): the same files (the working directory, what
+/// the build wrote and copied) on the JRE of the JDK image's family, which keeps the OS and
+/// JAVA_HOME; the JDK's compiler and tools stay behind.
+fn on_the_jre(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), Refusal> {
+    let runtime = match &options.runtime_base {
+        Some(r) => r.clone(),
+        None => jre_of(&o.base_raw).ok_or_else(|| {
+            Refusal::new(format!(
+                "the program is not started with `java -jar`, and imgslim knows no JRE image of {}: start it with `java -jar` or name a JRE with --runtime-base IMAGE for a rewrite",
+                o.base
+            ))
+        })?,
+    };
+    if let Some((tool, why)) = JDK_TOOLS.iter().find_map(|t| o.invoked().why(t).map(|w| (t, w))) {
+        return Err(Refusal::new(format!(
+            "`{tool}` ({why}) is a JDK tool the JRE does not have: a rewrite onto {runtime} would lose it; name a runtime with it (--runtime-base) for a rewrite"
+        )));
+    }
+    set_runtime(
+        o,
+        bp,
+        runtime,
+        "the JRE of the same image family: the same OS and JAVA_HOME, without the compiler and JDK tools",
+    )?;
+    context_artifacts(o, bp)?;
+    // a copy that holds the JDK (JAVA_HOME is /usr/local/openjdk-N or /opt/java/openjdk) would
+    // bring it back
+    let homes = o.base_env("JAVA_HOME").map_or_else(
+        || vec!["/usr/local/openjdk".to_string(), "/opt/java/openjdk".to_string(), "/usr/lib/jvm".to_string()],
+        |h| vec![h],
+    );
+    if let Some(a) =
+        bp.artifacts.iter().find(|a| homes.iter().any(|h| h.starts_with(&format!("{}/", a.from.trim_end_matches('/')))))
+    {
+        return Err(Refusal::new(format!(
+            "the runtime stage would copy {} from the builder, which holds the JDK: install the program into a directory of its own (a WORKDIR) for a rewrite",
+            a.from
+        )));
+    }
+    if needs_shell(o) && !bp.runtime_shell {
+        return Err(Refusal::new("setup steps need a shell the runtime base does not have"));
+    }
+    keep_packages(o, bp, o.invoked(), options)?;
+    base_saving(o, bp);
+    bp.change(None, "kept the user as it is: the rewrite does not know what the program writes");
     Ok(())
 }
 
@@ -129,5 +228,19 @@ mod tests {
         assert_eq!(super::java_version("17-jdk"), "17");
         assert_eq!(super::java_version("8u342-jdk"), "8");
         assert_eq!(super::java_version("latest"), "17");
+    }
+
+    #[test]
+    fn jre_images() {
+        assert_eq!(super::jre_of("openjdk:11-jdk-slim").as_deref(), Some("openjdk:11-jre-slim"));
+        assert_eq!(super::jre_of("adoptopenjdk:8-jdk-openj9").as_deref(), Some("adoptopenjdk:8-jre-openj9"));
+        assert_eq!(super::jre_of("eclipse-temurin:17").as_deref(), Some("eclipse-temurin:17-jre"));
+        assert_eq!(
+            super::jre_of("docker.io/library/eclipse-temurin:21-jdk").as_deref(),
+            Some("docker.io/library/eclipse-temurin:21-jre")
+        );
+        assert_eq!(super::jre_of("openjdk:8-jre"), None);
+        assert_eq!(super::jre_of("maven:3.9-eclipse-temurin-17"), None);
+        assert_eq!(super::jre_of("openjdk:${V}-jdk"), None);
     }
 }

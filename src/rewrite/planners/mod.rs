@@ -34,7 +34,9 @@ pub fn detect(o: &Original) -> Ecosystem {
         "golang" => return Ecosystem::Go,
         "rust" => return Ecosystem::Rust,
         "gcc" => return Ecosystem::C,
-        "maven" | "gradle" | "openjdk" | "eclipse-temurin" | "amazoncorretto" => return Ecosystem::Java,
+        "maven" | "gradle" | "openjdk" | "adoptopenjdk" | "eclipse-temurin" | "amazoncorretto" => {
+            return Ecosystem::Java
+        }
         "ruby" => return Ecosystem::Ruby,
         "php" => return Ecosystem::Php,
         _ => {}
