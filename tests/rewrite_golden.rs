@@ -420,8 +420,10 @@ fn entrypoint_after_cmd_and_mirrored_official_images() {
     assert!(runtime.contains("CMD [\"/app/job.py\"]") && runtime.contains("ENTRYPOINT [\"python\"]"), "{runtime}");
 }
 
-/// Yarn 2+ has no `install --production`: its dev dependencies are kept (and nothing is reordered
-/// before the sources); Plug'n'Play, whose packages are not in node_modules, is refused.
+/// Yarn 2+ has no `install --production`: Yarn 4 (packageManager, or the release yarnPath names)
+/// prunes with its built-in `workspaces focus --all --production`; Yarn 2 and 3 keep their dev
+/// dependencies (nothing is reordered before the sources); Plug'n'Play, whose packages are not in
+/// node_modules, is refused.
 #[test]
 fn yarn_berry_is_not_pruned_with_yarn_classic_flags() {
     let dir = tempfile::tempdir().unwrap();
@@ -432,8 +434,25 @@ fn yarn_berry_is_not_pruned_with_yarn_classic_flags() {
     std::fs::write(dir.path().join(".yarnrc.yml"), "nodeLinker: node-modules\n").unwrap();
     let text = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN yarn install --immutable && yarn build\nCMD [\"node\", \"index.js\"]\n";
     let Outcome::Rewritten(p) = rewrite(text, Some(dir.path())) else { panic!("not rewritten") };
+    assert!(p.dockerfile.contains("RUN yarn workspaces focus --all --production\n"), "{}", p.dockerfile);
+    assert!(!p.dockerfile.contains("install --production"), "{}", p.dockerfile);
+    // yarn 3, named by the release yarnPath points to
+    std::fs::write(dir.path().join("package.json"), pkg.replace(r#""packageManager":"yarn@4.5.3","#, "")).unwrap();
+    std::fs::write(
+        dir.path().join(".yarnrc.yml"),
+        "nodeLinker: node-modules\nyarnPath: .yarn/releases/yarn-3.6.4.cjs\n",
+    )
+    .unwrap();
+    let Outcome::Rewritten(p) = rewrite(text, Some(dir.path())) else { panic!("not rewritten") };
     assert!(!p.dockerfile.contains("--production"), "{}", p.dockerfile);
-    assert!(p.changes.iter().any(|c| c.message.contains("dev dependencies kept: Yarn 2+")), "{:?}", p.changes);
+    assert!(p.changes.iter().any(|c| c.message.contains("dev dependencies kept: Yarn 2 and 3")), "{:?}", p.changes);
+    std::fs::write(
+        dir.path().join(".yarnrc.yml"),
+        "nodeLinker: node-modules\nyarnPath: .yarn/releases/yarn-4.9.4.cjs\n",
+    )
+    .unwrap();
+    let Outcome::Rewritten(p) = rewrite(text, Some(dir.path())) else { panic!("not rewritten") };
+    assert!(p.dockerfile.contains("yarn workspaces focus --all --production"), "{}", p.dockerfile);
     std::fs::write(dir.path().join(".yarnrc.yml"), "enableGlobalCache: true\n").unwrap();
     match rewrite(text, Some(dir.path())) {
         Outcome::Refused(r) => assert!(r.message.contains("nodeLinker: node-modules"), "{}", r.message),

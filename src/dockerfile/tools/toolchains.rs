@@ -135,7 +135,7 @@ pub fn installs_globally_only(c: &Command, names: &[&str]) -> bool {
 }
 
 /// The JavaScript package managers (a global install of them is the build's tools).
-pub const JS_MANAGERS: &[&str] = &["pnpm", "@pnpm/exe", "yarn", "npm", "corepack"];
+pub const JS_MANAGERS: &[&str] = &["pnpm", "@pnpm/exe", "yarn", "@yarnpkg/cli-dist", "npm", "corepack"];
 
 #[cfg(test)]
 mod tests {

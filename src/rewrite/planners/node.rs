@@ -20,17 +20,28 @@ fn is_install(c: &Command) -> bool {
     crate::dockerfile::tools::toolchains::js_install(c)
 }
 
+/// The major version of Yarn the project names: `packageManager: yarn@4.9.4` in package.json, or
+/// the release `yarnPath` points to in .yarnrc.yml (`.yarn/releases/yarn-4.9.4.cjs`).
+fn yarn_major(o: &Original) -> Option<u32> {
+    let pm = o
+        .context_file("package.json")
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v["packageManager"].as_str().map(str::to_string));
+    let from_pm = pm.as_deref().and_then(|p| p.strip_prefix("yarn@")).and_then(|v| v.split('.').next()?.parse().ok());
+    from_pm.or_else(|| {
+        let rc = o.context_file(".yarnrc.yml")?;
+        let line = rc.lines().map(str::trim).find(|l| l.starts_with("yarnPath:"))?;
+        let file = line.rsplit('/').next()?;
+        file.strip_prefix("yarn-")?.split('.').next()?.parse().ok()
+    })
+}
+
 /// Yarn 2+ ("berry"): `.yarnrc.yml`, a `packageManager` of yarn 2 or later, or a yarn.lock with
 /// berry's `__metadata`. Some(true) when it installs Plug'n'Play (no `nodeLinker:
 /// node-modules`).
 fn yarn_berry(o: &Original) -> Option<bool> {
     let rc = o.context_file(".yarnrc.yml");
-    let pm = o
-        .context_file("package.json")
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .and_then(|v| v["packageManager"].as_str().map(str::to_string));
-    let major =
-        pm.as_deref().and_then(|p| p.strip_prefix("yarn@")).and_then(|v| v.split('.').next()?.parse::<u32>().ok());
+    let major = yarn_major(o);
     let lock = o.context_file("yarn.lock").is_some_and(|l| l.contains("__metadata:"));
     if rc.is_none() && major.is_none_or(|m| m < 2) && !lock {
         return None;
@@ -158,17 +169,20 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     if let Some(last) = builds.last() {
         let cd = o.commands(last).iter().any(|c| c.name() == "cd");
         let dev_at_runtime = runs_dev_dependency(o);
+        // Yarn 4 has `workspaces focus` built in (its workspace-tools plugin before)
+        let focus = berry.is_some() && yarn_major(o).is_some_and(|m| m >= 4);
         let prune = match pm {
+            "yarn" if focus => "yarn workspaces focus --all --production",
             "yarn" => "yarn install --production --ignore-scripts --prefer-offline",
             "pnpm" => "pnpm prune --prod",
             _ => "npm prune --omit=dev",
         };
-        if berry.is_some() {
+        if berry.is_some() && !focus {
             // yarn 2+ has no `install --production`; `workspaces focus --production` is a plugin
             // before yarn 4
             bp.change(
                 Some(last.line),
-                "dev dependencies kept: Yarn 2+ prunes with `yarn workspaces focus --all --production` (Yarn 4, or the workspace-tools plugin), which the rewrite does not assume",
+                "dev dependencies kept: Yarn 2 and 3 prune with `yarn workspaces focus --all --production` only with the workspace-tools plugin, which the rewrite does not assume (Yarn 4 has it built in: name it in packageManager)",
             );
         } else if production_only(o) {
             bp.change(Some(last.line), "the install already leaves the dev dependencies out");
