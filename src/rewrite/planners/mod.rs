@@ -6,6 +6,7 @@ pub mod generic;
 pub mod go;
 pub mod java;
 pub mod native;
+pub mod nextjs;
 pub mod node;
 pub mod packages;
 pub mod php;

@@ -145,7 +145,7 @@ fn leaves_cache(o: &Original) -> bool {
 }
 
 pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), Refusal> {
-    if static_site::plan(o, bp)? {
+    if static_site::plan(o, bp)? || super::nextjs::plan(o, options, bp)? {
         return Ok(());
     }
     let runtime = runtime_base(o, options, false)
