@@ -15,6 +15,53 @@ pub(super) fn brush_mishandles(text: &str) -> bool {
         || keyword_depth(text) > MAX_KEYWORD_DEPTH
         || text.bytes().filter(|&c| c == b'`').count() > MAX_BACKQUOTES
         || ((unclosed_parens(text) > 0 || stray_close_paren(text)) && text.contains("<<"))
+        || unterminated_heredoc_in_substitution(text)
+}
+
+/// A here-document inside a command substitution (`$(cat <<x ...)`) whose delimiter never ends a
+/// line after it: brush-parser allocated 2 GB on 120 bytes of `$(<<  empty ...)` (found by
+/// fuzzing). `$((1<<2))` is arithmetic, not a here-document.
+fn unterminated_heredoc_in_substitution(text: &str) -> bool {
+    let b = text.as_bytes();
+    // open brackets: true for a command substitution `$(`, false for `(` and `$((`
+    let mut open: Vec<bool> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'$' if b.get(i + 1) == Some(&b'(') && b.get(i + 2) != Some(&b'(') => {
+                open.push(true);
+                i += 2;
+                continue;
+            }
+            b'(' => open.push(false),
+            b')' => {
+                open.pop();
+            }
+            b'<' if b.get(i + 1) == Some(&b'<') && b.get(i + 2) != Some(&b'<') && open.contains(&true) => {
+                let mut j = i + 2;
+                if b.get(j) == Some(&b'-') {
+                    j += 1;
+                }
+                while b.get(j).is_some_and(|c| *c == b' ' || *c == b'\t') {
+                    j += 1;
+                }
+                let start = j;
+                while b.get(j).is_some_and(|c| !matches!(c, b' ' | b'\t' | b'\n') && !b"|&;<>()".contains(c)) {
+                    j += 1;
+                }
+                let word: String = text[start..j].chars().filter(|c| !matches!(c, '\'' | '"' | '\\')).collect();
+                let ends = text[j..].lines().skip(1).any(|l| l.trim_start_matches('\t') == word);
+                if !ends {
+                    return true;
+                }
+                i = j;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
 }
 
 /// (more unclosed `(` than this nest this deep too; real scripts nest 4 deep at most: the RUN
@@ -163,6 +210,8 @@ mod tests {
             "echo $[ $( $[ $( ${ $[ $( $[ $( x ]) ]) ]) ]",
             "x$( i\0stall \"le))))\0\0))icrodnfev && / nI&pO redireccache$$(/yum<<  \"=\"d#c ",
             "&\te[$$(<<  \"=\"d# ))\t\t>)\t",
+            "&\te[$$(<<  empty pipeline\0\0\0\0 empty pipeline\0\0\t\t>)\t",
+            "x=$(cat <<EOF\nabc\n)",
             "<<e)$(\n)\ne",
             &deep_case,
             backquotes,
@@ -182,6 +231,8 @@ mod tests {
             "echo `uname -r` `id -u`",
             "cat <<'EOT' >> /etc/x\nx\nEOT\n",
             "cat <<\\EOF_1.x-y\nx\nEOF_1.x-y\n",
+            "x=$(cat <<EOF\nabc\nEOF\n)",
+            "echo $((1<<2)) $(echo ok)",
             "awk '{ if ($1 > 0) { a[$2] = ${X:-1} } }'",
             &balanced,
         ] {
