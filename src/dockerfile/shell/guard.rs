@@ -37,7 +37,8 @@ fn unterminated_heredoc_in_substitution(text: &str) -> bool {
             b')' => {
                 open.pop();
             }
-            b'<' if b.get(i + 1) == Some(&b'<') && b.get(i + 2) != Some(&b'<') && open.contains(&true) => {
+            // (in the innermost bracket only: `$(echo $((1 << 2)))` shifts)
+            b'<' if b.get(i + 1) == Some(&b'<') && b.get(i + 2) != Some(&b'<') && open.last() == Some(&true) => {
                 let mut j = i + 2;
                 if b.get(j) == Some(&b'-') {
                     j += 1;
@@ -233,6 +234,7 @@ mod tests {
             "cat <<\\EOF_1.x-y\nx\nEOF_1.x-y\n",
             "x=$(cat <<EOF\nabc\nEOF\n)",
             "echo $((1<<2)) $(echo ok)",
+            "if [ \"$(echo $((1 << 2)))\" -gt 0 ]; then make -j4; fi",
             "awk '{ if ($1 > 0) { a[$2] = ${X:-1} } }'",
             &balanced,
         ] {

@@ -33,7 +33,14 @@ pub fn context_artifacts(o: &Original, bp: &mut Blueprint) -> Result<(), Refusal
                 && o.context_dir.as_ref().is_none_or(|d| !d.join(path).is_dir())
         });
         // (without the context, a name with an extension is taken for a file, `bin` is not)
+        // (a local archive ADD unpacks is not that file)
+        let archive = |s: &str| {
+            [".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst", ".tzst"]
+                .iter()
+                .any(|x| s.ends_with(x))
+        };
         let plain_files = files
+            && !c.sources.iter().any(|s| archive(s))
             && c.sources.iter().all(|s| match &o.context_dir {
                 Some(d) => d.join(s.trim_end_matches('/')).is_file(),
                 None => s.rsplit('/').next().is_some_and(|n| n.contains('.')),
@@ -42,8 +49,9 @@ pub fn context_artifacts(o: &Original, bp: &mut Blueprint) -> Result<(), Refusal
             // `COPY docker-entrypoint.sh /usr/local/bin/`: that file, not the base's directory
             for s in &c.sources {
                 let name = s.trim_end_matches('/').rsplit('/').next().unwrap_or(s);
-                bp.artifact(&format!("{dest}/{name}"), "a file copied from the context into a system directory");
-                if let Some(a) = bp.artifacts.last_mut().filter(|a| a.chown.is_none()) {
+                let path = format!("{dest}/{name}");
+                bp.artifact(&path, "a file copied from the context into a system directory");
+                if let Some(a) = bp.artifacts.iter_mut().find(|a| a.from == path && a.chown.is_none()) {
                     a.chown = chown.clone();
                 }
             }

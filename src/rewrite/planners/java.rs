@@ -81,25 +81,32 @@ const JDK_TOOLS: &[&str] = &[
     "serialver",
 ];
 
+/// Build tools a program may be started with (`./mvnw spring-boot:run`): they need the JDK.
+const BUILD_TOOLS: &[&str] = &["mvn", "mvnw", "gradle", "gradlew", "ant", "sbt", "lein"];
+
 /// The JRE image of a JDK image's own family (same OS, same JAVA_HOME): `openjdk:11-jdk-slim` ->
 /// `openjdk:11-jre-slim`, `adoptopenjdk:8-jdk-hotspot` -> `adoptopenjdk:8-jre-hotspot`,
 /// `eclipse-temurin:17` (a JDK) -> `eclipse-temurin:17-jre`.
 pub fn jre_of(base: &str) -> Option<String> {
-    if base.contains('$') {
+    if base.contains(['$', '@']) {
         return None;
     }
     let image = crate::data::ImageRef::parse(base);
     let name = image.official_name()?;
-    if !matches!(name, "openjdk" | "adoptopenjdk" | "eclipse-temurin") {
-        return None;
-    }
     let tag = image.tag.clone().unwrap_or_default();
-    let jre = if tag.contains("jdk") {
-        tag.replacen("jdk", "jre", 1)
-    } else if !tag.is_empty() && tag.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        format!("{tag}-jre")
-    } else {
-        return None;
+    let version = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '_');
+    let (head, rest) = tag.split_once('-').unwrap_or((&tag, ""));
+    let jre = match name {
+        // openjdk published JRE images for Java 8 and 11 only
+        "openjdk" if !(head == "8" || head.starts_with("8u") || head == "11" || head.starts_with("11.")) => {
+            return None
+        }
+        "openjdk" | "adoptopenjdk" | "eclipse-temurin" if tag.contains("jdk") => tag.replacen("jdk", "jre", 1),
+        // `eclipse-temurin:17` and `17-focal` are JDKs: `17-jre`, `17-jre-focal`
+        "eclipse-temurin" if version(head) && rest.is_empty() => format!("{head}-jre"),
+        "eclipse-temurin" if version(head) => format!("{head}-jre-{rest}"),
+        "openjdk" if version(head) && rest.is_empty() => format!("{head}-jre"),
+        _ => return None,
     };
     let at = base.rfind(':')?;
     Some(format!("{}:{jre}", &base[..at]))
@@ -119,6 +126,18 @@ fn on_the_jre(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(),
             ))
         })?,
     };
+    let argv = o.program.clone().unwrap_or_default();
+    let name = |w: &str| w.rsplit('/').next().unwrap_or(w).to_string();
+    if let Some(tool) = argv.first().map(|w| name(w)).filter(|n| BUILD_TOOLS.contains(&n.as_str())) {
+        return Err(Refusal::new(format!(
+            "the program is started with `{tool}`, a build tool that compiles at run time with the JDK and its local repository: build the jar in the build and start it with `java -jar` for a rewrite"
+        )));
+    }
+    if argv.first().is_some_and(|w| name(w) == "java") && argv.iter().any(|w| w.ends_with(".java")) {
+        return Err(Refusal::new(
+            "`java File.java` compiles the source when it starts, with the JDK's compiler the JRE does not have: compile it in the build for a rewrite",
+        ));
+    }
     if let Some((tool, why)) = JDK_TOOLS.iter().find_map(|t| o.invoked().why(t).map(|w| (t, w))) {
         return Err(Refusal::new(format!(
             "`{tool}` ({why}) is a JDK tool the JRE does not have: a rewrite onto {runtime} would lose it; name a runtime with it (--runtime-base) for a rewrite"
@@ -242,5 +261,11 @@ mod tests {
         assert_eq!(super::jre_of("openjdk:8-jre"), None);
         assert_eq!(super::jre_of("maven:3.9-eclipse-temurin-17"), None);
         assert_eq!(super::jre_of("openjdk:${V}-jdk"), None);
+        assert_eq!(super::jre_of("openjdk:11-jdk-slim@sha256:0123"), None);
+        assert_eq!(super::jre_of("openjdk:17-jdk-slim"), None);
+        assert_eq!(super::jre_of("openjdk:8u342-jdk").as_deref(), Some("openjdk:8u342-jre"));
+        assert_eq!(super::jre_of("openjdk:11").as_deref(), Some("openjdk:11-jre"));
+        assert_eq!(super::jre_of("eclipse-temurin:17-focal").as_deref(), Some("eclipse-temurin:17-jre-focal"));
+        assert_eq!(super::jre_of("eclipse-temurin:17.0.8_7-jdk").as_deref(), Some("eclipse-temurin:17.0.8_7-jre"));
     }
 }

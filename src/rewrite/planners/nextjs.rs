@@ -8,24 +8,29 @@ use super::*;
 
 const CONFIGS: &[&str] = &["next.config.js", "next.config.mjs", "next.config.cjs", "next.config.ts"];
 
-/// Does the config ask for a standalone build (`output: 'standalone'`)?
+/// Does the config ask for a standalone build (`output: 'standalone'`, not in a comment)?
 fn standalone(config: &str) -> bool {
-    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    RE.get_or_init(|| regex::Regex::new(r#"(?m)^[^/]*\boutput\s*:\s*["'`]standalone["'`]"#).expect("regex"))
-        .is_match(config)
+    static RE: std::sync::OnceLock<(regex::Regex, regex::Regex)> = std::sync::OnceLock::new();
+    let (comments, output) = RE.get_or_init(|| {
+        (
+            regex::Regex::new(r"(?s)/\*.*?\*/").expect("regex"),
+            regex::Regex::new(r#"(?m)^[^/]*\boutput\s*:\s*["'`]standalone["'`]"#).expect("regex"),
+        )
+    });
+    output.is_match(&comments.replace_all(config, ""))
 }
 
-/// The port and host of `next start [-p N] [-H HOST]`; None for anything else.
-fn next_start(words: &[&str]) -> Option<(u16, String)> {
+/// The port (when given) and host of `next start [-p N] [-H HOST]`; None for anything else.
+fn next_start(words: &[&str]) -> Option<(Option<u16>, String)> {
     let rest = match words {
         ["next", "start", rest @ ..] | ["npx", "next", "start", rest @ ..] => rest,
         _ => return None,
     };
-    let (mut port, mut host) = (3000, "0.0.0.0".to_string());
+    let (mut port, mut host) = (None, "0.0.0.0".to_string());
     let mut it = rest.iter();
     while let Some(w) = it.next() {
         match *w {
-            "-p" | "--port" => port = it.next()?.parse().ok()?,
+            "-p" | "--port" => port = Some(it.next()?.parse().ok()?),
             "-H" | "--hostname" => host = it.next()?.to_string(),
             _ => return None,
         }
@@ -34,8 +39,8 @@ fn next_start(words: &[&str]) -> Option<(u16, String)> {
 }
 
 /// The `next start` the program runs: directly, or as package.json's start script through
-/// npm or yarn.
-fn started(o: &Original) -> Option<(u16, String)> {
+/// npm or yarn (without prestart/poststart scripts, which `node server.js` would not run).
+fn started(o: &Original) -> Option<(Option<u16>, String)> {
     let argv = o.program.as_ref()?;
     let words: Vec<&str> = argv.iter().map(String::as_str).collect();
     if let Some(s) = next_start(&words) {
@@ -45,6 +50,9 @@ fn started(o: &Original) -> Option<(u16, String)> {
         return None;
     }
     let pkg: serde_json::Value = serde_json::from_str(&o.context_file("package.json")?).ok()?;
+    if !pkg["scripts"]["prestart"].is_null() || !pkg["scripts"]["poststart"].is_null() {
+        return None;
+    }
     let script = pkg["scripts"]["start"].as_str()?;
     next_start(&script.split_whitespace().collect::<Vec<_>>())
 }
@@ -67,9 +75,12 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<bool,
         "the server `next build` traced (server.js and the node_modules it loads)",
     );
     bp.artifact_to(&format!("{app}/.next/static"), &format!("{app}/.next/static"), "the static assets of the build");
-    if o.context_has("public") {
-        bp.artifact_to(&format!("{app}/public"), &format!("{app}/public"), "the public files the server serves");
-    }
+    // public/ when the build has one (made empty otherwise: the copy needs it)
+    bp.tail.push(format!(
+        "# imgslim: public/ for the runtime stage's copy, empty when the project has none{}RUN mkdir -p {app}/public",
+        o.nl
+    ));
+    bp.artifact_to(&format!("{app}/public"), &format!("{app}/public"), "the public files the server serves");
     bp.change(
         None,
         "next.config asks for output: standalone: the runtime stage gets .next/standalone, .next/static and public/; node_modules, the sources and the build cache stay in the builder",
@@ -80,8 +91,26 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<bool,
         bp.replaced.push((cmd.instruction, r#"CMD ["node", "server.js"]"#.to_string()));
         bp.change(Some(cmd.line), "CMD runs the standalone server (`node server.js`) instead of `next start`");
     }
-    bp.env.push(format!("ENV PORT={port} HOSTNAME={host}"));
-    bp.change(None, format!("PORT={port} and HOSTNAME={host}: where `next start` listened, which server.js reads"));
+    // server.js reads PORT as `next start` does (3000 without it), and HOSTNAME, which the
+    // container's own name would fill
+    match port {
+        Some(port) => {
+            bp.env.push(format!("ENV PORT={port} HOSTNAME={host}"));
+            bp.change(
+                None,
+                format!("PORT={port} and HOSTNAME={host}: where `next start` listened, which server.js reads"),
+            );
+        }
+        None => {
+            bp.env.push(format!("ENV HOSTNAME={host}"));
+            bp.change(
+                None,
+                format!(
+                    "HOSTNAME={host}: the address `next start` listened on, which server.js reads (PORT as before)"
+                ),
+            );
+        }
+    }
     bp.intended.extend(["Cmd", "Env"]);
     keep_packages(o, bp, o.invoked(), options)?;
     base_saving(o, bp);
@@ -98,8 +127,9 @@ mod tests {
         assert!(standalone("const nextConfig = { reactStrictMode: true, output: \"standalone\" };"));
         assert!(!standalone("module.exports = {\n  // output: 'standalone',\n}\n"));
         assert!(!standalone("module.exports = { output: 'export' }"));
-        assert_eq!(next_start(&["next", "start", "-p", "8080"]), Some((8080, "0.0.0.0".into())));
-        assert_eq!(next_start(&["npx", "next", "start"]), Some((3000, "0.0.0.0".into())));
+        assert!(!standalone("/* output: 'standalone', */\nmodule.exports = {}\n"));
+        assert_eq!(next_start(&["next", "start", "-p", "8080"]), Some((Some(8080), "0.0.0.0".into())));
+        assert_eq!(next_start(&["npx", "next", "start"]), Some((None, "0.0.0.0".into())));
         assert_eq!(next_start(&["next", "start", "--keepAliveTimeout", "5000"]), None);
         assert_eq!(next_start(&["next", "dev"]), None);
     }

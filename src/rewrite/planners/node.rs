@@ -158,6 +158,13 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
         )));
     }
     let berry = if pm == "yarn" { yarn_berry(o) } else { None };
+    if berry.is_some()
+        && o.program.as_ref().and_then(|p| p.first()).is_some_and(|w| w.rsplit('/').next() == Some("yarn"))
+    {
+        return Err(Refusal::new(
+            "the program is started with `yarn`, and the project's Yarn (2 or later) is not the runtime image's (Yarn 1): start it with `node` and the script's file (what `yarn start` runs) for a rewrite",
+        ));
+    }
     if berry == Some(true) {
         return Err(Refusal::new(
             "Yarn Plug'n'Play: the packages stay in Yarn's cache and .pnp.cjs, not in node_modules, and the rewrite cannot tell which of them the runtime stage needs; set `nodeLinker: node-modules` in .yarnrc.yml for a rewrite",

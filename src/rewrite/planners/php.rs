@@ -36,6 +36,21 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
             ),
         ));
     }
+    // the apache and fpm images work in /var/www/html (their WORKDIR), which the rewrite reads
+    // from the file only: a COPY to a relative path, or composer (which installs into the
+    // directory it runs in), would be read as relative to /
+    let relative_copy = o
+        .stage
+        .commands
+        .iter()
+        .any(|c| c.kind.as_copy().is_some_and(|cp| cp.from.is_none() && !cp.dest.starts_with(['/', '$'])));
+    let composer = php.iter().any(|(_, c, _)| c.name() == "composer");
+    if serves(o) && !o.has_kind(|k| matches!(k, Kind::Workdir { .. })) && (relative_copy || composer) {
+        return Err(Refusal::new(format!(
+            "{} works in /var/www/html (its own WORKDIR), which this file does not set: add `WORKDIR /var/www/html` before the COPY of the application for a rewrite",
+            o.base
+        )));
+    }
     let runtime = options.runtime_base.clone().unwrap_or_else(|| o.base_raw.clone());
     use_runtime(o, bp, runtime, "the same php image, without the build's -dev packages and build steps");
     let name = |c: &Command| c.name().to_string();
@@ -53,6 +68,16 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
                 "the built extensions ({EXTENSIONS}) and their ini files ({CONF_D}) are copied to the runtime stage"
             ),
         );
+    }
+    // apache's modules and sites enabled in a RUN that stays in the builder (`docker-php-ext-install
+    // intl && a2enmod rewrite`): the configuration they change goes along
+    let apache = all.iter().any(|(s, c, _)| {
+        s.role == Role::Build
+            && matches!(c.name(), "a2enmod" | "a2dismod" | "a2enconf" | "a2disconf" | "a2ensite" | "a2dissite")
+    });
+    if apache {
+        bp.artifact("/etc/apache2", "apache's configuration, which a2enmod/a2ensite in a build RUN changed");
+        bp.change(None, "/etc/apache2 is copied: a RUN that stays in the builder enables apache modules or sites");
     }
     without_dev_packages(o, bp, &php);
     context_artifacts(o, bp)?;
@@ -77,6 +102,11 @@ fn without_dev_packages(o: &Original, bp: &mut Blueprint, php: &[&(&super::super
         });
     if chosen {
         bp.change(Some(step.line), "the install already chooses whether development packages are installed");
+        return;
+    }
+    // a program from vendor/bin (phpunit, a dev tool) may be one of them
+    if let Some(p) = o.program.as_ref().and_then(|p| p.iter().find(|w| w.contains("vendor/bin/"))) {
+        bp.change(Some(step.line), format!("composer.json's development packages kept: the program runs `{p}`"));
         return;
     }
     let Some(manifest) = o.context_file("composer.json") else { return };
