@@ -19,6 +19,7 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    imgslim::dockerfile::shell::quiet_brush_panics();
     let args = cli::Cli::parse();
     printer::init_color(args.color);
     imgslim::report::set_width(printer::terminal_width());

@@ -129,6 +129,8 @@ fn refusals_say_why() {
             "FROM amazoncorretto:17\nWORKDIR /app\nCOPY . .\nRUN javac -d out Main.java\nCMD [\"java\", \"-cp\", \"out\", \"Main\"]\n",
             "knows no JRE image of amazoncorretto:17",
         ),
+        // a program name with shell syntax would go into the builder's shell steps (fuzzing)
+        ("FROM rust:1.70\nCMD [\"./t>he l>|;a <<end\"]\n", "shell syntax or spaces"),
     ] {
         match rewrite(text, None) {
             Outcome::Refused(r) => assert!(r.message.contains(why), "{text}: {}", r.message),

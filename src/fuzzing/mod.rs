@@ -13,6 +13,7 @@ pub mod grammar;
 
 /// The parser, the typed model and variable expansion; whatever parses re-emits byte for byte.
 pub fn parse_target(data: &[u8]) {
+    crate::dockerfile::shell::quiet_brush_panics();
     let Ok(df) = parse(data) else { return };
     assert_eq!(df.render(), df.source);
     let Ok(m) = model::build(&df) else { return };
@@ -26,6 +27,7 @@ pub fn parse_target(data: &[u8]) {
 /// The bytes as a docker-archive and as an OCI archive, streamed (the path standard input and
 /// the Docker engine take), stacked and analyzed with every tree kept, and rendered as HTML.
 pub fn image_target(data: &[u8]) {
+    crate::dockerfile::shell::quiet_brush_panics();
     for kind in [SourceKind::DockerArchive, SourceKind::OciArchive] {
         let Ok(streamed) = index_archive(std::io::Cursor::new(data), kind, read_options(true)) else { continue };
         let opts = AnalyzeOptions { trees: Trees::All, layer_files: Some(50), ..Default::default() };
@@ -38,6 +40,7 @@ pub fn image_target(data: &[u8]) {
 
 /// The shell parser RUN lines go through: the fast path and brush's parser.
 pub fn shell_target(data: &[u8]) {
+    crate::dockerfile::shell::quiet_brush_panics();
     let Ok(text) = std::str::from_utf8(data) else { return };
     let _ = crate::dockerfile::shell::parse_script(text);
     let _ = crate::dockerfile::shell::parse_script_brush(text);
@@ -46,6 +49,7 @@ pub fn shell_target(data: &[u8]) {
 /// Lint, `--fix` and the rewrite planner on whatever parses: a fixed file parses, fixing it
 /// again changes nothing, and a rewrite is a multi-stage file that parses.
 pub fn lint_target(data: &[u8]) {
+    crate::dockerfile::shell::quiet_brush_panics();
     let Ok(df) = parse(data) else { return };
     let Ok(m) = model::build(&df) else { return };
     let settings = Settings::default();
@@ -62,6 +66,7 @@ pub fn lint_target(data: &[u8]) {
 /// each value expanded with those before it), the last line is the word. A word never expands
 /// past `limits::MAX_EXPANSION_WORD`.
 pub fn expand_target(data: &[u8]) {
+    crate::dockerfile::shell::quiet_brush_panics();
     use crate::dockerfile::lex::Lex;
     let Some((&mode, rest)) = data.split_first() else { return };
     let Ok(text) = std::str::from_utf8(rest) else { return };
@@ -89,6 +94,7 @@ pub fn expand_target(data: &[u8]) {
 
 /// The rewrite planner; a rewritten Dockerfile parses, builds a model and is multi-stage.
 pub fn rewrite_target(data: &[u8]) {
+    crate::dockerfile::shell::quiet_brush_panics();
     let Ok(df) = parse(data) else { return };
     let Ok(m) = model::build(&df) else { return };
     check_rewrite(&df, &m);
@@ -106,6 +112,7 @@ fn check_rewrite(df: &crate::dockerfile::Dockerfile, m: &model::Model) {
 /// nesting, here-documents, continuations and real package-manager commands that byte-level
 /// mutation seldom reaches, through the parser, lint, `--fix` and the rewrite planner.
 pub fn grammar_target(data: &[u8]) {
+    crate::dockerfile::shell::quiet_brush_panics();
     let text = grammar::dockerfile(data);
     parse_target(text.as_bytes());
     lint_target(text.as_bytes()); // the rewrite planner's checks too, planned once

@@ -66,6 +66,16 @@ pub fn runs_interpreter(o: &Original) -> bool {
 pub fn plan(o: &Original, options: &Options) -> Result<(Ecosystem, Blueprint), Refusal> {
     let eco = detect(o);
     not_a_program(o, eco)?;
+    // the program's path goes into the builder's shell steps (strip, the probe): a name with
+    // shell syntax in it is no program a build writes (found by fuzzing: `./t>he l>|;a <<end`)
+    if let Some(argv0) = o.program.as_ref().and_then(|p| p.first()) {
+        if argv0.chars().any(|c| c.is_control() || " \t'\"`$;&|<>()\\*?[]{}!#~".contains(c)) {
+            return Err(Refusal::new(format!(
+                "the program `{}` has shell syntax or spaces in its name, which the rewrite does not put into the build's shell steps: rename it for a rewrite",
+                argv0.escape_debug()
+            )));
+        }
+    }
     for (other, what) in [(Ecosystem::Ruby, "gems"), (Ecosystem::Php, "PHP extensions and packages")] {
         if eco == other {
             continue;
