@@ -78,7 +78,7 @@ fn builder(o: &Original, bp: &Blueprint) -> String {
     if df.bom && text.starts_with('\u{feff}') {
         // keep the BOM as the original has it
     }
-    let mut text = text.trim_end().to_string();
+    let mut text = text.trim_end_matches([' ', '\t', '\r', '\n']).to_string();
     text.push_str(nl);
     let as_user = o.has_kind(|k| matches!(k, Kind::User { .. }));
     if as_user && (!bp.tail.is_empty() || bp.probe.is_some()) {
