@@ -553,3 +553,18 @@ fn php_composer_app_on_apache() {
     assert!(p.changes.iter().any(|c| c.message.contains("phpunit/phpunit")), "{:?}", p.changes);
     assert!(!runtime.contains("COMPOSER_NO_DEV"), "{runtime}");
 }
+
+/// A file copied into a system directory is copied alone (not the base's directory); a path only
+/// a replayed RUN writes is made there again, not copied too; a package the runtime never needs
+/// (gnupg) stays when a replayed RUN runs a program of it (gpg, from its dependency closure).
+#[test]
+fn system_dir_files_replayed_writes_and_setup_programs() {
+    let text = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y gnupg gcc make curl\nCOPY entry.sh /usr/local/bin/\nWORKDIR /app\nCOPY . .\nRUN make\nRUN curl -o x.tgz https://example.com/x.tgz && gpg --verify x.tgz.asc x.tgz && tar -xzf x.tgz -C /srv/data\nCMD [\"sh\", \"/usr/local/bin/entry.sh\"]\n";
+    let Outcome::Rewritten(p) = rewrite(text, None) else { panic!("not rewritten") };
+    common::rewrite::check(text, &p).unwrap();
+    let runtime = runtime_of(&p);
+    assert!(runtime.contains("COPY --from=builder /usr/local/bin/entry.sh /usr/local/bin/entry.sh"), "{runtime}");
+    assert!(!runtime.contains("COPY --from=builder /usr/local/bin /usr/local/bin"), "{runtime}");
+    assert!(!runtime.contains("/srv/data /srv/data"), "{runtime}");
+    assert!(p.runtime_packages.iter().any(|x| x == "gnupg"), "{:?}", p.runtime_packages);
+}

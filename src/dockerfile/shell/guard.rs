@@ -39,17 +39,7 @@ fn unterminated_heredoc_in_substitution(text: &str) -> bool {
             }
             // (in the innermost bracket only: `$(echo $((1 << 2)))` shifts)
             b'<' if b.get(i + 1) == Some(&b'<') && b.get(i + 2) != Some(&b'<') && open.last() == Some(&true) => {
-                let mut j = i + 2;
-                if b.get(j) == Some(&b'-') {
-                    j += 1;
-                }
-                while b.get(j).is_some_and(|c| *c == b' ' || *c == b'\t') {
-                    j += 1;
-                }
-                let start = j;
-                while b.get(j).is_some_and(|c| !matches!(c, b' ' | b'\t' | b'\n') && !b"|&;<>()".contains(c)) {
-                    j += 1;
-                }
+                let (start, j) = delimiter_at(b, i + 2);
                 let word: String = text[start..j].chars().filter(|c| !matches!(c, '\'' | '"' | '\\')).collect();
                 let ends = text[j..].lines().skip(1).any(|l| l.trim_start_matches('\t') == word);
                 if !ends {
@@ -137,6 +127,22 @@ fn stray_close_paren(text: &str) -> bool {
     false
 }
 
+/// The delimiter word of a here-document whose `<<` ends before byte `j`: its (start, end),
+/// after an optional `-` and blanks.
+fn delimiter_at(b: &[u8], mut j: usize) -> (usize, usize) {
+    if b.get(j) == Some(&b'-') {
+        j += 1;
+    }
+    while b.get(j).is_some_and(|c| *c == b' ' || *c == b'\t') {
+        j += 1;
+    }
+    let start = j;
+    while b.get(j).is_some_and(|c| !matches!(c, b' ' | b'\t' | b'\n') && !b"|&;<>()".contains(c)) {
+        j += 1;
+    }
+    (start, j)
+}
+
 fn odd_heredoc_delimiter(text: &str) -> bool {
     let b = text.as_bytes();
     let mut i = 0;
@@ -147,16 +153,8 @@ fn odd_heredoc_delimiter(text: &str) -> bool {
             i = j + 1;
             continue;
         }
-        if b.get(j) == Some(&b'-') {
-            j += 1;
-        }
-        while b.get(j).is_some_and(|c| *c == b' ' || *c == b'\t') {
-            j += 1;
-        }
-        let start = j;
-        while b.get(j).is_some_and(|c| !matches!(c, b' ' | b'\t' | b'\n') && !b"|&;<>()".contains(c)) {
-            j += 1;
-        }
+        let (start, end) = delimiter_at(b, j);
+        j = end;
         // no delimiter, one that is empty once unquoted, or one with anything but letters,
         // digits, `_`, `.` and `-` once unquoted: a control character (`<<\r`), an expansion
         // or command substitution (`<<$[`, `<<${x`, `` <<`x ``), `"="d#` (2 GB); the corpus's

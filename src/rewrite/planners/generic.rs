@@ -41,6 +41,12 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
         };
         return Err(Refusal::nothing_to_gain(format!("{why}{}", super::unknown_base(o))));
     }
+    finish(o, options, bp)
+}
+
+/// The end of a plan that keeps the program's files and user as they are: the setup steps'
+/// shell, the runtime packages, the base's saving.
+pub fn finish(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), Refusal> {
     if needs_shell(o) && !bp.runtime_shell {
         return Err(Refusal::new("setup steps need a shell the runtime base does not have"));
     }

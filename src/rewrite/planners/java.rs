@@ -164,13 +164,7 @@ fn on_the_jre(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(),
             a.from
         )));
     }
-    if needs_shell(o) && !bp.runtime_shell {
-        return Err(Refusal::new("setup steps need a shell the runtime base does not have"));
-    }
-    keep_packages(o, bp, o.invoked(), options)?;
-    base_saving(o, bp);
-    bp.change(None, "kept the user as it is: the rewrite does not know what the program writes");
-    Ok(())
+    super::generic::finish(o, options, bp)
 }
 
 /// Where the jlink runtime goes, in the builder and in the runtime stage.

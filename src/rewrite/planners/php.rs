@@ -81,13 +81,7 @@ pub fn plan(o: &Original, options: &Options, bp: &mut Blueprint) -> Result<(), R
     }
     without_dev_packages(o, bp, &php);
     context_artifacts(o, bp)?;
-    keep_packages(o, bp, o.invoked(), options)?;
-    if needs_shell(o) && !bp.runtime_shell {
-        return Err(Refusal::new("setup steps need a shell the runtime base does not have"));
-    }
-    base_saving(o, bp);
-    bp.change(None, "kept the user as it is: the rewrite does not know what the program writes");
-    Ok(())
+    super::generic::finish(o, options, bp)
 }
 
 /// `composer install` of a composer.json with development packages (require-dev), without
