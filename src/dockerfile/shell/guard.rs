@@ -16,6 +16,41 @@ pub(super) fn brush_mishandles(text: &str) -> bool {
         || text.bytes().filter(|&c| c == b'`').count() > MAX_BACKQUOTES
         || ((unclosed_parens(text) > 0 || stray_close_paren(text)) && text.contains("<<"))
         || unterminated_heredoc_in_substitution(text)
+        || tangled_array_index(text)
+}
+
+/// An array index (`a[...]`, `${a[...]}`) that is not plain text up to its `]`: brush-parser
+/// reads a word that starts `NAME[` as an array assignment, parsing the index as arithmetic,
+/// and on one that never closes (or holds `(`, `[`, quotes or backquotes) it retries each
+/// nested reading: 400 bytes of `e[To[...$(...${c[/}...` took 171 ms, and the time doubles
+/// with each such opener (found by fuzzing; 3.5 s under the fuzzer's instrumentation). Real
+/// indexes are `0`, `$i`, `${i}+1`, `@` and `*`. Any `NAME[` counts (inside quotes too: `sed
+/// 's/a[(]/b/'` only goes to the fallback reader).
+fn tangled_array_index(text: &str) -> bool {
+    let b = text.as_bytes();
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut i = 0;
+    while let Some(k) = text[i..].find('[') {
+        let at = i + k;
+        i = at + 1;
+        // `NAME[`: the name starts with a letter or `_` after a non-name byte
+        let mut s = at;
+        while s > 0 && ident(b[s - 1]) {
+            s -= 1;
+        }
+        if s == at || b[s].is_ascii_digit() {
+            continue;
+        }
+        match text[at + 1..].find(']') {
+            None => return true,
+            Some(end) => {
+                if text[at + 1..at + 1 + end].bytes().any(|c| matches!(c, b'(' | b'[' | b'"' | b'\'' | b'`' | b'\n')) {
+                    return true;
+                }
+            }
+        }
+    }
+    false
 }
 
 /// A here-document inside a command substitution (`$(cat <<x ...)`) whose delimiter never ends a
@@ -214,6 +249,9 @@ mod tests {
             "<<e)$(\n)\ne",
             &deep_case,
             backquotes,
+            "e[To[x$($ i (;_st(|m`\n[Ve${c[/}L\nuc\"]& np",
+            "echo ${a[$(x)]}",
+            "a[0=1",
         ] {
             assert!(brush_mishandles(text), "{text}");
             assert_ne!(super::super::parse_script(text).parsed_by, super::super::ParsedBy::Brush, "{text}");
@@ -235,6 +273,8 @@ mod tests {
             "if [ \"$(echo $((1 << 2)))\" -gt 0 ]; then make -j4; fi",
             "awk '{ if ($1 > 0) { a[$2] = ${X:-1} } }'",
             &balanced,
+            "a[0]=1 b[$i]=2 c[${i}+1]=3; echo ${c[@]} ${#c[*]} \"${c[0]}\"",
+            "[ -f x ] && [[ -d y ]] && sed 's/a[0-9]*//' f",
         ] {
             assert!(!brush_mishandles(text), "{text}");
         }
