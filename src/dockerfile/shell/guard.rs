@@ -24,31 +24,36 @@ pub(super) fn brush_mishandles(text: &str) -> bool {
 /// and on one that never closes (or holds `(`, `[`, quotes or backquotes) it retries each
 /// nested reading: 400 bytes of `e[To[...$(...${c[/}...` took 171 ms, and the time doubles
 /// with each such opener (found by fuzzing; 3.5 s under the fuzzer's instrumentation). Real
-/// indexes are `0`, `$i`, `${i}+1`, `@` and `*`. Any `NAME[` counts (inside quotes too: `sed
-/// 's/a[(]/b/'` only goes to the fallback reader).
+/// indexes are `0`, `$i`, `${i}+1`, `@` and `*`. Single-quoted text is literal to brush-parser
+/// (`echo '"\e[5~": x'` in the corpus); a `NAME[` inside double quotes counts, which only sends
+/// such a script to the fallback reader.
 fn tangled_array_index(text: &str) -> bool {
     let b = text.as_bytes();
     let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let (mut single, mut double) = (false, false);
     let mut i = 0;
-    while let Some(k) = text[i..].find('[') {
-        let at = i + k;
-        i = at + 1;
-        // `NAME[`: the name starts with a letter or `_` after a non-name byte
-        let mut s = at;
-        while s > 0 && ident(b[s - 1]) {
-            s -= 1;
-        }
-        if s == at || b[s].is_ascii_digit() {
-            continue;
-        }
-        match text[at + 1..].find(']') {
-            None => return true,
-            Some(end) => {
-                if text[at + 1..at + 1 + end].bytes().any(|c| matches!(c, b'(' | b'[' | b'"' | b'\'' | b'`' | b'\n')) {
-                    return true;
+    while i < b.len() {
+        match b[i] {
+            b'\\' if !single => i += 1,
+            b'\'' if !double => single = !single,
+            b'"' if !single => double = !double,
+            b'[' if !single => {
+                // `NAME[`: the name starts with a letter or `_` after a non-name byte
+                let mut s = i;
+                while s > 0 && ident(b[s - 1]) {
+                    s -= 1;
+                }
+                if s < i && !b[s].is_ascii_digit() {
+                    let Some(end) = text[i + 1..].find(']') else { return true };
+                    let index = &b[i + 1..i + 1 + end];
+                    if index.iter().any(|c| matches!(c, b'(' | b'[' | b'"' | b'\'' | b'`' | b'\n')) {
+                        return true;
+                    }
                 }
             }
+            _ => {}
         }
+        i += 1;
     }
     false
 }
@@ -275,6 +280,7 @@ mod tests {
             &balanced,
             "a[0]=1 b[$i]=2 c[${i}+1]=3; echo ${c[@]} ${#c[*]} \"${c[0]}\"",
             "[ -f x ] && [[ -d y ]] && sed 's/a[0-9]*//' f",
+            "echo '\"\\e[5~\": history-search-backward' >> /etc/inputrc",
         ] {
             assert!(!brush_mishandles(text), "{text}");
         }
