@@ -160,7 +160,8 @@ fn read_opts() -> ReadOptions<'static> {
 /// Where an image is, found but not read yet (or, for a registry, its manifest already read).
 pub enum Located {
     File(PathBuf),
-    Engine(Engine, String),
+    /// The engine, the name, and the engine's record of the image.
+    Engine(Engine, String, Box<serde_json::Value>),
     Storage(storage::Store, String),
     Registry(Box<Image>),
     Stdin,
@@ -205,7 +206,7 @@ pub fn locate(spec: &Spec, o: &SourceOptions) -> Result<Located, SourceError> {
                 .ok_or_else(|| SourceError::NoEngine { spec: spec.to_string() })?;
             let e = Engine::connect(ep).map_err(engine_err(spec))?;
             match e.inspect(t).map_err(engine_err(spec))? {
-                Some(_) => Ok(Located::Engine(e, t.to_string())),
+                Some(rec) => Ok(Located::Engine(e, t.to_string(), Box::new(rec))),
                 None => Err(SourceError::NotInEngine { spec: spec.to_string() }),
             }
         }
@@ -218,7 +219,7 @@ pub fn locate(spec: &Spec, o: &SourceOptions) -> Result<Located, SourceError> {
             match engine::endpoint() {
                 Ok(Some(ep)) => match Engine::connect(ep.clone()) {
                     Ok(e) => match e.inspect(t) {
-                        Ok(Some(_)) => return Ok(Located::Engine(e, t.to_string())),
+                        Ok(Some(rec)) => return Ok(Located::Engine(e, t.to_string(), Box::new(rec))),
                         Ok(None) => tried.push(format!("the Docker engine at {ep}: no such image")),
                         Err(x) => tried.push(format!("the Docker engine at {ep}: {x}")),
                     },
@@ -272,10 +273,14 @@ impl Located {
                 }),
             },
             Located::Registry(i) => Ok(Opened::Image(*i)),
-            Located::Engine(e, name) => {
+            Located::Engine(e, name, rec) => {
+                if let Some(i) = in_store(&e, &rec, &name, spec)? {
+                    return Ok(Opened::Image(i));
+                }
                 let stream = e.export(&name).map_err(engine_err(spec))?;
                 let mut st = index_archive(stream, SourceKind::DockerDaemon, capture).map_err(image_err(spec))?;
                 st.image.name.get_or_insert(name);
+                st.image.via = Some("the engine's export".into());
                 Ok(Opened::Streamed(st))
             }
             Located::Stdin => index_archive(std::io::stdin(), SourceKind::DockerArchive, capture)
@@ -293,9 +298,14 @@ impl Located {
             crate::image::open_spooled(tmp, &opts).map_err(image_err(spec))
         };
         match self {
-            Located::Engine(e, name) => {
+            Located::Engine(e, name, rec) => {
+                if let Some(i) = in_store(&e, &rec, &name, spec)? {
+                    return Ok(i);
+                }
                 let mut stream = e.export(&name).map_err(engine_err(spec))?;
-                spool(&mut stream)
+                let mut i = spool(&mut stream)?;
+                i.via = Some("the engine's export".into());
+                Ok(i)
             }
             Located::Stdin => spool(&mut std::io::stdin().lock()),
             other => match other.open(spec, o, read_opts())? {
@@ -304,6 +314,17 @@ impl Located {
             },
         }
     }
+}
+
+/// The image read in place from the engine's store, when this process may read it and the
+/// store holds it (`IMGSLIM_DOCKER_EXPORT=1` asks for the export instead).
+fn in_store(e: &Engine, rec: &serde_json::Value, name: &str, spec: &Spec) -> Result<Option<Image>, SourceError> {
+    if std::env::var_os("IMGSLIM_DOCKER_EXPORT").is_some_and(|v| !v.is_empty() && v != "0")
+        || !crate::image::dockerstore::readable_here(&e.endpoint)
+    {
+        return Ok(None);
+    }
+    crate::image::dockerstore::open(rec, name).map_err(image_err(spec))
 }
 
 /// A single-platform image opened with `--platform` must be that platform (an index picks it).

@@ -64,6 +64,9 @@ fn every_source_gives_the_same_accounting() {
     common::registry::skopeo_copy(&archive, &in_registry);
 
     let engine_env = vec![("DOCKER_HOST".to_string(), engine.host.clone())];
+    // the engine's export instead of its store read in place
+    let export_env =
+        vec![("DOCKER_HOST".to_string(), engine.host.clone()), ("IMGSLIM_DOCKER_EXPORT".into(), "1".into())];
     let none: Vec<(String, String)> = vec![("DOCKER_HOST".into(), "unix:///nonexistent.sock".into())];
     let mut first: Option<(String, serde_json::Value)> = None;
     for (spec, env, source) in [
@@ -76,6 +79,7 @@ fn every_source_gives_the_same_accounting() {
         // a bare name with no engine: containers-storage has it
         (NAME.to_string(), &none, "containers-storage"),
         (format!("docker-daemon:{NAME}"), &engine_env, "docker-daemon"),
+        (format!("docker-daemon:{NAME}"), &export_env, "docker-daemon"),
         // a bare name with an engine: the engine comes first
         (NAME.to_string(), &engine_env, "docker-daemon"),
         (format!("docker://{in_registry}"), &none, "registry"),
@@ -84,6 +88,12 @@ fn every_source_gives_the_same_accounting() {
             imgslim(&["analyze", &spec, "--format", "json", "--insecure-registry", &registry.host], env);
         assert_eq!(code, 0, "{spec}: {err}");
         assert_eq!(r["image"]["source"], source, "{spec}");
+        if source == "docker-daemon" {
+            // as root, a local engine's overlay2 store is read in place; the export when asked
+            let via = r["image"]["via"].as_str().unwrap_or_default();
+            let exported = env.iter().any(|(k, _)| k == "IMGSLIM_DOCKER_EXPORT");
+            assert!(via.contains(if exported { "export" } else { "overlay2 store" }), "{spec}: {via}");
+        }
         let f = figures(&r);
         match &first {
             None => first = Some((spec.clone(), f)),
@@ -115,6 +125,17 @@ fn every_source_gives_the_same_accounting() {
     let (code, fc, err) = imgslim(&["fargate", "check", NAME, "--format", "json"], &none);
     assert_eq!(code, 0, "{err}");
     assert_eq!(fc["passed"], true, "{fc}");
+    // push from the engine's store: the registry gets the same image
+    let pushed = format!("{}/imgslim/from-engine:1", registry.host);
+    let (code, _, err) =
+        imgslim(&["push", &format!("docker-daemon:{NAME}"), &pushed, "--insecure", "--format", "json"], &engine_env);
+    assert_eq!(code, 0, "{err}");
+    let (code, r, err) = imgslim(
+        &["analyze", &format!("docker://{pushed}"), "--format", "json", "--insecure-registry", &registry.host],
+        &none,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(figures(&r), f0);
     // push from containers-storage: the registry gets the same image
     let pushed = format!("{}/imgslim/pushed:1", registry.host);
     let (code, p, err) =

@@ -95,6 +95,10 @@ pub struct ImageInfo {
     pub platform: String,
     pub config_digest: String,
     pub manifest_digest: Option<String>,
+    /// How the source was read, where that is a choice (`docker-daemon`: the engine's store in
+    /// place, or its export).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -688,6 +692,7 @@ fn analyze_read(
             platform: image.platform(),
             config_digest: image.config_digest.clone(),
             manifest_digest: image.manifest_digest.clone(),
+            via: image.via.clone(),
         },
         size_bytes: merged.size_bytes,
         final_bytes: merged.final_bytes,

@@ -8,6 +8,7 @@ pub mod compression;
 mod oci;
 pub mod tarsplit;
 pub use oci::{choose_manifest, platform_matches, OciRaw};
+pub mod dockerstore;
 pub mod engine;
 pub mod section;
 pub mod storage;
@@ -137,6 +138,9 @@ pub struct Image {
     /// Docker-only config fields (`Healthcheck`), kept as JSON.
     pub config_extra: serde_json::Value,
     pub layers: Vec<Layer>,
+    /// How the source was read, where that is a choice (the Docker engine: its store in place or
+    /// its export).
+    pub via: Option<String>,
     /// Keeps a spooled standard input alive as long as the image.
     _spool: Option<Arc<tempfile::NamedTempFile>>,
 }
@@ -337,7 +341,18 @@ pub fn new_image(
             l
         })
         .collect();
-    Ok(Image { source, name, manifest_digest, config_digest, config_bytes, config, config_extra, layers, _spool: None })
+    Ok(Image {
+        source,
+        name,
+        manifest_digest,
+        config_digest,
+        config_bytes,
+        config,
+        config_extra,
+        layers,
+        via: None,
+        _spool: None,
+    })
 }
 
 #[cfg(test)]

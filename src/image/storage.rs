@@ -11,8 +11,8 @@
 //! The JSON files are read under a shared lock on their `.lock` files (POSIX record locks, as
 //! containers/storage takes them, through open-file-description locks).
 
-use super::tarsplit::TarSplit;
-use super::{new_image, Blob, BlobReader, Image, ImageError, Layer, SourceKind};
+use super::tarsplit::SplitBlob;
+use super::{new_image, Image, ImageError, Layer, SourceKind};
 use base64::Engine as _;
 use std::collections::HashMap;
 use std::fs::File;
@@ -254,7 +254,8 @@ impl Store {
                 let known =
                     BODY_BYTES.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert_default().get(&l.id).copied();
                 known.unwrap_or_else(|| {
-                    let n = super::tarsplit::body_bytes(&self.dir("layers").join(format!("{}.tar-split.gz", l.id)))
+                    let n = super::tarsplit::totals(&self.dir("layers").join(format!("{}.tar-split.gz", l.id)))
+                        .map(|t| t.body_bytes)
                         .unwrap_or(l.diff_size.unwrap_or(0));
                     let mut memo = BODY_BYTES.lock().unwrap_or_else(|e| e.into_inner());
                     let memo = memo.get_or_insert_default();
@@ -316,7 +317,7 @@ impl Store {
         for l in &chain {
             let size = l.diff_size.unwrap_or(0);
             let digest = l.diff_digest.clone().unwrap_or_default();
-            let blob = StorageLayer {
+            let blob = SplitBlob {
                 tar_split: self.dir("layers").join(format!("{}.tar-split.gz", l.id)),
                 dirs: self.body_dirs(&l.id),
                 size,
@@ -377,21 +378,6 @@ fn big_data_name(key: &str) -> String {
         key.to_string()
     } else {
         format!("={}", base64::engine::general_purpose::STANDARD.encode(key))
-    }
-}
-
-struct StorageLayer {
-    tar_split: PathBuf,
-    dirs: Vec<PathBuf>,
-    size: u64,
-}
-
-impl Blob for StorageLayer {
-    fn size(&self) -> u64 {
-        self.size
-    }
-    fn open(&self) -> io::Result<BlobReader> {
-        Ok(BlobReader::Forward(Box::new(TarSplit::open(&self.tar_split, self.dirs.clone(), self.size)?)))
     }
 }
 

@@ -1,5 +1,6 @@
-//! A layer of containers-storage (buildah, podman, CRI-O) as the exact tar it was stored from:
-//! the tar-split file (`overlay-layers/<id>.tar-split.gz`: gzipped JSON lines, one per tar
+//! A layer of containers-storage (buildah, podman, CRI-O) or of the Docker engine's overlay2
+//! store as the exact tar it was stored from: the tar-split file (`overlay-layers/<id>.tar-split.gz`,
+//! `image/overlay2/layerdb/sha256/<chain id>/tar-split.json.gz`: gzipped JSON lines, one per tar
 //! segment or member body) holds every header byte; the bodies are the files of the layer's
 //! directory. Reading splices them in order; skipping a body reads nothing, so a header-only
 //! walk never opens a file.
@@ -36,38 +37,74 @@ enum Part {
     End,
 }
 
-/// The bytes of a layer's file bodies (what its files hold, without tar headers and padding),
-/// read from its tar-split file alone.
-pub fn body_bytes(tar_split: &Path) -> io::Result<u64> {
-    const SEGMENT: &str = "{\"type\":2,";
+/// What a tar-split file says about its tar, read from the file alone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// The member bodies' bytes (what the files hold, without headers and padding).
+    pub body_bytes: u64,
+    /// The whole tar's length: every segment's bytes plus the bodies.
+    pub tar_len: u64,
+}
+
+/// A segment's decoded length from its base64 text (standard alphabet, padded).
+fn base64_len(text: &str) -> u64 {
+    let t = text.trim_end_matches('=');
+    (t.len() as u64 * 3) / 4
+}
+
+/// The totals of a layer's tar-split file.
+pub fn totals(tar_split: &Path) -> io::Result<Totals> {
     #[derive(serde::Deserialize)]
-    struct Sized {
+    struct Sized<'a> {
         #[serde(rename = "type")]
         kind: u8,
         #[serde(default)]
         size: u64,
+        #[serde(default, borrow)]
+        payload: Option<std::borrow::Cow<'a, str>>,
     }
     let mut lines = BufReader::new(flate2::read::GzDecoder::new(File::open(tar_split)?));
     let mut line = String::new();
-    let mut total = 0u64;
+    let mut t = Totals::default();
     loop {
         line.clear();
         let n = (&mut lines).take(MAX_LINE as u64 + 1).read_line(&mut line)?;
         if n == 0 {
-            return Ok(total);
+            return Ok(t);
         }
         if n > MAX_LINE {
             return Err(bad("a line is too long"));
         }
-        // a segment (type 2: header bytes in base64, most of the file) holds no body; tar-split
-        // writes `type` first, so it is skipped without decoding its payload
-        if line.trim().is_empty() || line.starts_with(SEGMENT) {
+        if line.trim().is_empty() {
             continue;
         }
         let l: Sized = serde_json::from_str(&line).map_err(bad)?;
-        if l.kind == 1 {
-            total = total.saturating_add(l.size);
+        match l.kind {
+            1 => {
+                t.body_bytes = t.body_bytes.saturating_add(l.size);
+                t.tar_len = t.tar_len.saturating_add(l.size);
+            }
+            2 => t.tar_len = t.tar_len.saturating_add(l.payload.as_deref().map_or(0, base64_len)),
+            k => return Err(bad(format!("unknown entry type {k}"))),
         }
+    }
+}
+
+/// A layer kept as a tar-split file and the directories its bodies are in, read as its exact
+/// tar (containers-storage, the Docker engine's overlay2 store).
+pub struct SplitBlob {
+    pub tar_split: PathBuf,
+    pub dirs: Vec<PathBuf>,
+    /// The tar's length.
+    pub size: u64,
+}
+
+impl super::Blob for SplitBlob {
+    fn size(&self) -> u64 {
+        self.size
+    }
+    fn open(&self) -> io::Result<super::BlobReader> {
+        Ok(super::BlobReader::Forward(Box::new(TarSplit::open(&self.tar_split, self.dirs.clone(), self.size)?)))
     }
 }
 
@@ -258,5 +295,37 @@ impl Seek for TarSplit {
         }
         self.advance(target - self.pos)?;
         Ok(self.pos)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn totals_and_the_spliced_tar_agree() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a"), b"hello").unwrap();
+        let b64 = |n: usize, byte: u8| base64::engine::general_purpose::STANDARD.encode(vec![byte; n]);
+        let lines = format!(
+            "{{\"type\":2,\"payload\":\"{}\",\"position\":0}}\n{{\"type\":1,\"name\":\"./a\",\"size\":5,\"position\":1}}\n{{\"type\":2,\"payload\":\"{}\",\"position\":2}}\n",
+            b64(512, b'h'),
+            b64(507 + 1024, 0)
+        );
+        let ts = dir.path().join("t.tar-split.gz");
+        let mut gz = flate2::write::GzEncoder::new(File::create(&ts).unwrap(), flate2::Compression::fast());
+        gz.write_all(lines.as_bytes()).unwrap();
+        gz.finish().unwrap();
+        let t = totals(&ts).unwrap();
+        assert_eq!(t, Totals { body_bytes: 5, tar_len: 2048 });
+        let mut out = Vec::new();
+        TarSplit::open(&ts, vec![dir.path().to_path_buf()], t.tar_len).unwrap().read_to_end(&mut out).unwrap();
+        assert_eq!(out.len() as u64, t.tar_len);
+        assert_eq!(&out[512..517], b"hello");
+        // a padded payload's length is its bytes, not its text's
+        assert_eq!(base64_len(&b64(1, 0)), 1);
+        assert_eq!(base64_len(&b64(2, 0)), 2);
+        assert_eq!(base64_len(&b64(3, 0)), 3);
     }
 }

@@ -125,7 +125,9 @@ pub fn index_archive<R: Read + Send>(reader: R, source: SourceKind, opts: ReadOp
         .map(|l| Layer {
             digest: l.digest.clone(),
             diff_id: None,
-            media_type: String::new(),
+            // a docker-archive names no media types; an OCI layout's are its manifest's, which
+            // the stream read only for their digests: both as the compression says
+            media_type: l.compression.docker_media_type().to_string(),
             compression: l.compression,
             size: l.size,
             blob: Arc::new(Spent),

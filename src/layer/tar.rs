@@ -147,9 +147,11 @@ pub struct Seekable<R> {
 
 impl<R: Read + Seek> Seekable<R> {
     /// A source whose length is known up front, read from its current position `base` (for
-    /// forward-only sources, which cannot seek to their end and back).
+    /// forward-only sources, which cannot seek to their end and back). Such a source (a
+    /// tar-split layer) skips a body for free but must open its file to read it, so it is read
+    /// one header block at a time: a read-ahead into a body would open that file.
     pub fn with_len(inner: R, base: u64, len: u64) -> Self {
-        Seekable { inner, base, buf: vec![0; 64 << 10], pos: 0, end: 0, len }
+        Seekable { inner, base, buf: vec![0; 512], pos: 0, end: 0, len }
     }
 
     pub fn new(mut inner: R) -> io::Result<Self> {

@@ -1,0 +1,180 @@
+//! The Docker engine's own store (the classic image store with the overlay2 driver), read in
+//! place: no export, no copy. This is what `docker save` reads, without the engine writing the
+//! archive and imgslim reading it back.
+//!
+//! Under the engine's root (`/var/lib/docker`): the config is
+//! `image/overlay2/imagedb/content/sha256/<image id>` (the image id is the config's digest); each
+//! layer is `image/overlay2/layerdb/sha256/<chain id>/` with its diff id (`diff`), its overlay
+//! directory's name (`cache-id`) and its tar-split (`tar-split.json.gz`); its files are
+//! `overlay2/<cache id>/diff/`. A layer is read as the exact tar the engine would export (see
+//! `tarsplit`): headers from the tar-split file, bodies from the directory.
+//!
+//! Only as root and only for an engine on a local unix socket: elsewhere the store is not ours to
+//! read (another user's, another machine's, a VM's), and the caller uses the export. Every file
+//! found is checked against the digests the engine addresses it by; a store that lacks what the
+//! engine's record names is not this engine's store, and the export is used.
+
+use super::compression::sha256;
+use super::tarsplit::{totals, SplitBlob};
+use super::{io_err, new_image, Image, ImageError, Layer, SourceKind};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The largest image config read from the store.
+const MAX_CONFIG: u64 = 64 << 20;
+
+/// The engine's root directory, from an image's inspect record: its top layer's directory is
+/// `<root>/overlay2/<cache id>/diff`. None for another driver or a record without one.
+fn root_of(inspect: &serde_json::Value) -> Option<PathBuf> {
+    let gd = &inspect["GraphDriver"];
+    if gd["Name"].as_str() != Some("overlay2") {
+        return None;
+    }
+    let upper = Path::new(gd["Data"]["UpperDir"].as_str()?);
+    let overlay = upper.parent()?.parent()?;
+    (overlay.file_name()? == "overlay2").then(|| overlay.parent().map(Path::to_path_buf))?
+}
+
+/// `sha256:<64 hex>` -> the hex, refusing anything else (the hex becomes a path component).
+fn sha256_hex(digest: &str) -> Option<&str> {
+    let hex = digest.strip_prefix("sha256:")?;
+    (hex.len() == 64 && hex.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())).then_some(hex)
+}
+
+/// The chain ids of a list of diff ids (OCI image-spec: `ChainID(L0) = DiffID(L0)`,
+/// `ChainID(Ln) = sha256(ChainID(Ln-1) + " " + DiffID(Ln))`).
+pub fn chain_ids(diff_ids: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(diff_ids.len());
+    for d in diff_ids {
+        let next = match out.last() {
+            None => d.clone(),
+            Some(prev) => sha256(format!("{prev} {d}").as_bytes()),
+        };
+        out.push(next);
+    }
+    out
+}
+
+fn read_small(path: &Path, limit: u64) -> Result<Option<Vec<u8>>, ImageError> {
+    use std::io::Read;
+    let shown = path.display().to_string();
+    let f = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied) => {
+            return Ok(None)
+        }
+        Err(e) => return Err(io_err(&shown, e)),
+    };
+    if !f.metadata().map_err(|e| io_err(&shown, e))?.is_file() {
+        return Ok(None);
+    }
+    let mut v = Vec::new();
+    f.take(limit + 1).read_to_end(&mut v).map_err(|e| io_err(&shown, e))?;
+    if v.len() as u64 > limit {
+        return Err(ImageError::invalid(shown, format!("larger than {limit} bytes")));
+    }
+    Ok(Some(v))
+}
+
+fn text(path: &Path) -> Result<Option<String>, ImageError> {
+    Ok(read_small(path, 4096)?.map(|b| String::from_utf8_lossy(&b).trim().to_string()))
+}
+
+/// May this process read the store of the engine at this endpoint?
+pub fn readable_here(endpoint: &super::engine::Endpoint) -> bool {
+    // SAFETY: geteuid has no preconditions.
+    matches!(endpoint, super::engine::Endpoint::Unix(_)) && unsafe { libc::geteuid() } == 0
+}
+
+/// Open an image from the engine's store, given its inspect record. None when the store is not
+/// readable here or does not hold what the record names (use the export then).
+pub fn open(inspect: &serde_json::Value, name: &str) -> Result<Option<Image>, ImageError> {
+    let Some(root) = root_of(inspect) else { return Ok(None) };
+    let Some(id) = inspect["Id"].as_str() else { return Ok(None) };
+    let Some(hex) = sha256_hex(id) else { return Ok(None) };
+    let Some(config) = read_small(&root.join("image/overlay2/imagedb/content/sha256").join(hex), MAX_CONFIG)? else {
+        return Ok(None);
+    };
+    let actual = sha256(&config);
+    if actual != id {
+        return Err(ImageError::DigestMismatch { what: "image config".into(), expected: id.to_string(), actual });
+    }
+    let v: serde_json::Value = serde_json::from_slice(&config).map_err(|e| ImageError::invalid("image config", e))?;
+    let diff_ids: Vec<String> = v["rootfs"]["diff_ids"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|d| d.as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    if diff_ids.len() > crate::limits::MAX_HISTORY {
+        return Err(ImageError::invalid("image config", format!("more than {} layers", crate::limits::MAX_HISTORY)));
+    }
+    let layerdb = root.join("image/overlay2/layerdb/sha256");
+    let mut parts = Vec::new();
+    for (diff_id, chain) in diff_ids.iter().zip(chain_ids(&diff_ids)) {
+        let Some(chain_hex) = sha256_hex(&chain) else {
+            return Err(ImageError::invalid("image config", format!("diff id {diff_id} is not a sha256 digest")));
+        };
+        let dir = layerdb.join(chain_hex);
+        let (Some(diff), Some(cache_id)) = (text(&dir.join("diff"))?, text(&dir.join("cache-id"))?) else {
+            return Ok(None);
+        };
+        if &diff != diff_id {
+            return Err(ImageError::DigestMismatch {
+                what: format!("layer {chain} in {}", dir.display()),
+                expected: diff_id.clone(),
+                actual: diff,
+            });
+        }
+        if cache_id.is_empty() || !cache_id.bytes().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(ImageError::invalid(dir.join("cache-id").display().to_string(), "not a directory name"));
+        }
+        let body = root.join("overlay2").join(&cache_id).join("diff");
+        let tar_split = dir.join("tar-split.json.gz");
+        if !body.is_dir() || !tar_split.is_file() {
+            return Ok(None);
+        }
+        parts.push((diff_id.clone(), tar_split, body));
+    }
+    let mut layers = Vec::with_capacity(parts.len());
+    for (diff_id, tar_split, body) in parts {
+        // the tar's length (the engine records only its files' bytes)
+        let size = totals(&tar_split).map_err(|e| io_err(&tar_split.display().to_string(), e))?.tar_len;
+        layers.push(Layer {
+            digest: diff_id,
+            diff_id: None,
+            media_type: "application/vnd.docker.image.rootfs.diff.tar".into(),
+            compression: super::Compression::None,
+            size,
+            blob: Arc::new(SplitBlob { tar_split, dirs: vec![body], size }),
+        });
+    }
+    let mut image = new_image(SourceKind::DockerDaemon, Some(name.to_string()), None, id.to_string(), config, layers)?;
+    image.via = Some(format!("the engine's overlay2 store at {}", root.display()));
+    Ok(Some(image))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chain_ids_as_the_image_spec_defines_them() {
+        let a = format!("sha256:{}", "a".repeat(64));
+        let b = format!("sha256:{}", "b".repeat(64));
+        let ids = chain_ids(&[a.clone(), b.clone()]);
+        assert_eq!(ids[0], a);
+        assert_eq!(ids[1], sha256(format!("{a} {b}").as_bytes()));
+        assert_eq!(sha256_hex(&a), Some("a".repeat(64).as_str()));
+        assert_eq!(sha256_hex("sha256:../../etc"), None);
+        assert_eq!(sha256_hex(&format!("sha512:{}", "a".repeat(64))), None);
+    }
+
+    #[test]
+    fn the_root_comes_from_the_top_layer_directory() {
+        let v = serde_json::json!({"GraphDriver": {"Name": "overlay2", "Data": {"UpperDir": "/var/lib/docker/overlay2/abc/diff"}}});
+        assert_eq!(root_of(&v), Some(PathBuf::from("/var/lib/docker")));
+        let v = serde_json::json!({"GraphDriver": {"Name": "btrfs", "Data": {}}});
+        assert_eq!(root_of(&v), None);
+        let v = serde_json::json!({"GraphDriver": {"Name": "overlay2", "Data": {"UpperDir": "/x/diff"}}});
+        assert_eq!(root_of(&v), None);
+    }
+}
