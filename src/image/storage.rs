@@ -271,11 +271,15 @@ impl Store {
         for p in paths {
             // the top layer that has the path (or deletes it) decides
             for l in &chain {
-                let f = self.body_dirs(&l.id)[0].join(p);
-                let Ok(meta) = std::fs::symlink_metadata(&f) else { continue };
+                let dir = &self.body_dirs(&l.id)[0];
+                let Ok(meta) = std::fs::symlink_metadata(dir.join(p)) else { continue };
                 if meta.is_file() && meta.len() <= 64 << 20 {
-                    if let Ok(b) = std::fs::read(&f) {
-                        files.push((p.to_string(), b));
+                    // opened inside the layer: a link in it never leads to the host's files
+                    let mut b = Vec::new();
+                    if let Ok(f) = super::tarsplit::open_in_root(dir, p) {
+                        if io::Read::read_to_end(&mut io::Read::take(f, 64 << 20), &mut b).is_ok() {
+                            files.push((p.to_string(), b));
+                        }
                     }
                 }
                 break; // a whiteout (a device), a directory or the file: this layer decides

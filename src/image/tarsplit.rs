@@ -194,7 +194,7 @@ impl TarSplit {
     fn body_file(&self, path: &str) -> io::Result<File> {
         let rel = crate::layer::tar::clean_path(path).map_err(bad)?;
         for d in &self.dirs {
-            match File::open(d.join(&rel)) {
+            match open_in_root(d, &rel) {
                 Ok(f) => return Ok(f),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(e),
@@ -233,6 +233,56 @@ impl TarSplit {
         }
         Ok(())
     }
+}
+
+/// Open `rel` inside `root` as the engine that wrote the layer resolved it: symbolic links are
+/// followed as if `root` were `/` (a layer's `etc -> /` leads to its own root, never to the
+/// host's), and only a regular file is opened (never a FIFO, which would block, or a device).
+/// Where `openat2` is missing, a path through a symbolic link is refused instead.
+pub fn open_in_root(root: &Path, rel: &str) -> io::Result<File> {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    use std::os::unix::fs::OpenOptionsExt;
+    let flags = libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NOCTTY | libc::O_NONBLOCK;
+    let dir = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC)
+        .open(root)?;
+    let c = std::ffi::CString::new(rel).map_err(|_| bad("a NUL byte in a path"))?;
+    let mut how: libc::open_how = unsafe { std::mem::zeroed() };
+    how.flags = flags as u64;
+    how.resolve = libc::RESOLVE_IN_ROOT | libc::RESOLVE_NO_MAGICLINKS;
+    // SAFETY: a valid directory descriptor, a NUL-terminated path and an open_how of the size passed.
+    let fd = unsafe {
+        libc::syscall(
+            libc::SYS_openat2,
+            dir.as_raw_fd(),
+            c.as_ptr(),
+            &how as *const libc::open_how,
+            std::mem::size_of::<libc::open_how>(),
+        )
+    };
+    let f = if fd >= 0 {
+        // SAFETY: openat2 returned a new descriptor that nothing else owns.
+        unsafe { File::from_raw_fd(fd as i32) }
+    } else {
+        let err = io::Error::last_os_error();
+        if !matches!(err.raw_os_error(), Some(libc::ENOSYS) | Some(libc::EPERM)) {
+            return Err(err);
+        }
+        // no openat2 (an old kernel, a seccomp filter): no symbolic link on the way
+        let mut at = root.to_path_buf();
+        for part in Path::new(rel).components() {
+            at.push(part);
+            if std::fs::symlink_metadata(&at)?.file_type().is_symlink() {
+                return Err(bad(format!("{rel} passes through a symbolic link")));
+            }
+        }
+        std::fs::OpenOptions::new().read(true).custom_flags(flags | libc::O_NOFOLLOW).open(&at)?
+    };
+    if !f.metadata()?.is_file() {
+        return Err(bad(format!("{rel} is not a regular file in {}", root.display())));
+    }
+    Ok(f)
 }
 
 impl Read for TarSplit {
@@ -323,6 +373,19 @@ mod tests {
         TarSplit::open(&ts, vec![dir.path().to_path_buf()], t.tar_len).unwrap().read_to_end(&mut out).unwrap();
         assert_eq!(out.len() as u64, t.tar_len);
         assert_eq!(&out[512..517], b"hello");
+        // a body reached through a link to outside the layer is looked for inside it
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret"), b"host!").unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("x")).unwrap();
+        assert!(open_in_root(dir.path(), "x/secret").is_err());
+        std::os::unix::fs::symlink("a", dir.path().join("to-a")).unwrap();
+        let mut got = String::new();
+        open_in_root(dir.path(), "to-a").unwrap().read_to_string(&mut got).unwrap();
+        assert_eq!(got, "hello");
+        // a FIFO is refused, not waited on
+        let fifo = std::ffi::CString::new(dir.path().join("fifo").to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        assert!(open_in_root(dir.path(), "fifo").is_err());
         // a padded payload's length is its bytes, not its text's
         assert_eq!(base64_len(&b64(1, 0)), 1);
         assert_eq!(base64_len(&b64(2, 0)), 2);
