@@ -64,6 +64,9 @@ fn every_source_gives_the_same_accounting() {
     common::registry::skopeo_copy(&archive, &in_registry);
 
     let engine_env = vec![("DOCKER_HOST".to_string(), engine.host.clone())];
+    // the store is read in place only on the overlay2 driver (and as root, which these tests are)
+    let overlay2 =
+        String::from_utf8_lossy(&engine.docker(&["info", "--format", "{{.Driver}}"]).stdout).trim() == "overlay2";
     // the engine's export instead of its store read in place
     let export_env =
         vec![("DOCKER_HOST".to_string(), engine.host.clone()), ("IMGSLIM_DOCKER_EXPORT".into(), "1".into())];
@@ -92,7 +95,7 @@ fn every_source_gives_the_same_accounting() {
             // as root, a local engine's overlay2 store is read in place; the export when asked
             let via = r["image"]["via"].as_str().unwrap_or_default();
             let exported = env.iter().any(|(k, _)| k == "IMGSLIM_DOCKER_EXPORT");
-            assert!(via.contains(if exported { "export" } else { "overlay2 store" }), "{spec}: {via}");
+            assert!(via.contains(if exported || !overlay2 { "export" } else { "overlay2 store" }), "{spec}: {via}");
         }
         let f = figures(&r);
         match &first {
@@ -176,4 +179,56 @@ fn the_pull_size_estimate_is_within_ten_percent_of_what_a_push_stores() {
     let error = (estimate as f64 - stored as f64).abs() / stored as f64;
     eprintln!("pull estimate {estimate}, stored {stored}: {:.1}% off", error * 100.0);
     assert!(error < 0.10, "pull estimate {estimate} vs stored {stored}: {:.1}% off", error * 100.0);
+}
+
+#[test]
+fn an_engine_over_tls_is_read_with_the_cli_s_certificates() {
+    let image = "docker.io/library/debian:bookworm-slim";
+    if common::buildah::ready(image).is_none() {
+        return;
+    }
+    let Some((engine, tcp, certs)) = common::docker::Engine::start_tls() else { return };
+    engine.load_from_buildah(image);
+    let spec = format!("docker-daemon:{image}");
+    let (code, local, err) =
+        imgslim(&["analyze", &spec, "--format", "json"], &[("DOCKER_HOST".into(), engine.host.clone())]);
+    assert_eq!(code, 0, "{err}");
+    let tls = |dir: &std::path::Path| {
+        vec![
+            ("DOCKER_HOST".to_string(), tcp.clone()),
+            ("DOCKER_TLS_VERIFY".into(), "1".into()),
+            ("DOCKER_CERT_PATH".into(), dir.display().to_string()),
+        ]
+    };
+    // the CLI's variables: the engine's CA, our client certificate
+    let (code, r, err) = imgslim(&["analyze", &spec, "--format", "json"], &tls(&certs));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(r["image"]["source"], "docker-daemon");
+    assert!(r["image"]["via"].as_str().unwrap_or_default().contains("export"), "{}", r["image"]);
+    assert_eq!(figures(&r), figures(&local));
+    // without a client certificate the engine refuses: a clear error, exit 2
+    let only_ca = tempfile::tempdir().unwrap();
+    std::fs::copy(certs.join("ca.pem"), only_ca.path().join("ca.pem")).unwrap();
+    let (code, _, err) = imgslim(&["analyze", &spec], &tls(only_ca.path()));
+    eprintln!("no client certificate: {err}");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&tcp.replace("tcp://", "")) && err.contains("TLS"), "{err}");
+    // an engine whose certificate our CA did not sign is not trusted
+    let other = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=other CA"])
+        .arg("-keyout")
+        .arg(other.path().join("ca.key"))
+        .arg("-out")
+        .arg(other.path().join("ca.pem"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    for f in ["cert.pem", "key.pem"] {
+        std::fs::copy(certs.join(f), other.path().join(f)).unwrap();
+    }
+    let (code, _, err) = imgslim(&["analyze", &spec], &tls(other.path()));
+    eprintln!("another CA: {err}");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.to_lowercase().contains("certificate"), "{err}");
 }

@@ -57,10 +57,19 @@ pub fn chain_ids(diff_ids: &[String]) -> Vec<String> {
 
 fn read_small(path: &Path, limit: u64) -> Result<Option<Vec<u8>>, ImageError> {
     use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
     let shown = path.display().to_string();
-    let f = match std::fs::File::open(path) {
+    // never a FIFO's wait, never a link's target
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW | libc::O_NOCTTY | libc::O_CLOEXEC)
+        .open(path);
+    let f = match opened {
         Ok(f) => f,
-        Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied) => {
+        Err(e)
+            if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied)
+                || e.raw_os_error() == Some(libc::ELOOP) =>
+        {
             return Ok(None)
         }
         Err(e) => return Err(io_err(&shown, e)),
@@ -86,10 +95,32 @@ pub fn readable_here(endpoint: &super::engine::Endpoint) -> bool {
     matches!(endpoint, super::engine::Endpoint::Unix(_)) && unsafe { libc::geteuid() } == 0
 }
 
+/// A directory itself (not a link to one).
+fn real_dir(p: &Path) -> bool {
+    std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir())
+}
+
+/// The store is root's alone: the root directory and the two it holds are real directories
+/// owned by root and writable by nobody else (another user's store could name any file).
+fn owned_by_root(root: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    [root.to_path_buf(), root.join("image"), root.join("overlay2")]
+        .iter()
+        .all(|d| std::fs::symlink_metadata(d).is_ok_and(|m| m.is_dir() && m.uid() == 0 && m.mode() & 0o022 == 0))
+}
+
 /// Open an image from the engine's store, given its inspect record. None when the store is not
 /// readable here or does not hold what the record names (use the export then).
 pub fn open(inspect: &serde_json::Value, name: &str) -> Result<Option<Image>, ImageError> {
     let Some(root) = root_of(inspect) else { return Ok(None) };
+    if !owned_by_root(&root) {
+        return Ok(None);
+    }
+    // the record's top layer directory: the store's last layer must be it
+    let top_cache = Path::new(inspect["GraphDriver"]["Data"]["UpperDir"].as_str().unwrap_or_default())
+        .parent()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned());
     let Some(id) = inspect["Id"].as_str() else { return Ok(None) };
     let Some(hex) = sha256_hex(id) else { return Ok(None) };
     let Some(config) = read_small(&root.join("image/overlay2/imagedb/content/sha256").join(hex), MAX_CONFIG)? else {
@@ -118,10 +149,11 @@ pub fn open(inspect: &serde_json::Value, name: &str) -> Result<Option<Image>, Im
             return Ok(None);
         };
         if &diff != diff_id {
+            let actual = if diff.len() <= 71 { diff } else { "(not a digest)".into() };
             return Err(ImageError::DigestMismatch {
                 what: format!("layer {chain} in {}", dir.display()),
                 expected: diff_id.clone(),
-                actual: diff,
+                actual,
             });
         }
         if cache_id.is_empty() || !cache_id.bytes().all(|c| c.is_ascii_alphanumeric()) {
@@ -129,13 +161,18 @@ pub fn open(inspect: &serde_json::Value, name: &str) -> Result<Option<Image>, Im
         }
         let body = root.join("overlay2").join(&cache_id).join("diff");
         let tar_split = dir.join("tar-split.json.gz");
-        if !body.is_dir() || !tar_split.is_file() {
+        let tar_split_real = std::fs::symlink_metadata(&tar_split).is_ok_and(|m| m.is_file());
+        if !real_dir(&body) || !tar_split_real {
             return Ok(None);
         }
-        parts.push((diff_id.clone(), tar_split, body));
+        parts.push((diff_id.clone(), tar_split, body, cache_id));
+    }
+    if parts.last().map(|p| Some(&p.3)) != Some(top_cache.as_ref()) {
+        // the engine's record and this store disagree: not this engine's store
+        return Ok(None);
     }
     let mut layers = Vec::with_capacity(parts.len());
-    for (diff_id, tar_split, body) in parts {
+    for (diff_id, tar_split, body, _) in parts {
         // the tar's length (the engine records only its files' bytes)
         let size = totals(&tar_split).map_err(|e| io_err(&tar_split.display().to_string(), e))?.tar_len;
         layers.push(Layer {

@@ -237,19 +237,20 @@ impl TarSplit {
 
 /// Open `rel` inside `root` as the engine that wrote the layer resolved it: symbolic links are
 /// followed as if `root` were `/` (a layer's `etc -> /` leads to its own root, never to the
-/// host's), and only a regular file is opened (never a FIFO, which would block, or a device).
-/// Where `openat2` is missing, a path through a symbolic link is refused instead.
+/// host's), and only a regular file is opened: the path is resolved without opening what it
+/// names (`O_PATH`), and only a regular file is then opened for reading (never a FIFO, which
+/// would block, or a device). Where `openat2` is missing, a path through a link is refused.
 pub fn open_in_root(root: &Path, rel: &str) -> io::Result<File> {
     use std::os::fd::{AsRawFd, FromRawFd};
     use std::os::unix::fs::OpenOptionsExt;
-    let flags = libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NOCTTY | libc::O_NONBLOCK;
+    let read_flags = libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NOCTTY | libc::O_NONBLOCK;
     let dir = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC)
         .open(root)?;
     let c = std::ffi::CString::new(rel).map_err(|_| bad("a NUL byte in a path"))?;
     let mut how: libc::open_how = unsafe { std::mem::zeroed() };
-    how.flags = flags as u64;
+    how.flags = (libc::O_PATH | libc::O_CLOEXEC) as u64;
     how.resolve = libc::RESOLVE_IN_ROOT | libc::RESOLVE_NO_MAGICLINKS;
     // SAFETY: a valid directory descriptor, a NUL-terminated path and an open_how of the size passed.
     let fd = unsafe {
@@ -261,26 +262,37 @@ pub fn open_in_root(root: &Path, rel: &str) -> io::Result<File> {
             std::mem::size_of::<libc::open_how>(),
         )
     };
-    let f = if fd >= 0 {
+    let not_regular = || bad(format!("{rel} is not a regular file in {}", root.display()));
+    if fd >= 0 {
         // SAFETY: openat2 returned a new descriptor that nothing else owns.
-        unsafe { File::from_raw_fd(fd as i32) }
-    } else {
-        let err = io::Error::last_os_error();
-        if !matches!(err.raw_os_error(), Some(libc::ENOSYS) | Some(libc::EPERM)) {
-            return Err(err);
+        let path_fd = unsafe { File::from_raw_fd(fd as i32) };
+        if !path_fd.metadata()?.is_file() {
+            return Err(not_regular());
         }
-        // no openat2 (an old kernel, a seccomp filter): no symbolic link on the way
-        let mut at = root.to_path_buf();
-        for part in Path::new(rel).components() {
-            at.push(part);
-            if std::fs::symlink_metadata(&at)?.file_type().is_symlink() {
-                return Err(bad(format!("{rel} passes through a symbolic link")));
-            }
+        // reopen the resolved file itself for reading
+        return std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(read_flags)
+            .open(format!("/proc/self/fd/{}", path_fd.as_raw_fd()));
+    }
+    let err = io::Error::last_os_error();
+    if !matches!(err.raw_os_error(), Some(libc::ENOSYS) | Some(libc::EPERM)) {
+        return Err(err);
+    }
+    // no openat2 (an old kernel, a seccomp filter): no symbolic link on the way
+    let mut at = root.to_path_buf();
+    for part in Path::new(rel).components() {
+        at.push(part);
+        if std::fs::symlink_metadata(&at)?.file_type().is_symlink() {
+            return Err(bad(format!("{rel} passes through a symbolic link")));
         }
-        std::fs::OpenOptions::new().read(true).custom_flags(flags | libc::O_NOFOLLOW).open(&at)?
-    };
+    }
+    if !std::fs::symlink_metadata(&at)?.is_file() {
+        return Err(not_regular());
+    }
+    let f = std::fs::OpenOptions::new().read(true).custom_flags(read_flags | libc::O_NOFOLLOW).open(&at)?;
     if !f.metadata()?.is_file() {
-        return Err(bad(format!("{rel} is not a regular file in {}", root.display())));
+        return Err(not_regular());
     }
     Ok(f)
 }

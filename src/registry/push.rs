@@ -275,9 +275,20 @@ fn prepare_layer(l: &crate::image::Layer, compression: PushCompression) -> Prepa
     let tmp = tempfile::NamedTempFile::new().map_err(io)?;
     let file = tmp.reopen().map_err(io)?;
     let mut w = Hashing { inner: std::io::BufWriter::with_capacity(1 << 20, file), hash: Sha256::new(), n: 0 };
-    let mut src = l.blob.open().map_err(io)?;
+    // the uncompressed bytes are hashed as they pass: a layer rebuilt from a store (tar-split
+    // and directories) must be the tar its diff id names before it is uploaded or remembered
+    let (mut src, diff_hash) = crate::image::compression::Hashing::new(l.blob.open().map_err(io)?);
     compress(&mut src, &mut w, compression).map_err(io)?;
     w.flush().map_err(io)?;
+    let (diff, _) = diff_hash.finish();
+    if let Some(want) = l.diff_id.as_deref().filter(|d| d.starts_with("sha256:")) {
+        if want != diff {
+            return Err(RegistryError::Invalid {
+                what: format!("layer {}", l.digest),
+                detail: format!("its uncompressed bytes hash to {diff}, not to the diff id {want}: the image changed while it was read, or its store is damaged"),
+            });
+        }
+    }
     let (digest, size) = (format!("sha256:{}", hex(&w.hash.finalize())), w.n);
     if let Some(d) = l.diff_id.as_deref() {
         cache_put(kind, d, &digest, size);

@@ -23,13 +23,59 @@ pub const DOCKER: &str = "/usr/bin/docker";
 impl Engine {
     /// Start dockerd, or None (after saying why) when it is not installed.
     pub fn start() -> Option<Engine> {
+        Self::start_with(&[])
+    }
+
+    /// Start dockerd also listening on TCP with TLS, client certificates required: its own CA,
+    /// a server certificate for 127.0.0.1, a client certificate. Returns the engine, its
+    /// `tcp://127.0.0.1:PORT` and a DOCKER_CERT_PATH directory (`ca.pem`, `cert.pem`, `key.pem`).
+    pub fn start_tls() -> Option<(Engine, String, PathBuf)> {
+        if Command::new("openssl").arg("version").output().is_err() {
+            return super::tool_missing("openssl");
+        }
+        let tls = PathBuf::from(format!("/var/tmp/imgslim-dockerd-tls-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tls);
+        std::fs::create_dir_all(tls.join("client")).unwrap();
+        let script = "set -e
+            openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj '/CN=imgslim test engine CA' 2>/dev/null
+            openssl req -newkey rsa:2048 -nodes -keyout server-key.pem -out server.csr -subj '/CN=127.0.0.1' 2>/dev/null
+            printf 'subjectAltName=IP:127.0.0.1\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' > server.ext
+            openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server-cert.pem -days 2 -extfile server.ext 2>/dev/null
+            openssl req -newkey rsa:2048 -nodes -keyout client/key.pem -out client.csr -subj '/CN=imgslim test client' 2>/dev/null
+            printf 'basicConstraints=CA:FALSE\\nextendedKeyUsage=clientAuth\\n' > client.ext
+            openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client/cert.pem -days 2 -extfile client.ext 2>/dev/null
+            cp ca.pem client/ca.pem";
+        let out = Command::new("sh").arg("-c").arg(script).current_dir(&tls).output().unwrap();
+        assert!(out.status.success(), "openssl: {}", String::from_utf8_lossy(&out.stderr));
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let tcp = format!("tcp://127.0.0.1:{port}");
+        let f = |n: &str| tls.join(n).display().to_string();
+        let args = [
+            "-H".to_string(),
+            tcp.clone(),
+            "--tlsverify".into(),
+            "--tlscacert".into(),
+            f("ca.pem"),
+            "--tlscert".into(),
+            f("server-cert.pem"),
+            "--tlskey".into(),
+            f("server-key.pem"),
+        ];
+        let e = Self::start_with(&args.iter().map(String::as_str).collect::<Vec<_>>())?;
+        Some((e, tcp, tls.join("client")))
+    }
+
+    fn start_with(extra: &[&str]) -> Option<Engine> {
         let ok = Command::new("dockerd").arg("--version").output().is_ok_and(|o| o.status.success())
             && Path::new(DOCKER).exists();
         if !ok {
             return super::tool_missing("dockerd and /usr/bin/docker (apt-get install docker.io)");
         }
         // a short path: the socket path must fit in sun_path
-        let dir = PathBuf::from(format!("/var/tmp/imgslim-dockerd-{}", std::process::id()));
+        // one per engine: tests of one binary run in one process, in parallel
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = PathBuf::from(format!("/var/tmp/imgslim-dockerd-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let sock = dir.join("docker.sock");
@@ -44,6 +90,7 @@ impl Engine {
             .arg(format!("unix://{}", sock.display()))
             .arg("--pidfile")
             .arg(dir.join("pid"))
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
