@@ -200,6 +200,23 @@ fn an_engine_over_tls_is_read_with_the_cli_s_certificates() {
             ("DOCKER_CERT_PATH".into(), dir.display().to_string()),
         ]
     };
+    // a Dockerfile on this base: the base's size and packages come from the engine (its store
+    // read in place), with containers-storage out of the way
+    let ctx = tempfile::tempdir().unwrap();
+    std::fs::write(
+        ctx.path().join("Dockerfile"),
+        format!("FROM {image}\nRUN apt-get update && apt-get install -y coreutils && rm -rf /var/lib/apt/lists/*\n"),
+    )
+    .unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let env = [
+        ("DOCKER_HOST".to_string(), engine.host.clone()),
+        ("IMGSLIM_CONTAINERS_STORAGE".to_string(), empty.path().display().to_string()),
+    ];
+    let dockerfile = ctx.path().join("Dockerfile").display().to_string();
+    let (code, a, err) = imgslim(&["analyze", &dockerfile, "--format", "json"], &env);
+    assert!(code == 0 || code == 1, "{err}");
+    assert_eq!(a["estimate"]["base_source"], "local", "{a:#}");
     // the CLI's variables: the engine's CA, our client certificate
     let (code, r, err) = imgslim(&["analyze", &spec, "--format", "json"], &tls(&certs));
     assert_eq!(code, 0, "{err}");

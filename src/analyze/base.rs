@@ -85,6 +85,19 @@ fn from_storage(reference: &str) -> Option<BaseFacts> {
     None
 }
 
+/// The dpkg and apk packages an image's layers leave installed.
+fn system_packages(layers: &[crate::layer::read::LayerIndex]) -> Option<HashSet<String>> {
+    let merged = crate::layer::merge::merge(layers).ok()?;
+    let p = super::packages::Packages::collect(layers, &merged);
+    Some(
+        p.list
+            .iter()
+            .filter(|p| matches!(p.manager, super::packages::Manager::Dpkg | super::packages::Manager::Apk))
+            .map(|p| p.name.clone())
+            .collect(),
+    )
+}
+
 fn from_engine(reference: &str, deep: bool) -> Option<BaseFacts> {
     let ep = crate::image::engine::endpoint().ok().flatten()?;
     let e = crate::image::engine::Engine::connect(ep).ok()?;
@@ -102,27 +115,28 @@ fn from_engine(reference: &str, deep: bool) -> Option<BaseFacts> {
         env,
         source: BaseSource::Local,
     };
-    if deep {
+    let opts = crate::layer::read::ReadOptions {
+        verify: false,
+        capture: &super::packages::capture,
+        tag: None,
+        estimate_pull: false,
+    };
+    // the package database from the engine's store, read in place (headers and the database
+    // files only): cheap enough for every base image a run looks up
+    let stored = crate::image::dockerstore::readable_here(&e.endpoint)
+        .then(|| crate::image::dockerstore::open(&info, reference).ok().flatten())
+        .flatten();
+    if let Some(image) = stored {
+        let layers: Result<Vec<_>, _> = image.layers.iter().map(|l| crate::layer::read::read_layer(l, opts)).collect();
+        if let Ok(layers) = layers {
+            facts.packages = system_packages(&layers);
+        }
+    } else if deep {
         // the package database needs the export: only when one Dockerfile is analyzed
-        let opts = crate::layer::read::ReadOptions {
-            verify: false,
-            capture: &super::packages::capture,
-            tag: None,
-            estimate_pull: false,
-        };
         if let Ok(s) = e.export(reference).map_err(|_| ()).and_then(|r| {
             crate::layer::stream::index_archive(r, crate::image::SourceKind::DockerDaemon, opts).map_err(|_| ())
         }) {
-            if let Ok(merged) = crate::layer::merge::merge(&s.layers) {
-                let p = super::packages::Packages::collect(&s.layers, &merged);
-                facts.packages = Some(
-                    p.list
-                        .iter()
-                        .filter(|p| matches!(p.manager, super::packages::Manager::Dpkg | super::packages::Manager::Apk))
-                        .map(|p| p.name.clone())
-                        .collect(),
-                );
-            }
+            facts.packages = system_packages(&s.layers);
         }
     }
     Some(facts)
