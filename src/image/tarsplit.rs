@@ -200,7 +200,7 @@ impl TarSplit {
                 Err(e) => return Err(e),
             }
         }
-        Err(io::Error::new(io::ErrorKind::NotFound, format!("tar-split: the body of {rel} is in no layer directory")))
+        Err(io::Error::new(io::ErrorKind::NotFound, format!("tar-split: the body of {rel} is in no layer directory (was the image removed or changed while it was read?)")))
     }
 
     /// Skip `n` bytes, reading no body.
@@ -333,7 +333,7 @@ impl Read for TarSplit {
                     let want = buf.len().min((*size - *at) as usize);
                     let k = file.as_mut().expect("opened above").read(&mut buf[..want])?;
                     if k == 0 {
-                        return Err(bad(format!("{path} is shorter than its tar header says")));
+                        return Err(bad(format!("{path} is shorter than its tar header says (was the image removed or changed while it was read?)")));
                     }
                     *at += k as u64;
                     self.pos += k as u64;
