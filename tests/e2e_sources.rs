@@ -128,29 +128,21 @@ fn every_source_gives_the_same_accounting() {
     let (code, fc, err) = imgslim(&["fargate", "check", NAME, "--format", "json"], &none);
     assert_eq!(code, 0, "{err}");
     assert_eq!(fc["passed"], true, "{fc}");
-    // push from the engine's store: the registry gets the same image
-    let pushed = format!("{}/imgslim/from-engine:1", registry.host);
-    let (code, _, err) =
-        imgslim(&["push", &format!("docker-daemon:{NAME}"), &pushed, "--insecure", "--format", "json"], &engine_env);
-    assert_eq!(code, 0, "{err}");
-    let (code, r, err) = imgslim(
-        &["analyze", &format!("docker://{pushed}"), "--format", "json", "--insecure-registry", &registry.host],
-        &none,
-    );
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(figures(&r), f0);
-    // push from containers-storage: the registry gets the same image
-    let pushed = format!("{}/imgslim/pushed:1", registry.host);
-    let (code, p, err) =
-        imgslim(&["push", &format!("containers-storage:{NAME}"), &pushed, "--insecure", "--format", "json"], &none);
-    assert_eq!(code, 0, "{err}");
-    assert!(p["digest"].as_str().is_some_and(|d| d.starts_with("sha256:")), "{p}");
-    let (code, r, err) = imgslim(
-        &["analyze", &format!("docker://{pushed}"), "--format", "json", "--insecure-registry", &registry.host],
-        &none,
-    );
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(figures(&r), f0);
+    // a push from either store: the registry gets the same image
+    let push_and_read_back = |source: String, repo: &str, env: &[(String, String)]| {
+        let pushed = format!("{}/imgslim/{repo}:1", registry.host);
+        let (code, p, err) = imgslim(&["push", &source, &pushed, "--insecure", "--format", "json"], env);
+        assert_eq!(code, 0, "{source}: {err}");
+        assert!(p["digest"].as_str().is_some_and(|d| d.starts_with("sha256:")), "{p}");
+        let (code, r, err) = imgslim(
+            &["analyze", &format!("docker://{pushed}"), "--format", "json", "--insecure-registry", &registry.host],
+            &none,
+        );
+        assert_eq!(code, 0, "{source}: {err}");
+        assert_eq!(figures(&r), f0, "{source}");
+    };
+    push_and_read_back(format!("docker-daemon:{NAME}"), "from-engine", &engine_env);
+    push_and_read_back(format!("containers-storage:{NAME}"), "pushed", &none);
 }
 
 #[test]

@@ -159,10 +159,11 @@ pub fn open(inspect: &serde_json::Value, name: &str) -> Result<Option<Image>, Im
         if cache_id.is_empty() || !cache_id.bytes().all(|c| c.is_ascii_alphanumeric()) {
             return Err(ImageError::invalid(dir.join("cache-id").display().to_string(), "not a directory name"));
         }
-        let body = root.join("overlay2").join(&cache_id).join("diff");
+        let layer_dir = root.join("overlay2").join(&cache_id);
+        let body = layer_dir.join("diff");
         let tar_split = dir.join("tar-split.json.gz");
         let tar_split_real = std::fs::symlink_metadata(&tar_split).is_ok_and(|m| m.is_file());
-        if !real_dir(&body) || !tar_split_real {
+        if !real_dir(&layer_dir) || !real_dir(&body) || !tar_split_real {
             return Ok(None);
         }
         parts.push((diff_id.clone(), tar_split, body, cache_id));
@@ -203,6 +204,103 @@ mod tests {
         assert_eq!(sha256_hex(&a), Some("a".repeat(64).as_str()));
         assert_eq!(sha256_hex("sha256:../../etc"), None);
         assert_eq!(sha256_hex(&format!("sha512:{}", "a".repeat(64))), None);
+    }
+
+    /// A one-layer store as the engine lays it out, and the inspect record that names it.
+    fn store(root: &Path, cache_id: &str) -> serde_json::Value {
+        use std::io::Write;
+        let diff_id = format!("sha256:{}", "d".repeat(64));
+        let config = serde_json::json!({"architecture": "amd64", "os": "linux", "config": {},
+            "rootfs": {"type": "layers", "diff_ids": [diff_id]}})
+        .to_string();
+        let id = sha256(config.as_bytes());
+        let content = root.join("image/overlay2/imagedb/content/sha256");
+        std::fs::create_dir_all(&content).unwrap();
+        std::fs::write(content.join(sha256_hex(&id).unwrap()), &config).unwrap();
+        let layer = root.join("image/overlay2/layerdb/sha256").join("d".repeat(64));
+        std::fs::create_dir_all(&layer).unwrap();
+        std::fs::write(layer.join("diff"), &diff_id).unwrap();
+        std::fs::write(layer.join("cache-id"), cache_id).unwrap();
+        let b64 = |n: usize, byte: u8| {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD.encode(vec![byte; n])
+        };
+        let lines = format!(
+            "{{\"type\":2,\"payload\":\"{}\",\"position\":0}}\n{{\"type\":1,\"name\":\"./a\",\"size\":5,\"position\":1}}\n{{\"type\":2,\"payload\":\"{}\",\"position\":2}}\n",
+            b64(512, b'h'),
+            b64(507 + 1024, 0)
+        );
+        let mut gz = flate2::write::GzEncoder::new(
+            std::fs::File::create(layer.join("tar-split.json.gz")).unwrap(),
+            flate2::Compression::fast(),
+        );
+        gz.write_all(lines.as_bytes()).unwrap();
+        gz.finish().unwrap();
+        let body = root.join("overlay2").join(cache_id).join("diff");
+        std::fs::create_dir_all(&body).unwrap();
+        std::fs::write(body.join("a"), b"hello").unwrap();
+        serde_json::json!({"Id": id, "GraphDriver": {"Name": "overlay2",
+            "Data": {"UpperDir": root.join("overlay2").join(cache_id).join("diff")}}})
+    }
+
+    #[test]
+    fn a_store_is_read_only_when_it_is_root_s_and_agrees_with_the_engine_s_record() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("docker");
+        let inspect = store(&root, "c0ffee");
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            // a store this process does not own as root is never read
+            assert!(open(&inspect, "x").unwrap().is_none());
+            eprintln!("dockerstore: not root, only the refusal of a non-root store is checked");
+            return;
+        }
+        let image = open(&inspect, "x").unwrap().expect("the store is read");
+        assert_eq!(image.layers.len(), 1);
+        assert_eq!(image.layers[0].size, 2048);
+        assert!(image.via.as_deref().is_some_and(|v| v.contains("overlay2 store")), "{:?}", image.via);
+
+        // writable by others: another user could have named any file
+        std::fs::set_permissions(root.join("image"), std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(open(&inspect, "x").unwrap().is_none());
+        std::fs::set_permissions(root.join("image"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(open(&inspect, "x").unwrap().is_some());
+
+        // the record's top layer directory is not the store's last layer
+        let mut other = inspect.clone();
+        other["GraphDriver"]["Data"]["UpperDir"] = root.join("overlay2/beef/diff").to_string_lossy().into();
+        assert!(open(&other, "x").unwrap().is_none());
+
+        // the layer's directory is a link: not read through it
+        let body = root.join("overlay2/c0ffee");
+        std::fs::rename(&body, root.join("overlay2/elsewhere")).unwrap();
+        std::os::unix::fs::symlink(root.join("overlay2/elsewhere"), &body).unwrap();
+        assert!(open(&inspect, "x").unwrap().is_none());
+
+        // a cache id that is not a directory name is refused, not joined to a path
+        let dir2 = tempfile::tempdir().unwrap();
+        let root2 = dir2.path().join("docker");
+        let bad = store(&root2, "c0ffee");
+        std::fs::write(root2.join("image/overlay2/layerdb/sha256").join("d".repeat(64)).join("cache-id"), "../../etc")
+            .unwrap();
+        let err = open(&bad, "x").unwrap_err().to_string();
+        assert!(err.contains("not a directory name"), "{err}");
+
+        // a layer whose recorded diff id is not the config's
+        let layer = root.join("image/overlay2/layerdb/sha256").join("d".repeat(64));
+        std::fs::remove_file(&body).unwrap();
+        std::fs::rename(root.join("overlay2/elsewhere"), &body).unwrap();
+        std::fs::write(layer.join("diff"), format!("sha256:{}", "e".repeat(64))).unwrap();
+        let err = open(&inspect, "x").unwrap_err();
+        assert!(matches!(err, ImageError::DigestMismatch { .. }), "{err}");
+
+        // a config that is not the image id's
+        let content = root.join("image/overlay2/imagedb/content/sha256");
+        let id = inspect["Id"].as_str().unwrap();
+        std::fs::write(content.join(sha256_hex(id).unwrap()), b"{}").unwrap();
+        let err = open(&inspect, "x").unwrap_err();
+        assert!(matches!(err, ImageError::DigestMismatch { .. }), "{err}");
     }
 
     #[test]

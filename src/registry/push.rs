@@ -659,3 +659,32 @@ impl Client {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rebuilt_layer_that_is_not_its_diff_id_is_refused_and_not_remembered() {
+        let tmp = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(tmp.path(), vec![0u8; 1024]).unwrap();
+        let file = Arc::new(std::fs::File::open(tmp.path()).unwrap());
+        let want = format!("sha256:{}", "7".repeat(64));
+        let layer = |diff_id: &str| crate::image::Layer {
+            digest: diff_id.to_string(),
+            diff_id: Some(diff_id.to_string()),
+            media_type: "application/vnd.docker.image.rootfs.diff.tar".into(),
+            compression: Compression::None,
+            size: 1024,
+            blob: Arc::new(crate::image::FileSection::new(file.clone(), 0, 1024)),
+        };
+        let err = prepare_layer(&layer(&want), PushCompression::Gzip).err().expect("refused");
+        let text = err.to_string();
+        assert!(text.contains(&want) && text.contains("changed while it was read"), "{text}");
+        assert!(cache_get("gzip", &want).is_none());
+        // the same bytes under their own diff id are pushed
+        let right = sha256(&[0u8; 1024]);
+        let (blob, media, _tmp) = prepare_layer(&layer(&right), PushCompression::Gzip).unwrap();
+        assert!(blob.digest.starts_with("sha256:") && media.ends_with("+gzip"), "{}", blob.digest);
+    }
+}
