@@ -223,6 +223,15 @@ pub fn plan(df: &Dockerfile, model: &Model, context_dir: Option<&Path>, options:
                 "the USER is not one user name (it has spaces or control characters): the copies cannot be owned by it; give USER one name or id",
             ))
         }
+        Ok((_, bp))
+            if bp.artifacts.iter().flat_map(|a| [&a.from, &a.to]).chain(&bp.runtime_packages).any(|p| p.chars().any(char::is_control)) =>
+        {
+            // a line break inside a path would end the instruction that copies or probes it
+            // (found by fuzzing)
+            Outcome::Refused(Refusal::new(
+                "a path the build writes (or a package it installs) has a line break or another control character: it cannot be written into the rewritten Dockerfile; name it without one",
+            ))
+        }
         Ok((eco, mut bp)) => {
             let dockerfile = polish(emit::emit(&original, &bp), &mut bp);
             Outcome::Rewritten(Plan {

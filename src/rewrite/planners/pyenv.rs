@@ -1,7 +1,7 @@
-//! Python's project managers (poetry, pipenv, uv) and the installs of the installers themselves.
+//! Python's project managers (poetry, pipenv, uv, pdm) and the installs of the installers themselves.
 //! The managers install into the virtual environment the Python planner makes in the builder:
 //! poetry and pipenv use an active `VIRTUAL_ENV`, `uv pip` does when it is not told `--system`,
-//! `uv sync` uses `UV_PROJECT_ENVIRONMENT`. The installers (poetry, uv, pipenv...) are
+//! `uv sync` uses `UV_PROJECT_ENVIRONMENT`, pdm the active environment or the project's `.venv`. The installers (poetry, uv, pipenv...) are
 //! pip-installed into the builder's own Python, so the environment the runtime stage copies holds
 //! the application's dependencies only.
 
@@ -22,6 +22,7 @@ const INSTALLERS: &[&str] = &[
     "poetry-plugin-export",
     "pipenv",
     "uv",
+    "pdm",
     "pip-tools",
     "virtualenv",
 ];
@@ -37,6 +38,8 @@ pub enum Manager {
     UvPip,
     /// `uv sync`: the project's environment.
     UvSync,
+    /// `pdm install` / `pdm sync`: the active environment, else the project's `.venv`.
+    Pdm,
 }
 
 impl Manager {
@@ -46,6 +49,7 @@ impl Manager {
             Manager::Pipenv => "pipenv",
             Manager::UvPip => "uv pip",
             Manager::UvSync => "uv sync",
+            Manager::Pdm => "pdm",
         }
     }
 }
@@ -70,6 +74,7 @@ pub fn manager_install(c: &Command) -> Option<Manager> {
         "poetry" if matches!(sub, Some("install" | "sync")) => Some(Manager::Poetry),
         "pipenv" if matches!(sub, Some("install" | "sync")) => Some(Manager::Pipenv),
         "uv" if sub == Some("sync") => Some(Manager::UvSync),
+        "pdm" if matches!(sub, Some("install" | "sync")) => Some(Manager::Pdm),
         "uv" if sub == Some("pip") => {
             let second = operands(c).first().map(|w| w.text.clone());
             matches!(second.as_deref(), Some("install" | "sync")).then_some(Manager::UvPip)
@@ -93,11 +98,8 @@ pub fn installs<'a>(o: &'a Original) -> Result<Vec<(&'a Step, &'a Command, Manag
     let mut out = Vec::new();
     for s in &o.steps {
         for c in o.commands(s) {
-            if c.name() == "pdm" && matches!(subcommand(c), Some("install" | "sync")) {
-                return Err(Refusal::at(
-                    s.line,
-                    "`pdm` manages its own environments: not supported yet; `pdm export -o requirements.txt` and `pip install -r requirements.txt` get a rewrite",
-                ));
+            if let Some(why) = pdm_elsewhere(o, c) {
+                return Err(Refusal::at(s.line, why));
             }
             if let Some(m) = manager_install(c) {
                 out.push((s, c, m));
@@ -116,6 +118,33 @@ pub fn installs<'a>(o: &'a Original) -> Result<Vec<(&'a Step, &'a Command, Manag
     Ok(out)
 }
 
+/// Where pdm would install when it is not the project's `.venv` nor an active environment:
+/// the system Python (`python.use_venv false`) or pdm's own directory of environments
+/// (`venv.in_project false`); the rewrite does not follow it there.
+fn pdm_elsewhere(o: &Original, c: &Command) -> Option<String> {
+    if c.name() != "pdm" {
+        return None;
+    }
+    let config = |key: &str| {
+        o.steps.iter().flat_map(|s| o.commands(s)).any(|c| {
+            let args: Vec<&str> = c.args().iter().map(|w| w.text.as_str()).collect();
+            c.name() == "pdm" && args.windows(3).any(|w| w[0] == "config" && w[1] == key && falsy(Some(w[2])))
+        })
+    };
+    let off = |env: &str, key: &str| falsy(setting(o, c, env).as_deref()) || config(key);
+    if off("PDM_USE_VENV", "python.use_venv") {
+        return Some("`pdm` with `python.use_venv` off installs into the system Python: not supported; let pdm make the project's `.venv` (the default) and the rewrite copies it".into());
+    }
+    if off("PDM_VENV_IN_PROJECT", "venv.in_project") {
+        return Some("`pdm` with `venv.in_project` off keeps the environment in its own directory: not supported; keep the default `.venv` in the project and the rewrite copies it".into());
+    }
+    None
+}
+
+fn falsy(v: Option<&str>) -> bool {
+    v.is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "0" | "false" | "no" | "off"))
+}
+
 /// The value an ENV of the stage (or the command's prefix) gives `key`.
 fn setting(o: &Original, c: &Command, key: &str) -> Option<String> {
     if let Some((_, v)) = c.assignments.iter().find(|(k, _)| k == key) {
@@ -132,7 +161,8 @@ fn truthy(v: Option<String>) -> bool {
 }
 
 /// The project's own environment, when the manager makes one where the program expects it:
-/// `uv sync` (in `UV_PROJECT_ENVIRONMENT` or `.venv` of the project), poetry with
+/// `uv sync` (in `UV_PROJECT_ENVIRONMENT` or `.venv` of the project), `pdm install` without an
+/// active environment, poetry with
 /// `virtualenvs.in-project`, pipenv with `PIPENV_VENV_IN_PROJECT`. The runtime stage copies it
 /// to the same path.
 pub fn project_env(o: &Original, managers: &[(&Step, &Command, Manager)]) -> Option<String> {
@@ -151,6 +181,8 @@ pub fn project_env(o: &Original, managers: &[(&Step, &Command, Manager)]) -> Opt
             }
             Manager::Poetry => in_project_config || truthy(setting(o, c, "POETRY_VIRTUALENVS_IN_PROJECT")),
             Manager::Pipenv => !c.has_flag(&["--system"]) && truthy(setting(o, c, "PIPENV_VENV_IN_PROJECT")),
+            // an environment the stage activates is pdm's (found as the stage's own venv)
+            Manager::Pdm => setting(o, c, "VIRTUAL_ENV").is_none(),
             Manager::UvPip => false,
         };
         in_project.then(|| super::absolute(&s.workdir, ".venv"))
@@ -178,7 +210,7 @@ pub fn into_venv(o: &Original, bp: &mut Blueprint, managers: &[(&Step, &Command,
                     );
                 }
             }
-            Manager::Poetry | Manager::Pipenv => {
+            Manager::Poetry | Manager::Pipenv | Manager::Pdm => {
                 bp.change(
                     Some(s.line),
                     format!("`{}` installs into the active environment {venv} (VIRTUAL_ENV)", m.name()),
@@ -217,5 +249,8 @@ mod tests {
         assert_eq!(manager_install(&cmd("uv sync --frozen --no-dev")), Some(Manager::UvSync));
         assert_eq!(manager_install(&cmd("uv pip install --system -r requirements.txt")), Some(Manager::UvPip));
         assert_eq!(manager_install(&cmd("uv venv")), None);
+        assert_eq!(manager_install(&cmd("pdm install --prod --frozen-lockfile --no-self")), Some(Manager::Pdm));
+        assert_eq!(manager_install(&cmd("pdm lock")), None);
+        assert!(installs_installers_only(&cmd("pip install pdm==2.29.4")));
     }
 }
