@@ -268,15 +268,18 @@ fn dangling_continuation_closed(df: &Dockerfile) -> Option<String> {
     loop {
         let start = b[..end].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
         let line = &b[start..end];
-        let t = line.trim_ascii();
-        if t.is_empty() || t.starts_with(b"#") {
+        // blank as BuildKit sees it (Go's unicode.IsSpace: a vertical tab or U+00A0 too; found
+        // by fuzzing), and the lines are whole UTF-8 text (cut at '\n', escapes made spaces)
+        let text = std::str::from_utf8(line).unwrap_or_default();
+        let t = text.trim();
+        if t.is_empty() || t.starts_with('#') {
             if start == 0 {
                 break;
             }
             end = start - 1;
             continue;
         }
-        let body = line.trim_ascii_end().len();
+        let body = text.trim_end().len();
         let kept = line[..body].iter().rposition(|&c| c != escape).map_or(0, |i| i + 1);
         if kept == body {
             break;
