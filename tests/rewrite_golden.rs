@@ -129,6 +129,24 @@ fn refusals_say_why() {
             "FROM amazoncorretto:17\nWORKDIR /app\nCOPY . .\nRUN javac -d out Main.java\nCMD [\"java\", \"-cp\", \"out\", \"Main\"]\n",
             "knows no JRE image of amazoncorretto:17",
         ),
+        // pdm outside the project's `.venv`: the system Python or pdm's own directory of
+        // environments; each refusal says what to change
+        (
+            "FROM python:3.12\nWORKDIR /app\nRUN pip install pdm==2.29.4\nCOPY . .\nRUN pdm config python.use_venv false && pdm install --prod\nCMD [\"python\", \"app.py\"]\n",
+            "`python.use_venv` off installs into the system Python",
+        ),
+        (
+            "FROM python:3.12\nENV PDM_USE_VENV=0\nWORKDIR /app\nRUN pip install pdm\nCOPY . .\nRUN pdm sync\nCMD [\"python\", \"app.py\"]\n",
+            "let pdm make the project's `.venv`",
+        ),
+        (
+            "FROM python:3.12\nWORKDIR /app\nRUN pip install pdm\nCOPY . .\nRUN PDM_VENV_IN_PROJECT=False pdm install --prod\nCMD [\"python\", \"app.py\"]\n",
+            "`venv.in_project` off",
+        ),
+        (
+            "FROM python:3.12\nWORKDIR /app\nRUN pip install pdm\nCOPY . .\nRUN pdm config venv.in_project off\nRUN pdm install --prod\nCMD [\"python\", \"app.py\"]\n",
+            "keep the default `.venv` in the project",
+        ),
         // a program name with shell syntax would go into the builder's shell steps (fuzzing)
         ("FROM rust:1.70\nCMD [\"./t>he l>|;a <<end\"]\n", "shell syntax or spaces"),
     ] {
@@ -567,4 +585,21 @@ fn system_dir_files_replayed_writes_and_setup_programs() {
     assert!(!runtime.contains("COPY --from=builder /usr/local/bin /usr/local/bin"), "{runtime}");
     assert!(!runtime.contains("/srv/data /srv/data"), "{runtime}");
     assert!(p.runtime_packages.iter().any(|x| x == "gnupg"), "{:?}", p.runtime_packages);
+}
+
+#[test]
+fn pdm_fills_the_project_venv_unless_the_stage_activates_one() {
+    let project = "FROM python:3.12\nWORKDIR /app\nRUN pip install pdm==2.29.4\nCOPY pyproject.toml pdm.lock ./\nRUN pdm install --prod --frozen-lockfile --no-self\nCOPY . .\nCMD [\"/app/.venv/bin/python\", \"app.py\"]\n";
+    let Outcome::Rewritten(p) = rewrite(project, None) else { panic!("not rewritten") };
+    let runtime = p.dockerfile.split("\n# imgslim: runtime stage").nth(1).unwrap();
+    // the project's `.venv` is in /app, which the runtime stage gets whole
+    assert!(runtime.contains("COPY --from=builder /app /app"), "{}", p.dockerfile);
+    assert!(!runtime.contains("pdm"), "pdm stays in the builder: {}", p.dockerfile);
+    common::rewrite::check(project, &p).unwrap();
+    // an environment the stage activates is where pdm installs: that one is copied
+    let active = "FROM python:3.12\nRUN python -m venv /opt/venv\nENV VIRTUAL_ENV=/opt/venv PATH=/opt/venv/bin:$PATH\nWORKDIR /app\nRUN pip install pdm\nCOPY pyproject.toml pdm.lock ./\nRUN pdm sync --prod --no-self\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
+    let Outcome::Rewritten(p) = rewrite(active, None) else { panic!("not rewritten") };
+    let runtime = p.dockerfile.split("\n# imgslim: runtime stage").nth(1).unwrap();
+    assert!(runtime.contains("COPY --from=builder /opt/venv /opt/venv"), "{}", p.dockerfile);
+    common::rewrite::check(active, &p).unwrap();
 }
